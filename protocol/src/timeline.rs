@@ -1,0 +1,369 @@
+//! The timeline model every part of CutBridge shares.
+//!
+//! All times are whole frames at the timeline's [`Rate`]. Record time ("track time") counts from
+//! the timeline's first frame (0), not from its start timecode. A clip's `source` range follows
+//! OpenTimelineIO's convention for retimed clips: it starts at the first media frame the clip
+//! shows and lasts the clip's duration *on the timeline*; the clip plays `speed × duration` media
+//! frames. Fields a reader did not understand are kept in `extra` and written back unchanged.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::Rate;
+
+/// `[start, start + duration)` in frames.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct FrameRange {
+    pub start: i64,
+    pub duration: i64,
+}
+
+impl FrameRange {
+    pub const fn new(start: i64, duration: i64) -> Self {
+        FrameRange { start, duration }
+    }
+
+    /// The range `[start, end)`; an end before the start gives an empty range.
+    pub fn from_bounds(start: i64, end: i64) -> Self {
+        FrameRange {
+            start,
+            duration: (end - start).max(0),
+        }
+    }
+
+    pub const fn end(&self) -> i64 {
+        self.start + self.duration
+    }
+
+    pub const fn is_empty(&self) -> bool {
+        self.duration <= 0
+    }
+
+    pub fn contains(&self, frame: i64) -> bool {
+        frame >= self.start && frame < self.end()
+    }
+
+    pub fn intersect(&self, other: &FrameRange) -> Option<FrameRange> {
+        let s = self.start.max(other.start);
+        let e = self.end().min(other.end());
+        (e > s).then(|| FrameRange::from_bounds(s, e))
+    }
+
+    pub fn overlaps(&self, other: &FrameRange) -> bool {
+        self.intersect(other).is_some()
+    }
+}
+
+/// Merge overlapping or touching ranges; the result is sorted and disjoint.
+pub fn merge_ranges(mut ranges: Vec<FrameRange>) -> Vec<FrameRange> {
+    ranges.retain(|r| !r.is_empty());
+    ranges.sort_by_key(|r| (r.start, r.end()));
+    let mut out: Vec<FrameRange> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end() => {
+                let end = last.end().max(r.end());
+                *last = FrameRange::from_bounds(last.start, end);
+            }
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TrackKind {
+    Video,
+    Audio,
+}
+
+/// A whole timeline (a Resolve timeline, a Premiere sequence, an OTIO Timeline).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Timeline {
+    pub name: String,
+    pub rate: Rate,
+    /// The record timecode of the first frame, in frames at `rate` (01:00:00:00 at 25 fps = 90000).
+    #[serde(default)]
+    pub start_frame: i64,
+    /// Whether timecodes of this timeline are shown drop-frame.
+    #[serde(default)]
+    pub drop_frame: bool,
+    pub tracks: Vec<Track>,
+    /// Markers on the whole timeline, in record time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub markers: Vec<Marker>,
+    /// The transcript: subtitle lines in record time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subtitles: Vec<SubtitleLine>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub metadata: Map<String, Value>,
+    /// Fields a reader kept without understanding them.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Track {
+    pub name: String,
+    pub kind: TrackKind,
+    pub items: Vec<Item>,
+    /// Markers on the track, in record time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub markers: Vec<Marker>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub metadata: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+fn is_one(x: &f64) -> bool {
+    *x == 1.0
+}
+
+/// One thing on a track. Clips and gaps take time; a transition sits between two items and
+/// takes none (it overlaps its neighbours by `in_offset` and `out_offset`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Item {
+    Clip(Clip),
+    Gap(Gap),
+    Transition(Transition),
+}
+
+impl Item {
+    /// Record frames this item takes (0 for a transition).
+    pub fn duration(&self) -> i64 {
+        match self {
+            Item::Clip(c) => c.source.duration,
+            Item::Gap(g) => g.duration,
+            Item::Transition(_) => 0,
+        }
+    }
+
+    pub fn as_clip(&self) -> Option<&Clip> {
+        match self {
+            Item::Clip(c) => Some(c),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Clip {
+    pub name: String,
+    pub media: Media,
+    /// First media frame shown, and the duration on the timeline.
+    pub source: FrameRange,
+    /// Playback speed (2.0 = twice as fast); the clip shows `speed × source.duration` media frames.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub speed: f64,
+    /// Markers in the clip's source (media) time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub markers: Vec<Marker>,
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Items on other tracks that share this id and overlap in record time are linked to it
+    /// (picture and its sound). Pieces split from one clip keep the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// Keywords, comments and anything else the host knows about the clip.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub metadata: Map<String, Value>,
+    /// Effects CutBridge does not interpret, kept verbatim (OTIO JSON objects).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<Value>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+impl Clip {
+    /// Media frames the clip shows: `[source.start, source.start + speed × duration)`.
+    pub fn media_span(&self) -> (f64, f64) {
+        let s = self.source.start as f64;
+        (s, s + self.speed * self.source.duration as f64)
+    }
+
+    /// The media file's name without its folder (`clip03.mov`).
+    pub fn media_file_name(&self) -> Option<&str> {
+        let url = self.media.url.as_deref()?;
+        let path = url.split(['?', '#']).next().unwrap_or(url);
+        path.rsplit(['/', '\\']).next().filter(|s| !s.is_empty())
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Media {
+    /// Where the media lives (`file:///…` or a plain path); `None` for a missing reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// The frames the media file holds, in its own time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub available: Option<FrameRange>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub metadata: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Gap {
+    pub duration: i64,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Transition {
+    #[serde(default)]
+    pub name: String,
+    /// OTIO transition type; `SMPTE_Dissolve` for a cross dissolve.
+    pub kind: String,
+    /// Frames before the cut that the transition covers.
+    pub in_offset: i64,
+    /// Frames after the cut that the transition covers.
+    pub out_offset: i64,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub metadata: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+pub const DISSOLVE: &str = "SMPTE_Dissolve";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Marker {
+    #[serde(default)]
+    pub name: String,
+    /// OTIO color name in capitals: RED, GREEN, BLUE, YELLOW, CYAN, MAGENTA, ORANGE, PINK, PURPLE,
+    /// WHITE, BLACK.
+    pub color: String,
+    /// A duration of 0 or 1 is a point marker.
+    pub range: FrameRange,
+    #[serde(default)]
+    pub comment: String,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub metadata: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+impl Marker {
+    pub fn is_point(&self) -> bool {
+        self.range.duration <= 1
+    }
+}
+
+/// One line of the transcript.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SubtitleLine {
+    /// Record frames the line covers.
+    pub range: FrameRange,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+    pub text: String,
+}
+
+impl Track {
+    pub fn duration(&self) -> i64 {
+        self.items.iter().map(Item::duration).sum()
+    }
+
+    /// Each clip with its record range, in order.
+    pub fn clips_with_ranges(&self) -> impl Iterator<Item = (usize, FrameRange, &Clip)> + '_ {
+        let mut pos = 0;
+        self.items.iter().enumerate().filter_map(move |(i, it)| {
+            let start = pos;
+            pos += it.duration();
+            it.as_clip()
+                .map(|c| (i, FrameRange::new(start, c.source.duration), c))
+        })
+    }
+}
+
+impl Timeline {
+    /// Record frames of the longest track.
+    pub fn duration(&self) -> i64 {
+        self.tracks.iter().map(Track::duration).max().unwrap_or(0)
+    }
+
+    /// The main picture track: the one named V1, else the first video track.
+    pub fn v1_index(&self) -> Option<usize> {
+        self.tracks
+            .iter()
+            .position(|t| t.kind == TrackKind::Video && t.name == "V1")
+            .or_else(|| self.tracks.iter().position(|t| t.kind == TrackKind::Video))
+    }
+
+    pub fn v1(&self) -> Option<&Track> {
+        self.v1_index().map(|i| &self.tracks[i])
+    }
+
+    /// A stable fingerprint of the timeline's content (FNV-1a over its canonical JSON); an
+    /// adapter compares it before applying a cut list made for this snapshot.
+    pub fn fingerprint(&self) -> String {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in json.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        format!("{h:016x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_joins_touching_and_overlapping() {
+        let m = merge_ranges(vec![
+            FrameRange::from_bounds(10, 20),
+            FrameRange::from_bounds(0, 5),
+            FrameRange::from_bounds(20, 25),
+            FrameRange::from_bounds(22, 23),
+            FrameRange::from_bounds(30, 30),
+        ]);
+        assert_eq!(
+            m,
+            vec![
+                FrameRange::from_bounds(0, 5),
+                FrameRange::from_bounds(10, 25)
+            ]
+        );
+    }
+
+    #[test]
+    fn media_file_name_strips_folders() {
+        let c = Clip {
+            name: "a".into(),
+            media: Media {
+                url: Some("file:///Volumes/x/clip03.mov".into()),
+                ..Media::default()
+            },
+            source: FrameRange::new(0, 10),
+            speed: 1.0,
+            markers: vec![],
+            enabled: true,
+            link: None,
+            metadata: Map::new(),
+            effects: vec![],
+            extra: Map::new(),
+        };
+        assert_eq!(c.media_file_name(), Some("clip03.mov"));
+    }
+}
