@@ -1,0 +1,151 @@
+//! The timeline index: everything the resolver looks things up in, built once per snapshot.
+//!
+//! Subtitle lines (normalised text, search terms, speaker, emotion scores, filler), the clips of
+//! the main picture track (names and metadata), and every marker placed in record time.
+
+use protocol::{FrameRange, Marker, Timeline};
+
+use crate::understand::lexicon;
+use crate::understand::normalize::{fold, search_terms};
+
+/// One transcript line, ready to search.
+#[derive(Clone, Debug)]
+pub struct LineEntry {
+    pub range: FrameRange,
+    pub speaker: Option<String>,
+    pub text: String,
+    /// Lower-cased, width-folded text without punctuation (for quotes).
+    pub folded: String,
+    /// Words (jieba for Chinese, stemmed English) and Chinese character uni/bigrams.
+    pub terms: Vec<String>,
+    pub emotions: lexicon::EmotionScores,
+    pub filler: bool,
+}
+
+/// One clip of the main picture track.
+#[derive(Clone, Debug)]
+pub struct ClipEntry {
+    /// 1-based position on the track.
+    pub ordinal: usize,
+    pub range: FrameRange,
+    pub name: String,
+    /// Folded name, media file name and metadata text, for name look-ups.
+    pub haystack: String,
+}
+
+/// One marker, wherever it was (timeline, track or clip), in record time.
+#[derive(Clone, Debug)]
+pub struct MarkerEntry {
+    pub name: String,
+    pub comment: String,
+    pub color: String,
+    /// What the marker marks: its own range when longer than a frame, else the clip under it.
+    pub target: FrameRange,
+    pub folded: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Index {
+    pub lines: Vec<LineEntry>,
+    pub clips: Vec<ClipEntry>,
+    pub markers: Vec<MarkerEntry>,
+    pub speakers: Vec<String>,
+    pub duration: i64,
+}
+
+fn metadata_text(v: &serde_json::Map<String, serde_json::Value>, out: &mut String) {
+    fn walk(v: &serde_json::Value, out: &mut String) {
+        match v {
+            serde_json::Value::String(s) => {
+                out.push(' ');
+                out.push_str(s);
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    v.values().for_each(|x| walk(x, out));
+}
+
+impl Index {
+    pub fn build(tl: &Timeline) -> Index {
+        let lines: Vec<LineEntry> = tl
+            .subtitles
+            .iter()
+            .map(|l| LineEntry {
+                range: l.range,
+                speaker: l.speaker.clone(),
+                text: l.text.clone(),
+                folded: fold(&l.text),
+                terms: search_terms(&l.text),
+                emotions: lexicon::score_emotions(&l.text),
+                filler: lexicon::is_filler_line(&l.text),
+            })
+            .collect();
+        let mut speakers: Vec<String> = Vec::new();
+        for l in &lines {
+            if let Some(s) = &l.speaker
+                && !speakers.contains(s)
+            {
+                speakers.push(s.clone());
+            }
+        }
+        let mut clips = Vec::new();
+        let mut markers = Vec::new();
+        let v1 = tl.v1();
+        let clip_under = |frame: i64| -> Option<FrameRange> {
+            v1?.clips_with_ranges()
+                .find(|(_, r, _)| r.contains(frame))
+                .map(|(_, r, _)| r)
+        };
+        let place = |m: &Marker, record_start: i64, markers: &mut Vec<MarkerEntry>| {
+            let own = FrameRange::new(record_start, m.range.duration);
+            let target = if m.is_point() {
+                clip_under(record_start).unwrap_or(own)
+            } else {
+                own
+            };
+            markers.push(MarkerEntry {
+                name: m.name.clone(),
+                comment: m.comment.clone(),
+                color: m.color.clone(),
+                target,
+                folded: fold(&format!("{} {}", m.name, m.comment)),
+            });
+        };
+        for m in &tl.markers {
+            place(m, m.range.start, &mut markers);
+        }
+        for (ti, t) in tl.tracks.iter().enumerate() {
+            for m in &t.markers {
+                place(m, m.range.start, &mut markers);
+            }
+            for (_, r, c) in t.clips_with_ranges() {
+                for m in &c.markers {
+                    let offset = ((m.range.start - c.source.start) as f64 / c.speed).round() as i64;
+                    if (0..r.duration).contains(&offset) {
+                        place(m, r.start + offset, &mut markers);
+                    }
+                }
+                if Some(ti) == tl.v1_index() {
+                    let mut hay = format!("{} {}", c.name, c.media_file_name().unwrap_or_default());
+                    metadata_text(&c.metadata, &mut hay);
+                    clips.push(ClipEntry {
+                        ordinal: clips.len() + 1,
+                        range: r,
+                        name: c.name.clone(),
+                        haystack: fold(&hay),
+                    });
+                }
+            }
+        }
+        Index {
+            lines,
+            clips,
+            markers,
+            speakers,
+            duration: tl.duration(),
+        }
+    }
+}

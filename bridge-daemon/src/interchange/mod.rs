@@ -1,0 +1,103 @@
+//! Timeline interchange: reading and writing the files NLEs exchange.
+//!
+//! | format | read | write | extension |
+//! | --- | --- | --- | --- |
+//! | OpenTimelineIO JSON | yes | yes | `.otio` |
+//! | SubRip subtitles | yes | yes | `.srt` |
+//! | the protocol's own JSON | yes | yes | `.json` |
+//! | CMX3600 EDL | no | yes | `.edl` |
+//! | FCPXML 1.10 | no | yes | `.fcpxml` |
+//! | FCP7 XML (xmeml, Premiere) | no | yes | `.xml` |
+
+pub mod otio;
+pub mod srt;
+
+use std::path::Path;
+
+use protocol::Timeline;
+
+/// What went wrong reading a file; `place` is a JSON path (`$.tracks.children[0]`) or a line.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("line {line}, column {column}: {why}")]
+    Syntax {
+        line: usize,
+        column: usize,
+        why: String,
+    },
+    #[error("{place}: {why}")]
+    Invalid { place: String, why: String },
+}
+
+/// A format CutBridge writes, chosen from a file name's extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Otio,
+    Json,
+}
+
+impl Format {
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        Format::from_name(&ext)
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        match name.to_ascii_lowercase().as_str() {
+            "otio" => Some(Format::Otio),
+            "json" => Some(Format::Json),
+            _ => None,
+        }
+    }
+
+    pub const NAMES: &'static str = "otio, json";
+}
+
+/// Render a timeline in a format.
+pub fn write_string(tl: &Timeline, format: Format) -> String {
+    match format {
+        Format::Otio => otio::write_string(tl),
+        Format::Json => serde_json::to_string_pretty(tl).expect("a timeline always serializes"),
+    }
+}
+
+/// Read a timeline from text: OTIO JSON, or the protocol's own timeline JSON.
+pub fn read_timeline_str(text: &str) -> Result<Timeline, ReadError> {
+    let probe: Option<serde_json::Value> = serde_json::from_str(text).ok();
+    let is_otio = probe
+        .as_ref()
+        .is_none_or(|v| v.get("OTIO_SCHEMA").is_some());
+    if is_otio {
+        otio::read_str(text)
+    } else {
+        let tl: Timeline = serde_json::from_str(text).map_err(|e| ReadError::Syntax {
+            line: e.line(),
+            column: e.column(),
+            why: e.to_string(),
+        })?;
+        if tl.tracks.iter().all(|t| t.items.is_empty()) {
+            return Err(ReadError::Invalid {
+                place: "$.tracks".into(),
+                why: "the timeline is empty".into(),
+            });
+        }
+        Ok(tl)
+    }
+}
+
+/// Write `contents` to `path` whole or not at all: a temporary file beside it, then a rename.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".cutbridge-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(contents)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}

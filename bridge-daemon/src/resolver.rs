@@ -1,0 +1,912 @@
+//! The resolver: an intent step + a timeline → frame-exact cut-list operations.
+//!
+//! Targets are looked up in the [`Index`]; actions turn the ranges found into operations. Deletes
+//! and retimes are emitted from the end of the timeline backwards, so each range is also a range of
+//! the timeline the step was given.
+
+use protocol::intent::{
+    Action, ClipSelector, Destination, Length, Placement, Step, Target, TimePoint,
+};
+use protocol::{FrameRange, Operation, Timeline, merge_ranges, timecode};
+use serde::Serialize;
+
+use crate::index::Index;
+use crate::pipeline::{Refusal, RefusalKind};
+use crate::understand::lexicon;
+use crate::understand::normalize::{fold, search_terms, stem};
+
+/// One thing a target matched, for `--explain` and the panels.
+#[derive(Clone, Debug, Serialize)]
+pub struct Match {
+    pub what: String,
+    pub range: FrameRange,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct StepExplanation {
+    pub action: String,
+    pub matches: Vec<Match>,
+    pub operations: Vec<Operation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    pub operations: Vec<Operation>,
+    pub explanation: StepExplanation,
+}
+
+/// What a target resolved to: ranges, and the clips when the target named clips.
+struct Found {
+    matches: Vec<Match>,
+    /// 1-based V1 ordinals, when the target was clips (for transitions).
+    clips: Option<Vec<usize>>,
+    /// The target is a set of separate units (clips) that must not be merged when they touch.
+    separate: bool,
+}
+
+fn no(kind: RefusalKind, msg: impl Into<String>) -> Refusal {
+    Refusal::new(kind, msg)
+}
+
+/// Resolve one step on `tl`, building the index.
+pub fn resolve_step(tl: &Timeline, step: &Step) -> Result<Resolved, Refusal> {
+    resolve_step_with(&Index::build(tl), tl, step)
+}
+
+fn seconds_label(tl: &Timeline, frames: i64) -> String {
+    let s = tl.rate.frames_to_seconds(frames);
+    if s >= 60.0 {
+        format!("{}:{:04.1}", (s / 60.0).floor() as i64, s % 60.0)
+    } else {
+        format!("{s:.1} s")
+    }
+}
+
+/// Resolve one step with a prebuilt index of `tl`.
+pub fn resolve_step_with(index: &Index, tl: &Timeline, step: &Step) -> Result<Resolved, Refusal> {
+    let dur = tl.duration();
+    if dur <= 0 {
+        return Err(no(RefusalKind::NoMatch, "the timeline is empty"));
+    }
+    let found = find(index, tl, &step.target)?;
+    if found.matches.is_empty() {
+        return Err(no(
+            RefusalKind::NoMatch,
+            format!("nothing matched {}", describe_target(&step.target)),
+        ));
+    }
+    let ranges: Vec<FrameRange> = found.matches.iter().map(|m| m.range).collect();
+    let units = if found.separate {
+        separate_units(ranges.clone())
+    } else {
+        merge_ranges(ranges.clone())
+    };
+    let mut notes = Vec::new();
+    let (action, operations) = match &step.action {
+        Action::Delete => {
+            let total: i64 = merge_ranges(ranges.clone())
+                .iter()
+                .map(|r| r.duration)
+                .sum();
+            if total * 2 > dur && !step.all {
+                return Err(no(
+                    RefusalKind::TooMuch,
+                    format!(
+                        "this would delete {} of {} ({}%); say \"all\" or give an explicit range if you mean it",
+                        seconds_label(tl, total),
+                        seconds_label(tl, dur),
+                        total * 100 / dur
+                    ),
+                ));
+            }
+            let ops = merge_ranges(ranges)
+                .into_iter()
+                .rev()
+                .map(|range| Operation::Delete { range })
+                .collect();
+            ("delete".to_string(), ops)
+        }
+        Action::KeepOnly => {
+            let keep = merge_ranges(ranges);
+            let mut gaps = Vec::new();
+            let mut pos = 0;
+            for r in &keep {
+                if r.start > pos {
+                    gaps.push(FrameRange::from_bounds(pos, r.start));
+                }
+                pos = r.end();
+            }
+            if pos < dur {
+                gaps.push(FrameRange::from_bounds(pos, dur));
+            }
+            if gaps.is_empty() {
+                return Err(no(
+                    RefusalKind::NoMatch,
+                    "the target already covers the whole timeline: nothing to remove",
+                ));
+            }
+            (
+                "keep only".to_string(),
+                gaps.into_iter()
+                    .rev()
+                    .map(|range| Operation::Delete { range })
+                    .collect(),
+            )
+        }
+        Action::Speed { factor } => {
+            if !factor.is_finite() || *factor <= 0.0 || (*factor - 1.0).abs() < 1e-9 {
+                return Err(no(
+                    RefusalKind::NotUnderstood,
+                    format!("speed factor {factor} changes nothing"),
+                ));
+            }
+            let ops = units
+                .iter()
+                .rev()
+                .map(|r| Operation::Speed {
+                    range: *r,
+                    factor: *factor,
+                })
+                .collect();
+            (format!("speed ×{factor}"), ops)
+        }
+        Action::Move { to } => {
+            let ops = plan_moves(index, tl, &units, to)?;
+            (format!("move {}", describe_destination(to)), ops)
+        }
+        Action::Transition { length, placement } => {
+            let frames = length_frames(tl, *length);
+            if frames <= 0 {
+                return Err(no(
+                    RefusalKind::NotUnderstood,
+                    "a transition needs a length above zero",
+                ));
+            }
+            let cuts = transition_cuts(index, &found, *placement);
+            if cuts.is_empty() {
+                return Err(no(
+                    RefusalKind::NoMatch,
+                    "there is no cut between clips there to put a transition on",
+                ));
+            }
+            let ops = cuts
+                .into_iter()
+                .map(|at| Operation::Transition {
+                    at,
+                    duration: frames,
+                    kind: protocol::DISSOLVE.to_string(),
+                })
+                .collect();
+            (format!("{frames}-frame dissolve"), ops)
+        }
+        Action::Marker { color } => {
+            let ops = units
+                .iter()
+                .map(|r| Operation::AddMarker {
+                    range: *r,
+                    color: color.otio_name().to_string(),
+                    name: "CutBridge".to_string(),
+                    comment: describe_target(&step.target),
+                })
+                .collect();
+            (
+                format!("{} marker", color.otio_name().to_ascii_lowercase()),
+                ops,
+            )
+        }
+    };
+    if matches!(step.target, Target::Content { quoted: false, .. }) {
+        notes.push("the line was found by its meaning; check it in the explanation".to_string());
+    }
+    Ok(Resolved {
+        explanation: StepExplanation {
+            action,
+            matches: found.matches,
+            operations: operations.clone(),
+            notes,
+        },
+        operations,
+    })
+}
+
+/// Sorted, overlapping ranges merged, but touching ones kept apart (clip by clip).
+fn separate_units(mut ranges: Vec<FrameRange>) -> Vec<FrameRange> {
+    ranges.sort_by_key(|r| r.start);
+    let mut out: Vec<FrameRange> = Vec::new();
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start < last.end() => {
+                *last = FrameRange::from_bounds(last.start, last.end().max(r.end()))
+            }
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+fn length_frames(tl: &Timeline, l: Length) -> i64 {
+    match l {
+        Length::Frames(f) => f,
+        Length::Seconds(s) => tl.rate.seconds_to_frames(s),
+    }
+}
+
+fn transition_cuts(index: &Index, found: &Found, placement: Placement) -> Vec<i64> {
+    let dur = index.duration;
+    let mut cuts = Vec::new();
+    match &found.clips {
+        Some(ords) => {
+            let sel = |o: usize| ords.contains(&o);
+            for c in &index.clips {
+                match placement {
+                    Placement::Between => {
+                        if sel(c.ordinal) && sel(c.ordinal + 1) && c.ordinal < index.clips.len() {
+                            cuts.push(c.range.end());
+                        }
+                    }
+                    Placement::Around => {
+                        if sel(c.ordinal) {
+                            if c.range.start > 0 {
+                                cuts.push(c.range.start);
+                            }
+                            if c.range.end() < dur {
+                                cuts.push(c.range.end());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        None => {
+            // Not clips: the cuts inside (between) or at the edges of (around) the ranges.
+            for m in &found.matches {
+                for c in &index.clips {
+                    let at = c.range.end();
+                    if at >= dur {
+                        continue;
+                    }
+                    let inside = at > m.range.start && at < m.range.end();
+                    let edge = at == m.range.start || at == m.range.end();
+                    if (placement == Placement::Between && inside)
+                        || (placement == Placement::Around && edge)
+                    {
+                        cuts.push(at);
+                    }
+                }
+            }
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts
+}
+
+fn plan_moves(
+    index: &Index,
+    tl: &Timeline,
+    units: &[FrameRange],
+    to: &Destination,
+) -> Result<Vec<Operation>, Refusal> {
+    let dur = tl.duration();
+    let anchor = match to {
+        Destination::Start => 0,
+        Destination::End => dur,
+        Destination::After { target } | Destination::Before { target } => {
+            let f = find(index, tl, target)?;
+            let ranges = merge_ranges(f.matches.iter().map(|m| m.range).collect());
+            let (Some(first), Some(last)) = (ranges.first(), ranges.last()) else {
+                return Err(no(
+                    RefusalKind::NoMatch,
+                    format!("nothing matched {}", describe_target(target)),
+                ));
+            };
+            if matches!(to, Destination::After { .. }) {
+                last.end()
+            } else {
+                first.start
+            }
+        }
+    };
+    if units.iter().any(|u| anchor > u.start && anchor < u.end()) {
+        return Err(no(
+            RefusalKind::Impossible,
+            "the destination lies inside what is being moved",
+        ));
+    }
+    // Move the pieces one by one, keeping their order, each right after the previous one.
+    let mut ops = Vec::new();
+    let mut pieces: Vec<FrameRange> = units.to_vec();
+    let mut dest = anchor;
+    for i in 0..pieces.len() {
+        let r = pieces[i];
+        if r.start == dest
+            || r.end() == dest && i == 0 && dest == r.end() && pieces.len() == 1 && false
+        {
+            dest = r.end();
+            continue;
+        }
+        let op = Operation::Move { range: r, to: dest };
+        let landed = if dest >= r.end() {
+            dest - r.duration
+        } else {
+            dest
+        };
+        // Where the remaining pieces (and the destination) are after this move.
+        let shift = |x: i64| -> i64 {
+            let d = if x >= r.end() { x - r.duration } else { x };
+            if d >= landed { d + r.duration } else { d }
+        };
+        for p in pieces.iter_mut().skip(i + 1) {
+            *p = FrameRange::new(shift(p.start), p.duration);
+        }
+        dest = landed + r.duration;
+        ops.push(op);
+    }
+    if ops.is_empty() {
+        return Err(no(
+            RefusalKind::NoMatch,
+            "it is already there: nothing to move",
+        ));
+    }
+    Ok(ops)
+}
+
+fn speaker_matches(index: &Index, name: &str) -> Result<String, Refusal> {
+    let want = fold(name);
+    let want = want.trim_end_matches("'s").trim();
+    let hit = index.speakers.iter().find(|s| fold(s) == want).or_else(|| {
+        index.speakers.iter().find(|s| {
+            let f = fold(s);
+            !want.is_empty() && (f.contains(want) || want.contains(f.as_str()))
+        })
+    });
+    match hit {
+        Some(s) => Ok(s.clone()),
+        None if index.speakers.is_empty() => Err(no(
+            RefusalKind::NoMatch,
+            format!("no lines by {name}: this timeline has no transcript with speakers"),
+        )),
+        None => Err(no(
+            RefusalKind::NoMatch,
+            format!(
+                "no lines by {name}; speakers here: {}",
+                index.speakers.join(", ")
+            ),
+        )),
+    }
+}
+
+fn time_point(tl: &Timeline, p: &TimePoint) -> Result<i64, Refusal> {
+    let dur = tl.duration();
+    let f = match p {
+        TimePoint::Start => 0,
+        TimePoint::End => dur,
+        TimePoint::Seconds { seconds } => tl.rate.seconds_to_frames(*seconds),
+        TimePoint::BeforeEnd { seconds } => dur - tl.rate.seconds_to_frames(*seconds),
+        TimePoint::Timecode { timecode: text } => {
+            let tc = timecode::parse(text, tl.rate)
+                .map_err(|e| no(RefusalKind::NotUnderstood, e.to_string()))?;
+            if tc.frame >= tl.start_frame && tc.frame <= tl.start_frame + dur {
+                tc.frame - tl.start_frame
+            } else {
+                tc.frame
+            }
+        }
+    };
+    Ok(f.clamp(0, dur))
+}
+
+fn clip_ordinal(n: i64, count: usize) -> Option<usize> {
+    let count = count as i64;
+    let i = if n < 0 { count + 1 + n } else { n };
+    (1..=count).contains(&i).then_some(i as usize)
+}
+
+fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal> {
+    let lines = |pred: &dyn Fn(&crate::index::LineEntry) -> bool, label: &str| -> Vec<Match> {
+        index
+            .lines
+            .iter()
+            .filter(|l| pred(l))
+            .map(|l| Match {
+                what: format!("{label}: {}", line_label(l)),
+                range: l.range,
+                score: None,
+            })
+            .collect()
+    };
+    let plain = |matches: Vec<Match>| Found {
+        matches,
+        clips: None,
+        separate: false,
+    };
+    match target {
+        Target::Everything => Ok(Found {
+            matches: vec![Match {
+                what: "the whole timeline".into(),
+                range: FrameRange::new(0, index.duration),
+                score: None,
+            }],
+            clips: Some(index.clips.iter().map(|c| c.ordinal).collect()),
+            separate: false,
+        }),
+        Target::Speaker { name } => {
+            let who = speaker_matches(index, name)?;
+            Ok(plain(lines(
+                &|l| l.speaker.as_deref() == Some(who.as_str()),
+                &who,
+            )))
+        }
+        Target::Emotion { emotion, speaker } => {
+            let who = speaker
+                .as_deref()
+                .map(|s| speaker_matches(index, s))
+                .transpose()?;
+            let m: Vec<Match> = index
+                .lines
+                .iter()
+                .filter(|l| {
+                    who.as_deref()
+                        .is_none_or(|w| l.speaker.as_deref() == Some(w))
+                })
+                .filter(|l| l.emotions.expresses(*emotion))
+                .map(|l| Match {
+                    what: format!("{}: {}", emotion.label(), line_label(l)),
+                    range: l.range,
+                    score: Some(f64::from(l.emotions.get(*emotion))),
+                })
+                .collect();
+            if m.is_empty() {
+                let whose = who.map(|w| format!(" by {w}")).unwrap_or_default();
+                return Err(no(
+                    RefusalKind::NoMatch,
+                    format!(
+                        "no {} lines{whose} found in the transcript",
+                        emotion.label()
+                    ),
+                ));
+            }
+            Ok(plain(m))
+        }
+        Target::Filler => {
+            if index.lines.is_empty() {
+                return Err(no(
+                    RefusalKind::NoMatch,
+                    "filler is found in the transcript, and this timeline has none (pass --subtitles)",
+                ));
+            }
+            Ok(plain(lines(&|l| l.filler, "filler")))
+        }
+        Target::Content {
+            query,
+            quoted,
+            speaker,
+        } => {
+            let who = speaker
+                .as_deref()
+                .map(|s| speaker_matches(index, s))
+                .transpose()?;
+            Ok(plain(find_content(index, query, *quoted, who.as_deref())?))
+        }
+        Target::Pauses {
+            min_seconds,
+            margin,
+        } => {
+            if index.lines.is_empty() {
+                return Err(no(
+                    RefusalKind::NoMatch,
+                    "pauses are found between transcript lines, and this timeline has none (pass --subtitles)",
+                ));
+            }
+            let min = tl.rate.seconds_to_frames(*min_seconds);
+            let keep = margin.map_or(0, |m| length_frames(tl, m));
+            let mut bounds = vec![0];
+            for l in &index.lines {
+                bounds.push(l.range.start);
+                bounds.push(l.range.end());
+            }
+            bounds.push(index.duration);
+            let mut m = Vec::new();
+            for pair in bounds.chunks(2) {
+                let (a, b) = (pair[0], pair[1].min(index.duration));
+                if b - a > min {
+                    let r = FrameRange::from_bounds(
+                        a + if a > 0 { keep } else { 0 },
+                        b - if b < index.duration { keep } else { 0 },
+                    );
+                    if !r.is_empty() {
+                        m.push(Match {
+                            what: format!("pause of {}", seconds_label(tl, b - a)),
+                            range: r,
+                            score: None,
+                        });
+                    }
+                }
+            }
+            Ok(plain(m))
+        }
+        Target::Clips { select } => {
+            let n = index.clips.len();
+            let ords: Vec<usize> = match select {
+                ClipSelector::All => (1..=n).collect(),
+                ClipSelector::Ordinals { ordinals } => {
+                    let mut v = Vec::new();
+                    for o in ordinals {
+                        match clip_ordinal(*o, n) {
+                            Some(i) => v.push(i),
+                            None => {
+                                return Err(no(
+                                    RefusalKind::NoMatch,
+                                    format!("there is no clip {o}: the timeline has {n} clips"),
+                                ));
+                            }
+                        }
+                    }
+                    v
+                }
+                ClipSelector::OrdinalRange { from, to } => {
+                    let (Some(a), Some(b)) = (clip_ordinal(*from, n), clip_ordinal(*to, n)) else {
+                        return Err(no(
+                            RefusalKind::NoMatch,
+                            format!(
+                                "clips {from} to {to} do not exist: the timeline has {n} clips"
+                            ),
+                        ));
+                    };
+                    (a.min(b)..=a.max(b)).collect()
+                }
+                ClipSelector::Name { words } => {
+                    let hits = clips_by_name(index, words);
+                    if hits.is_empty() {
+                        let names: Vec<&str> = index
+                            .clips
+                            .iter()
+                            .map(|c| c.name.as_str())
+                            .take(12)
+                            .collect();
+                        return Err(no(
+                            RefusalKind::NoMatch,
+                            format!(
+                                "no clip is called \"{}\"; clips here: {}",
+                                words.join(" "),
+                                names.join(", ")
+                            ),
+                        ));
+                    }
+                    hits
+                }
+            };
+            let matches = ords
+                .iter()
+                .filter_map(|o| index.clips.get(o - 1))
+                .map(|c| Match {
+                    what: format!("clip {}: {}", c.ordinal, c.name),
+                    range: c.range,
+                    score: None,
+                })
+                .collect();
+            Ok(Found {
+                matches,
+                clips: Some(ords),
+                separate: true,
+            })
+        }
+        Target::Markers { color, words } => {
+            let pool: Vec<&crate::index::MarkerEntry> = index
+                .markers
+                .iter()
+                .filter(|m| color.is_none_or(|c| m.color == c.otio_name()))
+                .collect();
+            if pool.is_empty() {
+                let what = color
+                    .map(|c| format!("{} markers", c.otio_name().to_ascii_lowercase()))
+                    .unwrap_or("markers".into());
+                return Err(no(
+                    RefusalKind::NoMatch,
+                    format!("there are no {what} on this timeline"),
+                ));
+            }
+            let chosen: Vec<&crate::index::MarkerEntry> = if words.is_empty() {
+                pool
+            } else {
+                let scored: Vec<(f64, &crate::index::MarkerEntry)> = pool
+                    .iter()
+                    .map(|m| (marker_score(&m.folded, words), *m))
+                    .collect();
+                let best = scored.iter().map(|(s, _)| *s).fold(0.0, f64::max);
+                if best <= 0.0 {
+                    let labels: Vec<String> = index
+                        .markers
+                        .iter()
+                        .map(|m| format!("{} ({})", m.name, m.comment))
+                        .collect();
+                    return Err(no(
+                        RefusalKind::NoMatch,
+                        format!(
+                            "no marker says \"{}\"; markers here: {}",
+                            words.join(" "),
+                            labels.join(", ")
+                        ),
+                    ));
+                }
+                scored
+                    .into_iter()
+                    .filter(|(s, _)| *s >= best - 1e-9)
+                    .map(|(_, m)| m)
+                    .collect()
+            };
+            let mut matches: Vec<Match> = chosen
+                .into_iter()
+                .map(|m| Match {
+                    what: format!(
+                        "{} marker {} {}",
+                        m.color.to_ascii_lowercase(),
+                        m.name,
+                        m.comment
+                    )
+                    .trim()
+                    .to_string(),
+                    range: m.target,
+                    score: None,
+                })
+                .collect();
+            matches.sort_by_key(|m| m.range.start);
+            matches.dedup_by_key(|m| m.range);
+            Ok(plain(matches))
+        }
+        Target::TimeRange { from, to } => {
+            let a = time_point(tl, from)?;
+            let b = time_point(tl, to)?;
+            let r = FrameRange::from_bounds(a.min(b), a.max(b));
+            if r.is_empty() {
+                return Err(no(
+                    RefusalKind::NoMatch,
+                    "that time range is empty or outside the timeline",
+                ));
+            }
+            Ok(plain(vec![Match {
+                what: format!(
+                    "{} to {}",
+                    seconds_label(tl, r.start),
+                    seconds_label(tl, r.end())
+                ),
+                range: r,
+                score: None,
+            }]))
+        }
+        Target::Union { targets } => {
+            let mut all = Found {
+                matches: Vec::new(),
+                clips: Some(Vec::new()),
+                separate: true,
+            };
+            for t in targets {
+                let f = find(index, tl, t)?;
+                match (&mut all.clips, f.clips) {
+                    (Some(acc), Some(c)) => acc.extend(c),
+                    (clips, _) => *clips = None,
+                }
+                all.separate &= f.separate;
+                all.matches.extend(f.matches);
+            }
+            Ok(all)
+        }
+    }
+}
+
+fn line_label(l: &crate::index::LineEntry) -> String {
+    match &l.speaker {
+        Some(s) => format!("{s}: {}", l.text),
+        None => l.text.clone(),
+    }
+}
+
+fn clips_by_name(index: &Index, words: &[String]) -> Vec<usize> {
+    let words: Vec<String> = words
+        .iter()
+        .map(|w| fold(w))
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let score = |hay: &str| -> usize { words.iter().filter(|w| name_has_word(hay, w)).count() };
+    let best = index
+        .clips
+        .iter()
+        .map(|c| score(&c.haystack))
+        .max()
+        .unwrap_or(0);
+    if best == 0 {
+        return Vec::new();
+    }
+    index
+        .clips
+        .iter()
+        .filter(|c| score(&c.haystack) == best)
+        .map(|c| c.ordinal)
+        .collect()
+}
+
+/// Whether a (folded) clip name holds a word: whole words for Latin text (prefixes of 3+ letters
+/// count: "rec" in a name matches "recording"), substrings for Chinese.
+pub fn name_has_word(hay: &str, word: &str) -> bool {
+    if word.chars().any(|c| !c.is_ascii()) {
+        return hay.contains(word);
+    }
+    let w = stem(word);
+    hay.split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .any(|t| {
+            let t = stem(t);
+            t == w || (t.len() >= 3 && w.starts_with(&t)) || (w.len() >= 4 && t.starts_with(&w))
+        })
+}
+
+fn marker_score(folded: &str, words: &[String]) -> f64 {
+    let mut hits = 0.0;
+    for w in words {
+        let w = fold(w);
+        if w.is_empty() {
+            continue;
+        }
+        if w.chars().any(|c| !c.is_ascii()) {
+            // Chinese: count the characters of the word found in the marker text.
+            let n = w.chars().count() as f64;
+            let found = w.chars().filter(|c| folded.contains(*c)).count() as f64;
+            if found / n >= 0.5 {
+                hits += found / n;
+            }
+        } else if name_has_word(folded, &w) {
+            hits += 1.0;
+        }
+    }
+    hits
+}
+
+/// Lines that say `query`: with quotes, the lines containing it; otherwise the best paraphrase.
+fn find_content(
+    index: &Index,
+    query: &str,
+    quoted: bool,
+    speaker: Option<&str>,
+) -> Result<Vec<Match>, Refusal> {
+    let pool: Vec<&crate::index::LineEntry> = index
+        .lines
+        .iter()
+        .filter(|l| speaker.is_none_or(|s| l.speaker.as_deref() == Some(s)))
+        .collect();
+    if pool.is_empty() {
+        return Err(no(
+            RefusalKind::NoMatch,
+            "there are no transcript lines to search (pass --subtitles)",
+        ));
+    }
+    let q = fold(query);
+    if quoted && !q.is_empty() {
+        let exact: Vec<Match> = pool
+            .iter()
+            .filter(|l| l.folded.contains(&q))
+            .map(|l| Match {
+                what: format!("says \"{query}\": {}", line_label(l)),
+                range: l.range,
+                score: Some(1.0),
+            })
+            .collect();
+        if !exact.is_empty() {
+            return Ok(exact);
+        }
+    }
+    let qterms = lexicon::expand_synonyms(search_terms(query));
+    if qterms.is_empty() {
+        return Err(no(
+            RefusalKind::NotUnderstood,
+            "the instruction does not say which line",
+        ));
+    }
+    let scores = bm25(&pool, &index.lines, &qterms);
+    let (best_i, best) = scores
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.partial_cmp(b.1).unwrap_or(std::cmp::Ordering::Equal))
+        .map(|(i, s)| (i, *s))
+        .unwrap_or((0, 0.0));
+    if best < 1.0 {
+        return Err(no(
+            RefusalKind::NoMatch,
+            format!("no line says anything like \"{query}\""),
+        ));
+    }
+    let l = pool[best_i];
+    Ok(vec![Match {
+        what: format!("closest to \"{query}\": {}", line_label(l)),
+        range: l.range,
+        score: Some(best),
+    }])
+}
+
+/// BM25 of `query` against each line of `pool`, with document frequencies from all lines.
+fn bm25(
+    pool: &[&crate::index::LineEntry],
+    all: &[crate::index::LineEntry],
+    query: &[String],
+) -> Vec<f64> {
+    let n = all.len().max(1) as f64;
+    let avg = all.iter().map(|l| l.terms.len()).sum::<usize>() as f64 / n;
+    let (k1, b) = (1.2, 0.75);
+    let idf = |t: &String| {
+        let df = all.iter().filter(|l| l.terms.contains(t)).count() as f64;
+        ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
+    };
+    let idfs: Vec<f64> = query.iter().map(idf).collect();
+    pool.iter()
+        .map(|l| {
+            let len = l.terms.len() as f64;
+            query
+                .iter()
+                .zip(&idfs)
+                .map(|(t, idf)| {
+                    let tf = l.terms.iter().filter(|x| *x == t).count() as f64;
+                    if tf == 0.0 {
+                        0.0
+                    } else {
+                        idf * tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * len / avg.max(1.0)))
+                    }
+                })
+                .sum()
+        })
+        .collect()
+}
+
+fn describe_destination(d: &Destination) -> String {
+    match d {
+        Destination::Start => "to the start".into(),
+        Destination::End => "to the end".into(),
+        Destination::After { target } => format!("after {}", describe_target(target)),
+        Destination::Before { target } => format!("before {}", describe_target(target)),
+    }
+}
+
+/// A short English description of a target, for messages.
+pub fn describe_target(t: &Target) -> String {
+    match t {
+        Target::Everything => "the whole timeline".into(),
+        Target::Content { query, speaker, .. } => match speaker {
+            Some(s) => format!("{s}'s line \"{query}\""),
+            None => format!("the line \"{query}\""),
+        },
+        Target::Speaker { name } => format!("{name}'s lines"),
+        Target::Emotion { emotion, speaker } => match speaker {
+            Some(s) => format!("{s}'s {} lines", emotion.label()),
+            None => format!("the {} lines", emotion.label()),
+        },
+        Target::Filler => "filler lines".into(),
+        Target::Pauses { min_seconds, .. } => format!("pauses longer than {min_seconds} s"),
+        Target::Clips { select } => match select {
+            ClipSelector::All => "every clip".into(),
+            ClipSelector::Ordinals { ordinals } => format!("clip(s) {ordinals:?}"),
+            ClipSelector::OrdinalRange { from, to } => format!("clips {from} to {to}"),
+            ClipSelector::Name { words } => format!("the clip \"{}\"", words.join(" ")),
+        },
+        Target::Markers { color, words } => {
+            let c = color
+                .map(|c| format!("{} ", c.otio_name().to_ascii_lowercase()))
+                .unwrap_or_default();
+            if words.is_empty() {
+                format!("the {c}markers")
+            } else {
+                format!("the {c}marker \"{}\"", words.join(" "))
+            }
+        }
+        Target::TimeRange { .. } => "the time range".into(),
+        Target::Union { targets } => targets
+            .iter()
+            .map(describe_target)
+            .collect::<Vec<_>>()
+            .join(" and "),
+    }
+}

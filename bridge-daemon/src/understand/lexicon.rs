@@ -1,0 +1,544 @@
+//! Word lists: emotions (Chinese and English, with negation and degree words), filler, marker
+//! colours and a few synonyms for paraphrase search. Data, kept apart from the code that uses it.
+
+use protocol::intent::{Emotion, MarkerColor};
+
+use super::normalize::{fold, is_cjk};
+
+/// `(cue, weight)`: a strong cue weighs 1.0, a hint 0.5. Chinese cues match as substrings,
+/// English ones as whole words or phrases.
+type Cues = &'static [(&'static str, f32)];
+
+const SAD: Cues = &[
+    ("悲伤", 1.0),
+    ("伤心", 1.0),
+    ("难过", 1.0),
+    ("哭", 1.0),
+    ("眼泪", 1.0),
+    ("流泪", 1.0),
+    ("泪水", 1.0),
+    ("想他", 1.0),
+    ("想她", 1.0),
+    ("想念", 1.0),
+    ("思念", 1.0),
+    ("怀念", 0.5),
+    ("去世", 1.0),
+    ("过世", 1.0),
+    ("走了以后", 1.0),
+    ("孤单", 1.0),
+    ("孤独", 1.0),
+    ("寂寞", 1.0),
+    ("遗憾", 1.0),
+    ("可惜", 1.0),
+    ("心疼", 1.0),
+    ("舍不得", 1.0),
+    ("最后一面", 1.0),
+    ("再也", 0.5),
+    ("痛苦", 1.0),
+    ("心碎", 1.0),
+    ("失去", 0.5),
+    ("葬礼", 1.0),
+    ("后悔", 1.0),
+    ("委屈", 1.0),
+    ("心酸", 1.0),
+    ("唉", 0.5),
+    ("离开了", 0.5),
+    ("不在了", 1.0),
+    ("没能", 0.5),
+    ("悲", 0.5),
+    ("伤感", 1.0),
+    ("失落", 1.0),
+    ("绝望", 1.0),
+    ("sad", 1.0),
+    ("sadness", 1.0),
+    ("miss her", 1.0),
+    ("miss him", 1.0),
+    ("miss them", 1.0),
+    ("missed her", 1.0),
+    ("missed him", 1.0),
+    ("miss you", 1.0),
+    ("passed away", 1.0),
+    ("died", 1.0),
+    ("death", 0.5),
+    ("tears", 1.0),
+    ("tearing up", 1.0),
+    ("cry", 1.0),
+    ("cried", 1.0),
+    ("crying", 1.0),
+    ("lonely", 1.0),
+    ("never got to", 1.0),
+    ("goodbye", 0.5),
+    ("heartbroken", 1.0),
+    ("grief", 1.0),
+    ("funeral", 1.0),
+    ("regret", 1.0),
+    ("depressed", 1.0),
+    ("unhappy", 1.0),
+    ("farewell", 0.5),
+    ("rough", 0.5),
+    ("hard time", 0.5),
+    ("painful", 1.0),
+    ("devastated", 1.0),
+    ("lost her", 1.0),
+    ("lost him", 1.0),
+    ("gone forever", 1.0),
+    ("sorrow", 1.0),
+    ("upset", 0.5),
+    ("broke my heart", 1.0),
+];
+
+const ANGRY: Cues = &[
+    ("吵", 1.0),
+    ("生气", 1.0),
+    ("气死", 1.0),
+    ("愤怒", 1.0),
+    ("凭什么", 1.0),
+    ("根本不懂", 1.0),
+    ("别想", 1.0),
+    ("讲点道理", 1.0),
+    ("讲道理", 0.5),
+    ("滚", 1.0),
+    ("烦死", 1.0),
+    ("受够", 1.0),
+    ("闭嘴", 1.0),
+    ("讨厌", 0.5),
+    ("恨", 0.5),
+    ("火大", 1.0),
+    ("骂", 1.0),
+    ("不讲理", 1.0),
+    ("你每次", 0.5),
+    ("你能不能", 0.5),
+    ("你根本", 0.5),
+    ("你总是", 0.5),
+    ("发火", 1.0),
+    ("怒", 0.5),
+    ("angry", 1.0),
+    ("anger", 1.0),
+    ("furious", 1.0),
+    ("mad", 1.0),
+    ("yell", 1.0),
+    ("yelling", 1.0),
+    ("shout", 1.0),
+    ("shouting", 1.0),
+    ("hate", 1.0),
+    ("argue", 1.0),
+    ("arguing", 1.0),
+    ("ridiculous", 1.0),
+    ("how dare", 1.0),
+    ("shut up", 1.0),
+    ("stupid", 1.0),
+    ("pissed", 1.0),
+    ("annoyed", 1.0),
+    ("sick of", 1.0),
+    ("fed up", 1.0),
+    ("you said", 1.0),
+    ("you literally", 0.5),
+    ("you always", 0.5),
+    ("you never", 0.5),
+    ("your fault", 1.0),
+    ("i'm not the one", 1.0),
+    ("unbelievable", 0.5),
+    ("outrageous", 1.0),
+    ("livid", 1.0),
+    ("frustrated", 1.0),
+];
+
+const HAPPY: Cues = &[
+    ("开心", 1.0),
+    ("高兴", 1.0),
+    ("快乐", 1.0),
+    ("幸福", 1.0),
+    ("哈哈", 1.0),
+    ("太好了", 1.0),
+    ("好吃", 0.5),
+    ("喜欢", 0.5),
+    ("笑", 1.0),
+    ("乐了", 1.0),
+    ("乐呵", 1.0),
+    ("欢乐", 1.0),
+    ("热闹", 0.5),
+    ("兴奋", 1.0),
+    ("满足", 0.5),
+    ("享受", 0.5),
+    ("真好", 1.0),
+    ("美好", 0.5),
+    ("棒", 0.5),
+    ("好玩", 1.0),
+    ("有意思", 0.5),
+    ("欣慰", 1.0),
+    ("甜", 0.5),
+    ("happy", 1.0),
+    ("happiest", 1.0),
+    ("love", 0.5),
+    ("loved", 1.0),
+    ("great", 0.5),
+    ("amazing", 1.0),
+    ("best", 0.5),
+    ("so good", 1.0),
+    ("smiling", 1.0),
+    ("smile", 1.0),
+    ("excited", 1.0),
+    ("awesome", 1.0),
+    ("wonderful", 1.0),
+    ("fun", 1.0),
+    ("glad", 1.0),
+    ("enjoy", 0.5),
+    ("delicious", 0.5),
+    ("laugh", 1.0),
+    ("laughing", 1.0),
+    ("yay", 1.0),
+    ("fantastic", 1.0),
+    ("thrilled", 1.0),
+    ("joy", 1.0),
+    ("delighted", 1.0),
+    ("i love", 1.0),
+    ("cheerful", 1.0),
+];
+
+const TENSE: Cues = &[
+    ("紧张", 1.0),
+    ("担心", 1.0),
+    ("着急", 1.0),
+    ("怎么办", 1.0),
+    ("来不及", 1.0),
+    ("压力", 1.0),
+    ("焦虑", 1.0),
+    ("快点", 0.5),
+    ("tense", 1.0),
+    ("nervous", 1.0),
+    ("worried", 1.0),
+    ("worry", 1.0),
+    ("pressure", 1.0),
+    ("deadline", 0.5),
+    ("hurry", 1.0),
+    ("anxious", 1.0),
+    ("stress", 1.0),
+    ("stressed", 1.0),
+    ("running out of time", 1.0),
+];
+
+const FEARFUL: Cues = &[
+    ("害怕", 1.0),
+    ("怕", 0.5),
+    ("恐怖", 1.0),
+    ("吓", 1.0),
+    ("可怕", 1.0),
+    ("恐惧", 1.0),
+    ("afraid", 1.0),
+    ("scared", 1.0),
+    ("fear", 1.0),
+    ("terrified", 1.0),
+    ("frightened", 1.0),
+    ("creepy", 1.0),
+    ("scary", 1.0),
+    ("horror", 0.5),
+];
+
+const SURPRISED: Cues = &[
+    ("没想到", 1.0),
+    ("竟然", 1.0),
+    ("居然", 1.0),
+    ("天哪", 1.0),
+    ("天啊", 1.0),
+    ("惊讶", 1.0),
+    ("吃惊", 1.0),
+    ("不敢相信", 1.0),
+    ("wow", 1.0),
+    ("surprise", 1.0),
+    ("surprised", 1.0),
+    ("can't believe", 1.0),
+    ("no way", 1.0),
+    ("whoa", 1.0),
+    ("shocked", 1.0),
+    ("oh my god", 0.5),
+];
+
+const NEGATORS_ZH: &[&str] = &["不", "没", "别", "不是", "没有"];
+const NEGATORS_EN: &[&str] = &[
+    "not", "never", "no", "don't", "didn't", "isn't", "wasn't", "aren't", "won't", "can't",
+];
+const DEGREE_ZH: &[&str] = &["很", "真", "非常", "太", "特别", "好", "超", "最", "可"];
+const DEGREE_EN: &[&str] = &[
+    "so",
+    "really",
+    "very",
+    "extremely",
+    "totally",
+    "such",
+    "incredibly",
+    "super",
+];
+
+fn cues(e: Emotion) -> Cues {
+    match e {
+        Emotion::Sad => SAD,
+        Emotion::Angry => ANGRY,
+        Emotion::Happy => HAPPY,
+        Emotion::Tense => TENSE,
+        Emotion::Fearful => FEARFUL,
+        Emotion::Surprised => SURPRISED,
+    }
+}
+
+/// How strongly a line expresses each emotion.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct EmotionScores([f32; 6]);
+
+impl EmotionScores {
+    pub fn get(&self, e: Emotion) -> f32 {
+        self.0[e as usize]
+    }
+
+    /// A line expresses an emotion when its cues add up to at least one strong cue and no other
+    /// emotion scores higher.
+    pub fn expresses(&self, e: Emotion) -> bool {
+        let s = self.get(e);
+        s >= 1.0 && self.0.iter().all(|o| *o <= s)
+    }
+
+    /// The dominant emotion, if any.
+    pub fn dominant(&self) -> Option<Emotion> {
+        Emotion::ALL.into_iter().find(|e| self.expresses(*e))
+    }
+}
+
+/// Find `cue` in `text` (folded); returns byte offsets of each occurrence.
+fn occurrences(text: &str, cue: &str) -> Vec<usize> {
+    let cjk = cue.chars().any(is_cjk);
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(p) = text[from..].find(cue) {
+        let at = from + p;
+        let end = at + cue.len();
+        let boundary_ok = cjk || {
+            let before = text[..at].chars().next_back();
+            let after = text[end..].chars().next();
+            before.is_none_or(|c| !c.is_alphanumeric() && c != '\'')
+                && after.is_none_or(|c| !c.is_alphanumeric() && c != '\'')
+        };
+        if boundary_ok {
+            out.push(at);
+        }
+        from = at + cue.len().max(1);
+    }
+    out
+}
+
+fn preceded_by(text: &str, at: usize, words: &[&str], cjk: bool) -> bool {
+    let before = &text[..at];
+    if cjk {
+        let tail: String = before
+            .chars()
+            .rev()
+            .take(2)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        words.iter().any(|w| tail.ends_with(w))
+    } else {
+        before
+            .split_whitespace()
+            .rev()
+            .take(3)
+            .any(|w| words.contains(&w))
+    }
+}
+
+/// Score a transcript line against the emotion lexicon.
+pub fn score_emotions(text: &str) -> EmotionScores {
+    let folded = fold(text);
+    let exclaim = text.contains('!') || text.contains('！');
+    let mut scores = [0f32; 6];
+    for e in Emotion::ALL {
+        let mut s = 0.0;
+        for (cue, w) in cues(e) {
+            let cjk = cue.chars().any(is_cjk);
+            for at in occurrences(&folded, cue) {
+                let negated = preceded_by(
+                    &folded,
+                    at,
+                    if cjk { NEGATORS_ZH } else { NEGATORS_EN },
+                    cjk,
+                );
+                if negated {
+                    if e == Emotion::Happy {
+                        scores[Emotion::Sad as usize] += 0.5;
+                    }
+                    continue;
+                }
+                let degree = preceded_by(&folded, at, if cjk { DEGREE_ZH } else { DEGREE_EN }, cjk);
+                s += w * if degree { 1.5 } else { 1.0 };
+            }
+        }
+        scores[e as usize] += s;
+    }
+    if exclaim {
+        for e in [Emotion::Angry, Emotion::Happy, Emotion::Surprised] {
+            if scores[e as usize] > 0.0 {
+                scores[e as usize] += 0.5;
+            }
+        }
+    }
+    EmotionScores(scores)
+}
+
+/// Words that are filler when a line holds nothing else.
+pub const FILLER_ZH: &[&str] = &[
+    "嗯", "啊", "呃", "额", "哦", "噢", "唔", "那个", "这个", "就是", "然后", "哎", "诶", "嘛",
+];
+pub const FILLER_EN: &[&str] = &[
+    "um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "mm", "like", "you know", "i mean",
+    "so", "well", "okay so",
+];
+
+/// A line made only of filler words (嗯…… / 那个，那个…… / Um... / Like... you know...).
+pub fn is_filler_line(text: &str) -> bool {
+    let mut rest = fold(text);
+    if rest.is_empty() {
+        return false;
+    }
+    // Longest fillers first so "you know" goes before "you" could be left over.
+    let mut words: Vec<&str> = FILLER_ZH.iter().chain(FILLER_EN).copied().collect();
+    words.sort_by_key(|w| std::cmp::Reverse(w.len()));
+    loop {
+        rest = rest.trim().to_string();
+        if rest.is_empty() {
+            return true;
+        }
+        let Some(w) = words.iter().find(|w| {
+            rest.starts_with(**w) && {
+                let after = rest[w.len()..].chars().next();
+                w.chars().any(is_cjk) || after.is_none_or(|c| !c.is_alphanumeric())
+            }
+        }) else {
+            return false;
+        };
+        rest = rest[w.len()..].to_string();
+    }
+}
+
+/// Colour words in Chinese and English.
+pub fn color_of(word: &str) -> Option<MarkerColor> {
+    let w = word.trim();
+    Some(match w {
+        "红" | "红色" | "red" => MarkerColor::Red,
+        "橙" | "橙色" | "橘色" | "橘黄" | "orange" => MarkerColor::Orange,
+        "黄" | "黄色" | "yellow" => MarkerColor::Yellow,
+        "绿" | "绿色" | "green" => MarkerColor::Green,
+        "青" | "青色" | "cyan" => MarkerColor::Cyan,
+        "蓝" | "蓝色" | "blue" => MarkerColor::Blue,
+        "紫" | "紫色" | "purple" | "violet" => MarkerColor::Purple,
+        "品红" | "洋红" | "magenta" => MarkerColor::Magenta,
+        "粉" | "粉色" | "粉红" | "pink" => MarkerColor::Pink,
+        "白" | "白色" | "white" => MarkerColor::White,
+        "黑" | "黑色" | "black" => MarkerColor::Black,
+        _ => return None,
+    })
+}
+
+/// Colour names to look for in text, longest first.
+pub const COLOR_WORDS: &[&str] = &[
+    "magenta", "orange", "yellow", "purple", "violet", "green", "white", "black", "pink", "cyan",
+    "blue", "red", "品红", "洋红", "粉红", "橘黄", "红色", "橙色", "橘色", "黄色", "绿色", "青色",
+    "蓝色", "紫色", "粉色", "白色", "黑色", "红", "橙", "黄", "绿", "青", "蓝", "紫", "粉",
+];
+
+/// Synonym groups for paraphrase search: a query term also searches for its group.
+const SYNONYMS: &[&[&str]] = &[
+    &["父亲", "爸", "爸爸", "老爸", "父", "老张", "他爸"],
+    &["母亲", "妈", "妈妈", "老妈", "母"],
+    &["small", "tiny", "little", "cramped"],
+    &["big", "huge", "large", "enormous"],
+    &["froze", "freeze", "frozen", "locked"],
+    &["angry", "furious", "mad"],
+    &["happy", "glad", "thrilled"],
+    &["sad", "upset"],
+    &["grandma", "grandmother", "granny"],
+    &["grandpa", "grandfather"],
+    &["dad", "father"],
+    &["mom", "mother", "mum"],
+    &["赶上", "赶回", "赶回来"],
+    &["开店", "开面馆", "面馆", "小面馆"],
+    &["cost", "price", "pricing"],
+    &["start", "begin", "began", "started"],
+    &["quit", "left", "leave"],
+];
+
+/// Add the synonyms of every term (a term already present is not repeated).
+pub fn expand_synonyms(mut terms: Vec<String>) -> Vec<String> {
+    let mut extra = Vec::new();
+    for t in &terms {
+        for group in SYNONYMS {
+            if group.contains(&t.as_str()) {
+                for s in *group {
+                    let s = s.to_string();
+                    if !terms.contains(&s) && !extra.contains(&s) {
+                        extra.push(s);
+                    }
+                }
+            }
+        }
+    }
+    terms.extend(extra);
+    terms
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emotions_of_lines() {
+        let sad = [
+            "我真的很想他。",
+            "She passed away last spring, and I never got to say goodbye.",
+            "做给老张吧，可惜他再也吃不到了。",
+        ];
+        for s in sad {
+            assert!(score_emotions(s).expresses(Emotion::Sad), "{s}");
+        }
+        let angry = [
+            "你每次回来就知道跟我吵，你根本不懂这个店对我意味着什么！",
+            "I am so mad right now.",
+        ];
+        for s in angry {
+            assert!(score_emotions(s).expresses(Emotion::Angry), "{s}");
+        }
+        assert!(score_emotions("哈哈，那可热闹了！").expresses(Emotion::Happy));
+        assert!(!score_emotions("I'm not happy about this").expresses(Emotion::Happy));
+        assert!(!score_emotions("The train takes about an hour.").expresses(Emotion::Sad));
+        assert!(
+            score_emotions("I'm not happy about this at all, truly upset").get(Emotion::Sad) > 0.0
+        );
+    }
+
+    #[test]
+    fn filler_lines() {
+        for s in [
+            "嗯……",
+            "那个，那个……",
+            "Um...",
+            "Like... you know...",
+            "嗯，那个……",
+            "Er...",
+        ] {
+            assert!(is_filler_line(s), "{s}");
+        }
+        for s in [
+            "好，好。",
+            "Like it or not, we ship.",
+            "Umbrella time",
+            "那个店",
+        ] {
+            assert!(!is_filler_line(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn colors() {
+        assert_eq!(color_of("绿色"), Some(MarkerColor::Green));
+        assert_eq!(color_of("blue"), Some(MarkerColor::Blue));
+        assert_eq!(color_of("chartreuse"), None);
+    }
+}

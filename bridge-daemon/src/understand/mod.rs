@@ -1,0 +1,76 @@
+//! Understanding backends: instruction text → [`Intent`].
+//!
+//! Every backend implements [`Understand`]. The `rules` backend is deterministic, bilingual and
+//! needs no weights: it is the embedded default and the fallback when no model is configured.
+
+pub mod lexicon;
+pub mod normalize;
+pub mod rules;
+
+use protocol::{Intent, Timeline};
+
+use crate::Refusal;
+
+/// What a backend may know of the timeline: names it can refer to, never frames.
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    pub speakers: Vec<String>,
+    pub clip_names: Vec<String>,
+    pub marker_labels: Vec<String>,
+}
+
+impl Context {
+    pub fn of(tl: &Timeline) -> Context {
+        let mut speakers: Vec<String> = Vec::new();
+        for l in &tl.subtitles {
+            if let Some(s) = &l.speaker
+                && !speakers.contains(s)
+            {
+                speakers.push(s.clone());
+            }
+        }
+        let clip_names = tl.v1().map(|t| t.clip_ranges_names()).unwrap_or_default();
+        let mut marker_labels = Vec::new();
+        let mut push = |m: &protocol::Marker| {
+            for s in [&m.name, &m.comment] {
+                if !s.is_empty() && !marker_labels.contains(s) {
+                    marker_labels.push(s.clone());
+                }
+            }
+        };
+        tl.markers.iter().for_each(&mut push);
+        for t in &tl.tracks {
+            t.markers.iter().for_each(&mut push);
+            for it in &t.items {
+                if let Some(c) = it.as_clip() {
+                    c.markers.iter().for_each(&mut push);
+                }
+            }
+        }
+        Context {
+            speakers,
+            clip_names,
+            marker_labels,
+        }
+    }
+}
+
+trait ClipNames {
+    fn clip_ranges_names(&self) -> Vec<String>;
+}
+
+impl ClipNames for protocol::Track {
+    fn clip_ranges_names(&self) -> Vec<String> {
+        self.clips_with_ranges()
+            .map(|(_, _, c)| c.name.clone())
+            .collect()
+    }
+}
+
+/// An understanding backend.
+pub trait Understand: Send + Sync {
+    /// The backend's name as `--backend` spells it.
+    fn name(&self) -> &'static str;
+    /// Turn an instruction into an intent, or say why it is not an edit.
+    fn understand(&self, text: &str, ctx: &Context) -> Result<Intent, Refusal>;
+}
