@@ -337,11 +337,14 @@ fn preceded_by(text: &str, at: usize, words: &[&str], cjk: bool) -> bool {
             .collect();
         words.iter().any(|w| tail.ends_with(w))
     } else {
-        before
-            .split_whitespace()
-            .rev()
-            .take(3)
-            .any(|w| words.contains(&w))
+        // "can't stop smiling" and "can't help laughing" are not negations.
+        let mut prev = before.split_whitespace().rev();
+        match prev.next() {
+            Some("stop" | "help") => false,
+            Some(w) if words.contains(&w) => true,
+            Some(_) => prev.next().is_some_and(|w| words.contains(&w)),
+            None => false,
+        }
     }
 }
 

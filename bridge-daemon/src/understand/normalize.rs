@@ -49,8 +49,16 @@ pub fn fold(s: &str) -> String {
 pub fn stem(w: &str) -> String {
     let w = w.trim_end_matches("'s").trim_end_matches('\'');
     let n = w.len();
-    if !w.is_ascii() || n <= 3 {
+    if !w.is_ascii() || n <= 2 {
         return w.to_string();
+    }
+    if n == 3 {
+        // Short plurals of abbreviations: "NGs" is NG.
+        return w
+            .strip_suffix('s')
+            .filter(|s| !s.ends_with('s'))
+            .unwrap_or(w)
+            .to_string();
     }
     if let Some(s) = w.strip_suffix("ies").filter(|_| n > 4) {
         return format!("{s}y");

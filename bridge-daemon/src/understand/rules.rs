@@ -842,6 +842,16 @@ pattern!(
 );
 
 fn move_step(c: &str, ctx: &Context, all: bool) -> Result<Step, Refusal> {
+    static START: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"^\s*(?:the\s+)?(?:very\s+)?(?:最前|开头|片头|开始|起始|start\b|beginning\b|front\b|top\b|head\b|open(?:ing)?\b)",
+        )
+    });
+    static END: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"^\s*(?:the\s+)?(?:very\s+)?(?:最后|片尾|结尾|末尾|最末|结束|end\b|ending\b|close\b|closing\b|tail\b)",
+        )
+    });
     static ZH_DEST: LazyLock<Regex> = LazyLock::new(|| {
         re(r"(?:挪到|移到|放到|搬到|调到|移动到|拖到|拿到|换到|挪至|移至|放在)(.*)$")
     });
@@ -853,7 +863,9 @@ fn move_step(c: &str, ctx: &Context, all: bool) -> Result<Step, Refusal> {
     let (what, dest_kind, dest_phrase) = if let Some(m) = ZH_DEST.captures(c) {
         let what = c[..m.get(0).map_or(0, |g| g.start())].to_string();
         let dest = m[1].to_string();
-        let kind = if dest.contains("之后")
+        let kind = if START.is_match(&dest) || END.is_match(&dest) {
+            "to"
+        } else if dest.contains("之后")
             || dest.contains("后面")
             || dest.contains("后边")
             || dest.ends_with('后')
@@ -878,16 +890,6 @@ fn move_step(c: &str, ctx: &Context, all: bool) -> Result<Step, Refusal> {
             "a move needs a destination: to the start, to the end, or after/before something",
         ));
     };
-    static START: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"最前|开头|片头|开始|起始|第一个|\bstart\b|\bbeginning\b|\bfront\b|\btop\b|\bhead\b|\bopen(?:ing)?\b",
-        )
-    });
-    static END: LazyLock<Regex> = LazyLock::new(|| {
-        re(
-            r"最后|片尾|结尾|末尾|最末|结束|\bend\b|\bending\b|\bclose\b|\bclosing\b|\btail\b|\blast\b",
-        )
-    });
     let to = match dest_kind.as_str() {
         "after" | "before" => {
             let phrase = dest_phrase
