@@ -413,7 +413,11 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
             .iter()
             .filter(|l| pred(l))
             .map(|l| Match {
-                what: format!("{label}: {}", line_label(l)),
+                what: if l.speaker.as_deref() == Some(label) {
+                    line_label(l)
+                } else {
+                    format!("{label}: {}", line_label(l))
+                },
                 range: l.range,
                 score: None,
             })

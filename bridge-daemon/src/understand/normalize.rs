@@ -72,10 +72,13 @@ pub fn stem(w: &str) -> String {
     if let Some(s) = w.strip_suffix("ed").filter(|_| n > 4) {
         return s.to_string();
     }
-    if let Some(s) = w
-        .strip_suffix("es")
-        .filter(|s| s.ends_with("sh") || s.ends_with("ch") || s.ends_with('x'))
-    {
+    if let Some(s) = w.strip_suffix("es").filter(|s| {
+        s.ends_with("sh")
+            || s.ends_with("ch")
+            || s.ends_with('x')
+            || s.ends_with("ss")
+            || s.ends_with('z')
+    }) {
         return s.to_string();
     }
     if let Some(s) = w.strip_suffix('s') {
@@ -318,5 +321,7 @@ mod tests {
         assert_eq!(fold("Don't YELL, ok?"), "don't yell ok");
         assert_eq!(stem("selects"), "select");
         assert_eq!(stem("recording"), "record");
+        assert_eq!(stem("misses"), "miss");
+        assert_eq!(stem("boxes"), "box");
     }
 }

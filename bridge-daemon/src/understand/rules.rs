@@ -75,7 +75,7 @@ pattern!(
 );
 pattern!(
     SPEED_FAST,
-    r"加速|快放|放快|提速|快进|倍速|speed(?:s|ing)? up|speed-up|faster|fast[- ]forward|speed"
+    r"加速|快放|放快|提速|快进|倍速|变快|快一点|speed(?:s|ing)? up|speed-up|faster|fast[- ]forward|twice as fast|as fast|(?:double|triple|\d+(?:\.\d+)?x) speed|speed"
 );
 pattern!(
     SPEED_SLOW,
@@ -107,6 +107,21 @@ pattern!(TIMECODE, r"(\d{1,2}[:;]\d{2}[:;]\d{2}[:;.]\d{2})");
 pattern!(
     TIME_SPAN,
     r"(?:从|from\s+|between\s+)?(\d{1,2}[:;]\d{2}[:;]\d{2}[:;.]\d{2}|\d{1,2}:\d{2}(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:分钟|分|min(?:ute)?s?\b)\s*(?:\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b))?|\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b))\s*(?:到|至|~|-|–|\bto\b|\buntil\b|\bthrough\b|\band\b)\s*(?:第)?(\d{1,2}[:;]\d{2}[:;]\d{2}[:;.]\d{2}|\d{1,2}:\d{2}(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:分钟|分|min(?:ute)?s?\b)\s*(?:\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b))?|\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b))"
+);
+const POINT: &str = r"(\d{1,2}[:;]\d{2}[:;]\d{2}[:;.]\d{2}|\d{1,2}:\d{2}(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:分钟|分|min(?:ute)?s?\b)\s*(?:\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b))?|\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b))";
+static OPEN_AFTER: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"\b(?:after|past|from)\s+{POINT}\s*(?:on(?:wards?)?\b|to the end\b|until the end\b)|从\s*{POINT}\s*(?:开始|起|以后|之后|往后|到(?:最后|结尾|片尾|结束))|\bafter\s+{POINT}|{POINT}\s*(?:之后|以后)"
+    ))
+});
+static OPEN_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"\b(?:before|until|up to)\s+{POINT}|{POINT}\s*(?:之前|以前)"
+    ))
+});
+pattern!(
+    SAME_UNIT_SPAN,
+    r"(?:第|from\s+|between\s+)?(\d+(?:\.\d+)?)\s*(?:到|至|~|-|–|\bto\b|\band\b|\bthrough\b)\s*第?(\d+(?:\.\d+)?)\s*(秒|分钟|seconds?|secs?|s\b|minutes?|mins?)"
 );
 pattern!(
     HEAD_ZH,
@@ -998,6 +1013,32 @@ fn time_target(p: &str) -> Option<Target> {
             n
         }
     };
+    if let Some(m) = SAME_UNIT_SPAN.captures(p) {
+        let a: f64 = m[1].parse().ok()?;
+        let b: f64 = m[2].parse().ok()?;
+        return Some(Target::TimeRange {
+            from: TimePoint::Seconds {
+                seconds: unit_seconds(a, &m[3]),
+            },
+            to: TimePoint::Seconds {
+                seconds: unit_seconds(b, &m[3]),
+            },
+        });
+    }
+    if let Some(m) = OPEN_AFTER.captures(p) {
+        let point = m.iter().skip(1).flatten().next().map(|g| g.as_str())?;
+        return Some(Target::TimeRange {
+            from: parse_time_point(point)?,
+            to: TimePoint::End,
+        });
+    }
+    if let Some(m) = OPEN_BEFORE.captures(p) {
+        let point = m.iter().skip(1).flatten().next().map(|g| g.as_str())?;
+        return Some(Target::TimeRange {
+            from: TimePoint::Start,
+            to: parse_time_point(point)?,
+        });
+    }
     if let Some(m) = HEAD_ZH.captures(p) {
         let n: f64 = m[1].parse().ok()?;
         return Some(Target::TimeRange {
@@ -1035,6 +1076,18 @@ fn time_target(p: &str) -> Option<Target> {
         });
     }
     None
+}
+
+/// "嗯和啊", "the ums and the uhs": a phrase naming nothing but filler words.
+fn only_filler_words(p: &str) -> bool {
+    static JOINERS: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"和|与|跟|以及|还有|或者|或|所有的?|全部的?|这些|那些|这种|\band\b|\bor\b|\bthe\b|\ball\b|\bevery\b",
+        )
+    });
+    let rest = JOINERS.replace_all(p, " ");
+    let rest = content_words(&rest).join(" ");
+    !rest.trim().is_empty() && super::lexicon::is_filler_line(&rest)
 }
 
 fn pause_target(p: &str) -> Option<Target> {
@@ -1338,7 +1391,7 @@ fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Target, Refusal>
     if let Some(t) = pause_target(p) {
         return Ok(t);
     }
-    if FILLER_WORD.is_match(p) {
+    if FILLER_WORD.is_match(p) || only_filler_words(p) {
         return Ok(Target::Filler);
     }
     if let Some(t) = ordinal_target(p) {
