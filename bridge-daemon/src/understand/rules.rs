@@ -202,7 +202,7 @@ pattern!(
 );
 pattern!(
     EN_SAYS,
-    r"(?:line|part|bit|moment|sentence|where|when)\s+(?:where\s+|when\s+)?(.+?)\s+(?:says|said|talks about|mentions|explains|tells)\s+(.+)$"
+    r"(?:line|part|bit|moment|sentence|where|when)\s+(?:where\s+|when\s+)?(.+?)\s+(?:says|said|talks about|talked about|mentions|mentioned|explains|explained|tells|told|asks about|asked about|asks|asked|describes|brings up|admits|jokes about|jokes)\s+(.+)$"
 );
 pattern!(
     EN_SAYS_BARE,
@@ -1335,6 +1335,20 @@ fn marker_target(p: &str, ctx: &Context) -> Option<Target> {
     Some(Target::Markers { color, words })
 }
 
+/// Without the word "marker": a phrase whose words are all found in one marker's name or
+/// comment ("the clip with the mic bump" → the marker "mic bump, fix in the mix").
+fn marker_by_text(p: &str, ctx: &Context) -> Option<Target> {
+    let words: Vec<String> = content_words(p).into_iter().filter(|w| w.chars().count() >= 2).collect();
+    if words.is_empty() {
+        return None;
+    }
+    let hit = ctx.marker_labels.iter().any(|l| {
+        let l = fold(l);
+        words.iter().all(|w| if w.chars().any(is_cjk) { l.contains(w.as_str()) } else { l.split(' ').any(|lw| stem(lw) == stem(w)) })
+    });
+    hit.then_some(Target::Markers { color: None, words })
+}
+
 fn clip_name_target(p: &str, ctx: &Context) -> Option<Target> {
     let words = content_words(p);
     if words.is_empty() {
@@ -1449,6 +1463,9 @@ fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Target, Refusal>
         return Ok(Target::Speaker { name });
     }
     if let Some(t) = clip_name_target(p, ctx) {
+        return Ok(t);
+    }
+    if let Some(t) = marker_by_text(p, ctx) {
         return Ok(t);
     }
     if let Some(name) = unknown_speaker(p) {
