@@ -242,7 +242,11 @@ fn transition_cuts(index: &Index, found: &Found, placement: Placement) -> Vec<i6
         Some(ords) => {
             let sel = |o: usize| ords.contains(&o);
             // "between X and the next clip" names one clip: its cuts are the ones meant.
-            let placement = if placement == Placement::Between && ords.len() == 1 { Placement::Around } else { placement };
+            let placement = if placement == Placement::Between && ords.len() == 1 {
+                Placement::Around
+            } else {
+                placement
+            };
             for c in &index.clips {
                 match placement {
                     Placement::Between => {

@@ -206,7 +206,7 @@ const NUMERAL_CHARS: &str = "零〇一二两三四五六七八九十百千万";
 /// Characters after which a numeral run is a quantity (seconds, frames, clips, times…).
 const UNIT_AFTER: &str = "秒分帧格个倍号次小镜段条句%点s";
 /// Characters before which a numeral run is an ordinal or bound.
-const PREFIX_BEFORE: &str = "第前后数到至和与跟或加速慢快~-,";
+const PREFIX_BEFORE: &str = "第到至和与跟或~-,";
 
 /// Normalise an instruction: width-fold, lower-case Latin letters, and turn Chinese numerals that
 /// count something into digits (`第三个` → `第3个`, `一秒半` → `1.5秒`, `半秒` → `0.5秒`).

@@ -1338,13 +1338,22 @@ fn marker_target(p: &str, ctx: &Context) -> Option<Target> {
 /// Without the word "marker": a phrase whose words are all found in one marker's name or
 /// comment ("the clip with the mic bump" → the marker "mic bump, fix in the mix").
 fn marker_by_text(p: &str, ctx: &Context) -> Option<Target> {
-    let words: Vec<String> = content_words(p).into_iter().filter(|w| w.chars().count() >= 2).collect();
+    let words: Vec<String> = content_words(p)
+        .into_iter()
+        .filter(|w| w.chars().count() >= 2)
+        .collect();
     if words.is_empty() {
         return None;
     }
     let hit = ctx.marker_labels.iter().any(|l| {
         let l = fold(l);
-        words.iter().all(|w| if w.chars().any(is_cjk) { l.contains(w.as_str()) } else { l.split(' ').any(|lw| stem(lw) == stem(w)) })
+        words.iter().all(|w| {
+            if w.chars().any(is_cjk) {
+                l.contains(w.as_str())
+            } else {
+                l.split(' ').any(|lw| stem(lw) == stem(w))
+            }
+        })
     });
     hit.then_some(Target::Markers { color: None, words })
 }
