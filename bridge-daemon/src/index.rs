@@ -3,6 +3,9 @@
 //! Subtitle lines (normalised text, search terms, speaker, emotion scores, filler), the clips of
 //! the main picture track (names and metadata), and every marker placed in record time.
 
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
 use protocol::{FrameRange, Marker, Timeline};
 
 use crate::understand::lexicon;
@@ -17,7 +20,7 @@ pub struct LineEntry {
     /// Lower-cased, width-folded text without punctuation (for quotes).
     pub folded: String,
     /// Words (jieba for Chinese, stemmed English) and Chinese character uni/bigrams.
-    pub terms: Vec<String>,
+    pub terms: Arc<[String]>,
     pub emotions: lexicon::EmotionScores,
     pub filler: bool,
 }
@@ -47,10 +50,16 @@ pub struct MarkerEntry {
 #[derive(Clone, Debug, Default)]
 pub struct Index {
     pub lines: Vec<LineEntry>,
+    /// Term → (line index, term frequency), for BM25 without scanning every line.
+    postings: OnceLock<HashMap<String, Vec<(u32, u32)>>>,
+    /// Mean number of terms per line.
+    pub mean_terms: f64,
     pub clips: Vec<ClipEntry>,
     pub markers: Vec<MarkerEntry>,
     pub speakers: Vec<String>,
     pub duration: i64,
+    /// [`Timeline::fingerprint`] of the timeline indexed.
+    pub fingerprint: String,
 }
 
 fn metadata_text(v: &serde_json::Map<String, serde_json::Value>, out: &mut String) {
@@ -70,17 +79,35 @@ fn metadata_text(v: &serde_json::Map<String, serde_json::Value>, out: &mut Strin
 
 impl Index {
     pub fn build(tl: &Timeline) -> Index {
+        let ix = Index::build_reusing(tl, None);
+        ix.postings();
+        ix
+    }
+
+    /// Build the index of `tl`, reusing the text analysis of `previous` for lines whose text is
+    /// unchanged (the lines of a timeline an earlier step edited).
+    pub fn build_reusing(tl: &Timeline, previous: Option<&Index>) -> Index {
+        let known: HashMap<&str, &LineEntry> = previous
+            .map(|p| p.lines.iter().map(|l| (l.text.as_str(), l)).collect())
+            .unwrap_or_default();
         let lines: Vec<LineEntry> = tl
             .subtitles
             .iter()
-            .map(|l| LineEntry {
-                range: l.range,
-                speaker: l.speaker.clone(),
-                text: l.text.clone(),
-                folded: fold(&l.text),
-                terms: search_terms(&l.text),
-                emotions: lexicon::score_emotions(&l.text),
-                filler: lexicon::is_filler_line(&l.text),
+            .map(|l| match known.get(l.text.as_str()) {
+                Some(k) => LineEntry {
+                    range: l.range,
+                    speaker: l.speaker.clone(),
+                    ..(*k).clone()
+                },
+                None => LineEntry {
+                    range: l.range,
+                    speaker: l.speaker.clone(),
+                    text: l.text.clone(),
+                    folded: fold(&l.text),
+                    terms: search_terms(&l.text).into(),
+                    emotions: lexicon::score_emotions(&l.text),
+                    filler: lexicon::is_filler_line(&l.text),
+                },
             })
             .collect();
         let mut speakers: Vec<String> = Vec::new();
@@ -140,12 +167,37 @@ impl Index {
                 }
             }
         }
+        let mean_terms =
+            lines.iter().map(|l| l.terms.len()).sum::<usize>() as f64 / lines.len().max(1) as f64;
         Index {
             lines,
+            postings: OnceLock::new(),
+            mean_terms,
             clips,
             markers,
             speakers,
             duration: tl.duration(),
+            fingerprint: tl.fingerprint(),
         }
+    }
+
+    /// Term → (line, term frequency): the inverted index BM25 reads, built on first use.
+    pub fn postings(&self) -> &HashMap<String, Vec<(u32, u32)>> {
+        self.postings.get_or_init(|| {
+            let mut postings: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+            for (i, l) in self.lines.iter().enumerate() {
+                let mut counts: HashMap<&str, u32> = HashMap::new();
+                for t in l.terms.iter() {
+                    *counts.entry(t.as_str()).or_default() += 1;
+                }
+                for (t, n) in counts {
+                    postings
+                        .entry(t.to_string())
+                        .or_default()
+                        .push((i as u32, n));
+                }
+            }
+            postings
+        })
     }
 }

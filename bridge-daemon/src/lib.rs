@@ -6,6 +6,7 @@ pub mod index;
 pub mod interchange;
 pub mod pipeline;
 pub mod resolver;
+pub mod synthetic;
 pub mod understand;
 
 pub use pipeline::{Outcome, Refusal, RefusalKind, instruct};

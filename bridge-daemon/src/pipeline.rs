@@ -3,6 +3,7 @@
 use protocol::{CutList, Intent, Operation, Timeline, apply_operations};
 use serde::Serialize;
 
+use crate::index::Index;
 use crate::resolver::{self, StepExplanation};
 use crate::understand::{Context, Understand};
 
@@ -58,48 +59,121 @@ pub fn instruct(
     text: &str,
     backend: &dyn Understand,
 ) -> Result<Outcome, Refusal> {
+    instruct_indexed(timeline, None, text, backend)
+}
+
+/// [`instruct`] with the timeline's [`Index`] already built (a server keeps one per snapshot).
+pub fn instruct_indexed(
+    timeline: &Timeline,
+    index: Option<&Index>,
+    text: &str,
+    backend: &dyn Understand,
+) -> Result<Outcome, Refusal> {
     let ctx = Context::of(timeline);
     let intent = backend.understand(text, &ctx)?;
-    resolve_intent(timeline, intent)
+    resolve_intent_indexed(timeline, index, intent)
 }
 
 /// Resolve an intent on a timeline: each step on the timeline the previous step left.
 pub fn resolve_intent(timeline: &Timeline, intent: Intent) -> Result<Outcome, Refusal> {
+    resolve_intent_indexed(timeline, None, intent)
+}
+
+/// [`resolve_intent`] reusing `index` (of `timeline`) for the first step; later steps index the
+/// timeline the previous step left.
+pub fn resolve_intent_indexed(
+    timeline: &Timeline,
+    index: Option<&Index>,
+    intent: Intent,
+) -> Result<Outcome, Refusal> {
+    let plan = plan_intent(timeline, index, intent)?;
+    let result = apply_operations(timeline, &plan.cut_list.operations)
+        .map_err(|e| Refusal::new(RefusalKind::Impossible, e.to_string()))?;
+    Ok(Outcome {
+        intent: plan.intent,
+        cut_list: plan.cut_list,
+        explanation: plan.explanation,
+        timeline: result,
+    })
+}
+
+/// An instruction resolved to a cut list, not yet applied.
+#[derive(Clone, Debug, Serialize)]
+pub struct Plan {
+    pub intent: Intent,
+    pub cut_list: CutList,
+    pub explanation: Vec<StepExplanation>,
+}
+
+/// Understand `text` and resolve it to a cut list on `timeline` (whose index may be given),
+/// without applying the result: instruction → cut list, the path a server answers on.
+pub fn plan_indexed(
+    timeline: &Timeline,
+    index: Option<&Index>,
+    text: &str,
+    backend: &dyn Understand,
+) -> Result<Plan, Refusal> {
+    let ctx = match index {
+        Some(ix) => Context::of_index(ix),
+        None => Context::of(timeline),
+    };
+    let intent = backend.understand(text, &ctx)?;
+    plan_intent(timeline, index, intent)
+}
+
+/// Resolve each step on the timeline the previous steps left (applied only between steps).
+pub fn plan_intent(
+    timeline: &Timeline,
+    index: Option<&Index>,
+    intent: Intent,
+) -> Result<Plan, Refusal> {
     if intent.steps.is_empty() {
         return Err(Refusal::new(
             RefusalKind::NotUnderstood,
             "the instruction names no edit",
         ));
     }
-    let mut current = timeline.clone();
+    let n = intent.steps.len();
+    let mut current = std::borrow::Cow::Borrowed(timeline);
+    let mut own_index: Option<Index> = None;
     let mut operations: Vec<Operation> = Vec::new();
     let mut explanation = Vec::new();
     for (i, step) in intent.steps.iter().enumerate() {
-        let resolved = resolver::resolve_step(&current, step).map_err(|r| {
-            if intent.steps.len() > 1 {
-                Refusal::new(
-                    r.kind,
-                    format!("step {} of {}: {}", i + 1, intent.steps.len(), r.message),
-                )
+        if i > 0 || index.is_none() {
+            // Later steps see the timeline as the earlier ones left it; line analysis is reused.
+            let prev = own_index.as_ref().or(index);
+            own_index = Some(Index::build_reusing(&current, prev));
+        }
+        let idx = match (&own_index, index) {
+            (Some(ix), _) => ix,
+            (None, Some(ix)) => ix,
+            (None, None) => unreachable!("an index was built above"),
+        };
+        let resolved = resolver::resolve_step_with(idx, &current, step).map_err(|r| {
+            if n > 1 {
+                Refusal::new(r.kind, format!("step {} of {n}: {}", i + 1, r.message))
             } else {
                 r
             }
         })?;
-        current = apply_operations(&current, &resolved.operations)
-            .map_err(|e| Refusal::new(RefusalKind::Impossible, e.to_string()))?;
+        if i + 1 < n {
+            let next = apply_operations(&current, &resolved.operations)
+                .map_err(|e| Refusal::new(RefusalKind::Impossible, e.to_string()))?;
+            current = std::borrow::Cow::Owned(next);
+        }
         operations.extend(resolved.operations);
         explanation.push(resolved.explanation);
     }
+    let fingerprint = index.map_or_else(|| timeline.fingerprint(), |ix| ix.fingerprint.clone());
     let cut_list = CutList {
         id: String::new(),
-        fingerprint: timeline.fingerprint(),
+        fingerprint,
         operations,
     };
-    Ok(Outcome {
+    Ok(Plan {
         intent,
         cut_list,
         explanation,
-        timeline: current,
     })
 }
 
@@ -138,4 +212,10 @@ pub fn explain_text(timeline: &Timeline, outcome: &Outcome) -> String {
         }
     }
     s
+}
+
+/// Apply a plan's cut list to the timeline it was made for.
+pub fn apply_plan(timeline: &Timeline, plan: &Plan) -> Result<Timeline, Refusal> {
+    apply_operations(timeline, &plan.cut_list.operations)
+        .map_err(|e| Refusal::new(RefusalKind::Impossible, e.to_string()))
 }

@@ -15,6 +15,9 @@ use crate::pipeline::{Refusal, RefusalKind};
 use crate::understand::lexicon;
 use crate::understand::normalize::{fold, search_terms, stem};
 
+/// How many matches and operations an explanation lists (the cut list itself has them all).
+const EXPLAIN_MATCHES: usize = 200;
+
 /// One thing a target matched, for `--explain` and the panels.
 #[derive(Clone, Debug, Serialize)]
 pub struct Match {
@@ -202,11 +205,20 @@ pub fn resolve_step_with(index: &Index, tl: &Timeline, step: &Step) -> Result<Re
     if matches!(step.target, Target::Content { quoted: false, .. }) {
         notes.push("the line was found by its meaning; check it in the explanation".to_string());
     }
+    let mut matches = found.matches;
+    if matches.len() > EXPLAIN_MATCHES {
+        notes.push(format!(
+            "{} more matches not listed",
+            matches.len() - EXPLAIN_MATCHES
+        ));
+        matches.truncate(EXPLAIN_MATCHES);
+    }
+    let listed_ops = operations.iter().take(EXPLAIN_MATCHES).cloned().collect();
     Ok(Resolved {
         explanation: StepExplanation {
             action,
-            matches: found.matches,
-            operations: operations.clone(),
+            matches,
+            operations: listed_ops,
             notes,
         },
         operations,
@@ -418,8 +430,12 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
             .lines
             .iter()
             .filter(|l| pred(l))
-            .map(|l| Match {
-                what: if l.speaker.as_deref() == Some(label) {
+            .enumerate()
+            .map(|(k, l)| Match {
+                // Only the matches an explanation lists get a label.
+                what: if k >= EXPLAIN_MATCHES {
+                    String::new()
+                } else if l.speaker.as_deref() == Some(label) {
                     line_label(l)
                 } else {
                     format!("{label}: {}", line_label(l))
@@ -464,8 +480,13 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
                         .is_none_or(|w| l.speaker.as_deref() == Some(w))
                 })
                 .filter(|l| l.emotions.expresses(*emotion))
-                .map(|l| Match {
-                    what: format!("{}: {}", emotion.label(), line_label(l)),
+                .enumerate()
+                .map(|(k, l)| Match {
+                    what: if k < EXPLAIN_MATCHES {
+                        format!("{}: {}", emotion.label(), line_label(l))
+                    } else {
+                        String::new()
+                    },
                     range: l.range,
                     score: Some(f64::from(l.emotions.get(*emotion))),
                 })
@@ -818,20 +839,25 @@ fn find_content(
             "the instruction does not say which line",
         ));
     }
-    let scores = bm25(&pool, &index.lines, &qterms);
-    let (best_i, best) = scores
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.partial_cmp(b.1).unwrap_or(std::cmp::Ordering::Equal))
-        .map(|(i, s)| (i, *s))
-        .unwrap_or((0, 0.0));
+    let scores = bm25(index, &qterms);
+    let allowed = |i: usize| speaker.is_none_or(|s| index.lines[i].speaker.as_deref() == Some(s));
+    // Best score; on a tie the earlier line.
+    let (best_i, best) =
+        scores
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| allowed(*i))
+            .fold(
+                (0, 0.0),
+                |acc, (i, s)| if *s > acc.1 { (i, *s) } else { acc },
+            );
     if best < 1.0 {
         return Err(no(
             RefusalKind::NoMatch,
             format!("no line says anything like \"{query}\""),
         ));
     }
-    let l = pool[best_i];
+    let l = &index.lines[best_i];
     Ok(vec![Match {
         what: format!("closest to \"{query}\": {}", line_label(l)),
         range: l.range,
@@ -840,36 +866,29 @@ fn find_content(
 }
 
 /// BM25 of `query` against each line of `pool`, with document frequencies from all lines.
-fn bm25(
-    pool: &[&crate::index::LineEntry],
-    all: &[crate::index::LineEntry],
-    query: &[String],
-) -> Vec<f64> {
-    let n = all.len().max(1) as f64;
-    let avg = all.iter().map(|l| l.terms.len()).sum::<usize>() as f64 / n;
+fn bm25(index: &Index, query: &[String]) -> Vec<f64> {
+    let n = index.lines.len().max(1) as f64;
+    let avg = index.mean_terms.max(1.0);
     let (k1, b) = (1.2, 0.75);
-    let idf = |t: &String| {
-        let df = all.iter().filter(|l| l.terms.contains(t)).count() as f64;
-        ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
-    };
-    let idfs: Vec<f64> = query.iter().map(idf).collect();
-    pool.iter()
-        .map(|l| {
-            let len = l.terms.len() as f64;
-            query
-                .iter()
-                .zip(&idfs)
-                .map(|(t, idf)| {
-                    let tf = l.terms.iter().filter(|x| *x == t).count() as f64;
-                    if tf == 0.0 {
-                        0.0
-                    } else {
-                        idf * tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * len / avg.max(1.0)))
-                    }
-                })
-                .sum()
-        })
-        .collect()
+    let mut scores = vec![0.0; index.lines.len()];
+    let mut seen: Vec<&String> = Vec::new();
+    for t in query {
+        if seen.contains(&t) {
+            continue;
+        }
+        seen.push(t);
+        let Some(posting) = index.postings().get(t) else {
+            continue;
+        };
+        let df = posting.len() as f64;
+        let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
+        for &(i, tf) in posting {
+            let tf = f64::from(tf);
+            let len = index.lines[i as usize].terms.len() as f64;
+            scores[i as usize] += idf * tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * len / avg));
+        }
+    }
+    scores
 }
 
 fn describe_destination(d: &Destination) -> String {

@@ -18,14 +18,259 @@ pub fn apply(timeline: &Timeline, cut_list: &CutList) -> Result<Timeline, Error>
 /// (the input is never modified).
 pub fn apply_operations(timeline: &Timeline, operations: &[Operation]) -> Result<Timeline, Error> {
     let mut tl = timeline.clone();
-    for (index, op) in operations.iter().enumerate() {
+    let mut index = 0;
+    while index < operations.len() {
+        // A run of deletes going backwards (what the resolver emits for "all the sad lines") is
+        // applied in one pass: each range is untouched by the deletes after it.
+        let run = descending_deletes(&operations[index..]);
+        if run.len() > 1 {
+            for (k, r) in run.iter().enumerate() {
+                check_range(&tl, r).map_err(|why| Error::InvalidOperation {
+                    index: index + k,
+                    op: "delete",
+                    why,
+                })?;
+            }
+            delete_many(&mut tl, &run);
+            index += run.len();
+            continue;
+        }
+        let speeds = descending_speeds(&operations[index..]);
+        if speeds.len() > 1 {
+            for (k, (r, f)) in speeds.iter().enumerate() {
+                check_range(&tl, r).map_err(|why| Error::InvalidOperation {
+                    index: index + k,
+                    op: "speed",
+                    why,
+                })?;
+                check_factor(*f).map_err(|why| Error::InvalidOperation {
+                    index: index + k,
+                    op: "speed",
+                    why,
+                })?;
+            }
+            retime_many(&mut tl, &speeds);
+            index += speeds.len();
+            continue;
+        }
+        let op = &operations[index];
         apply_one(&mut tl, op).map_err(|why| Error::InvalidOperation {
             index,
             op: op.kind(),
             why,
         })?;
+        index += 1;
     }
     Ok(tl)
+}
+
+/// The leading run of `Delete` operations whose ranges strictly descend without overlapping.
+fn descending_deletes(ops: &[Operation]) -> Vec<FrameRange> {
+    let mut run: Vec<FrameRange> = Vec::new();
+    for op in ops {
+        match op {
+            Operation::Delete { range }
+                if run.last().is_none_or(|prev| range.end() <= prev.start) =>
+            {
+                run.push(*range)
+            }
+            _ => break,
+        }
+    }
+    run
+}
+
+/// The leading run of `Speed` operations whose ranges strictly descend without overlapping.
+fn descending_speeds(ops: &[Operation]) -> Vec<(FrameRange, f64)> {
+    let mut run: Vec<(FrameRange, f64)> = Vec::new();
+    for op in ops {
+        match op {
+            Operation::Speed { range, factor }
+                if run.last().is_none_or(|(prev, _)| range.end() <= prev.start) =>
+            {
+                run.push((*range, *factor))
+            }
+            _ => break,
+        }
+    }
+    run
+}
+
+fn check_factor(factor: f64) -> Result<(), String> {
+    if !factor.is_finite() || !(0.01..=100.0).contains(&factor) {
+        return Err(format!("speed factor {factor} is outside 0.01–100"));
+    }
+    Ok(())
+}
+
+/// Retime disjoint ranges (all in the same coordinates) in one pass over each track; each range
+/// is rounded exactly as [`retime`] rounds it alone.
+fn retime_many(tl: &mut Timeline, desc: &[(FrameRange, f64)]) {
+    let mut ranges: Vec<(FrameRange, f64)> = desc.to_vec();
+    ranges.reverse();
+    let bounds: Vec<i64> = ranges
+        .iter()
+        .flat_map(|(r, _)| [r.start, r.end()])
+        .collect();
+    for track in &mut tl.tracks {
+        split_at_many(track, &bounds);
+        let mut pos = 0;
+        let mut k = 0;
+        for item in &mut track.items {
+            let d = item.duration();
+            while k < ranges.len() && ranges[k].0.end() <= pos {
+                k += 1;
+            }
+            if d > 0 && k < ranges.len() && pos >= ranges[k].0.start && pos + d <= ranges[k].0.end()
+            {
+                let (r, f) = ranges[k];
+                let nd = speed_map(r, f, pos + d) - speed_map(r, f, pos);
+                match item {
+                    Item::Clip(c) => {
+                        c.speed *= f;
+                        c.source.duration = nd;
+                    }
+                    Item::Gap(g) => g.duration = nd,
+                    Item::Transition(_) => {}
+                }
+            }
+            pos += d;
+        }
+        track
+            .items
+            .retain(|it| matches!(it, Item::Transition(_)) || it.duration() > 0);
+        tidy(track);
+    }
+    let starts: Vec<i64> = ranges.iter().map(|(r, _)| r.start).collect();
+    let mut shift_before = Vec::with_capacity(ranges.len() + 1);
+    shift_before.push(0);
+    for (r, f) in &ranges {
+        let grown = speed_map(*r, *f, r.end()) - r.end();
+        shift_before.push(shift_before.last().copied().unwrap_or(0) + grown);
+    }
+    let map = |x: i64, _is_end: bool| -> i64 {
+        let n = starts.partition_point(|s| *s < x);
+        if n == 0 {
+            return x;
+        }
+        let (r, f) = ranges[n - 1];
+        if x <= r.end() {
+            speed_map(r, f, x) + shift_before[n - 1]
+        } else {
+            x + shift_before[n]
+        }
+    };
+    remap_record_time(tl, &map);
+}
+
+/// Delete disjoint ranges (all in the same coordinates) in one pass over each track.
+fn delete_many(tl: &mut Timeline, ranges_desc: &[FrameRange]) {
+    let mut ranges: Vec<FrameRange> = ranges_desc
+        .iter()
+        .copied()
+        .filter(|r| !r.is_empty())
+        .collect();
+    ranges.reverse();
+    let bounds: Vec<i64> = ranges.iter().flat_map(|r| [r.start, r.end()]).collect();
+    for track in &mut tl.tracks {
+        split_at_many(track, &bounds);
+        let mut kept = Vec::with_capacity(track.items.len());
+        let mut pos = 0;
+        let mut k = 0; // first range that may still contain `pos`
+        for item in track.items.drain(..) {
+            let d = item.duration();
+            while k < ranges.len() && ranges[k].end() < pos {
+                k += 1;
+            }
+            let inside = |a: i64, b: i64| {
+                ranges[k..]
+                    .iter()
+                    .take_while(|r| r.start <= a)
+                    .any(|r| a >= r.start && b <= r.end())
+            };
+            let drop = match item {
+                // A transition at a range bound or inside a range loses a neighbour.
+                Item::Transition(_) => ranges[k..]
+                    .iter()
+                    .take_while(|r| r.start <= pos)
+                    .any(|r| pos >= r.start && pos <= r.end()),
+                _ => d > 0 && inside(pos, pos + d),
+            };
+            if !drop {
+                kept.push(item);
+            }
+            pos += d;
+        }
+        track.items = kept;
+        tidy(track);
+    }
+    // Record-time positions: subtract what was removed before them.
+    let starts: Vec<i64> = ranges.iter().map(|r| r.start).collect();
+    let mut removed_before = Vec::with_capacity(ranges.len() + 1);
+    removed_before.push(0);
+    for r in &ranges {
+        removed_before.push(removed_before.last().copied().unwrap_or(0) + r.duration);
+    }
+    let map = |x: i64, _is_end: bool| -> i64 {
+        // Ranges starting before x.
+        let n = starts.partition_point(|s| *s < x);
+        if n == 0 {
+            return x;
+        }
+        let r = ranges[n - 1];
+        if x < r.end() {
+            r.start - removed_before[n - 1]
+        } else {
+            x - removed_before[n]
+        }
+    };
+    remap_record_time(tl, &map);
+}
+
+/// Split the track at every frame of `bounds` (ascending) in one pass.
+fn split_at_many(track: &mut Track, bounds: &[i64]) {
+    let mut out = Vec::with_capacity(track.items.len() + bounds.len());
+    let mut pos = 0;
+    let mut b = 0;
+    for item in track.items.drain(..) {
+        let d = item.duration();
+        let mut piece = item;
+        let mut start = pos;
+        while b < bounds.len() && bounds[b] <= start {
+            b += 1;
+        }
+        while b < bounds.len() && bounds[b] < pos + d {
+            let k = bounds[b] - start;
+            let (left, right) = split_item(&piece, k);
+            out.push(left);
+            piece = right;
+            start = bounds[b];
+            b += 1;
+        }
+        out.push(piece);
+        pos += d;
+    }
+    track.items = out;
+}
+
+fn split_item(item: &Item, k: i64) -> (Item, Item) {
+    match item {
+        Item::Clip(c) => {
+            let (l, r) = split_clip(c, k);
+            (Item::Clip(l), Item::Clip(r))
+        }
+        Item::Gap(g) => (
+            Item::Gap(crate::Gap {
+                duration: k,
+                extra: g.extra.clone(),
+            }),
+            Item::Gap(crate::Gap {
+                duration: g.duration - k,
+                extra: g.extra.clone(),
+            }),
+        ),
+        Item::Transition(_) => unreachable!("transitions take no time"),
+    }
 }
 
 fn check_range(tl: &Timeline, r: &FrameRange) -> Result<(), String> {
@@ -56,9 +301,7 @@ fn apply_one(tl: &mut Timeline, op: &Operation) -> Result<(), String> {
         }
         Operation::Speed { range, factor } => {
             check_range(tl, range)?;
-            if !factor.is_finite() || *factor < 0.01 || *factor > 100.0 {
-                return Err(format!("speed factor {factor} is outside 0.01–100"));
-            }
+            check_factor(*factor)?;
             for track in &mut tl.tracks {
                 retime(track, *range, *factor);
                 tidy(track);
@@ -138,23 +381,7 @@ pub fn split_at(track: &mut Track, at: i64) {
         let d = track.items[i].duration();
         if at > pos && at < pos + d {
             let k = at - pos;
-            let (left, right) = match &track.items[i] {
-                Item::Clip(c) => {
-                    let (l, r) = split_clip(c, k);
-                    (Item::Clip(l), Item::Clip(r))
-                }
-                Item::Gap(g) => (
-                    Item::Gap(crate::Gap {
-                        duration: k,
-                        extra: g.extra.clone(),
-                    }),
-                    Item::Gap(crate::Gap {
-                        duration: d - k,
-                        extra: g.extra.clone(),
-                    }),
-                ),
-                Item::Transition(_) => unreachable!("transitions take no time"),
-            };
+            let (left, right) = split_item(&track.items[i], k);
             track.items[i] = left;
             track.items.insert(i + 1, right);
             return;
@@ -327,17 +554,18 @@ fn add_transition(track: &mut Track, at: i64, duration: i64, kind: &str) -> Resu
 fn tidy(track: &mut Track) {
     let items = std::mem::take(&mut track.items);
     let n = items.len();
-    let is_clip = |i: Option<&Item>| matches!(i, Some(Item::Clip(_)));
+    let next_is_clip: Vec<bool> = (0..n)
+        .map(|i| matches!(items.get(i + 1), Some(Item::Clip(_))))
+        .collect();
     let mut out: Vec<Item> = Vec::with_capacity(n);
-    for (i, it) in items.iter().enumerate() {
+    for (i, it) in items.into_iter().enumerate() {
         if matches!(it, Item::Transition(_)) {
-            let prev_ok = is_clip(out.last());
-            let next_ok = is_clip(items.get(i + 1));
-            if !(prev_ok && next_ok) {
+            let prev_ok = matches!(out.last(), Some(Item::Clip(_)));
+            if !(prev_ok && next_is_clip[i]) {
                 continue;
             }
         }
-        out.push(it.clone());
+        out.push(it);
     }
     while matches!(out.last(), Some(Item::Gap(_)) | Some(Item::Transition(_))) {
         out.pop();
@@ -413,4 +641,390 @@ fn remap_record_time(tl: &mut Timeline, map: &dyn Fn(i64, bool) -> i64) {
             None => false,
         });
     tl.subtitles.sort_by_key(|s| s.range.start);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Clip, Media, Rate, TrackKind};
+    use proptest::prelude::*;
+
+    fn clip(name: &str, start: i64, dur: i64, speed: f64) -> Item {
+        Item::Clip(Clip {
+            name: name.into(),
+            media: Media {
+                url: Some(format!("file:///m/{name}.mov")),
+                ..Media::default()
+            },
+            source: FrameRange::new(start, dur),
+            speed,
+            markers: vec![],
+            enabled: true,
+            link: None,
+            metadata: Default::default(),
+            effects: vec![],
+            extra: Default::default(),
+        })
+    }
+
+    fn timeline(clips: &[(i64, f64)]) -> Timeline {
+        let items: Vec<Item> = clips
+            .iter()
+            .enumerate()
+            .map(|(i, (d, s))| clip(&format!("c{i}"), 1000 * i as i64, *d, *s))
+            .collect();
+        let track = |name: &str, kind| Track {
+            name: name.into(),
+            kind,
+            items: items.clone(),
+            markers: vec![],
+            enabled: true,
+            metadata: Default::default(),
+            extra: Default::default(),
+        };
+        Timeline {
+            name: "t".into(),
+            rate: Rate::FPS_25,
+            start_frame: 0,
+            drop_frame: false,
+            tracks: vec![track("V1", TrackKind::Video), track("A1", TrackKind::Audio)],
+            markers: vec![],
+            subtitles: (0..clips.len() as i64)
+                .map(|i| SubtitleLine {
+                    range: FrameRange::new(i * 7, 5),
+                    speaker: None,
+                    text: format!("line {i}"),
+                })
+                .collect(),
+            metadata: Default::default(),
+            extra: Default::default(),
+        }
+    }
+
+    /// (record start, duration, source start, speed) of every clip.
+    fn shape(t: &Track) -> Vec<(i64, i64, i64, u64)> {
+        t.clips_with_ranges()
+            .map(|(_, r, c)| (r.start, r.duration, c.source.start, c.speed.to_bits()))
+            .collect()
+    }
+
+    #[test]
+    fn delete_splits_and_ripples_every_track() {
+        let tl = timeline(&[(100, 1.0), (100, 1.0)]);
+        let out = apply_operations(
+            &tl,
+            &[Operation::Delete {
+                range: FrameRange::from_bounds(50, 150),
+            }],
+        )
+        .unwrap();
+        for t in &out.tracks {
+            assert_eq!(
+                shape(t),
+                vec![(0, 50, 0, 1f64.to_bits()), (50, 50, 1050, 1f64.to_bits())]
+            );
+        }
+        assert_eq!(out.duration(), 100);
+    }
+
+    #[test]
+    fn speed_follows_otio_convention() {
+        let tl = timeline(&[(200, 1.0)]);
+        let out = apply_operations(
+            &tl,
+            &[Operation::Speed {
+                range: FrameRange::new(0, 200),
+                factor: 2.0,
+            }],
+        )
+        .unwrap();
+        let c = out.tracks[0].items[0].as_clip().unwrap();
+        assert_eq!((c.source.start, c.source.duration, c.speed), (0, 100, 2.0));
+    }
+
+    #[test]
+    fn move_to_start_and_end() {
+        let tl = timeline(&[(10, 1.0), (20, 1.0), (30, 1.0)]);
+        let out = apply_operations(
+            &tl,
+            &[Operation::Move {
+                range: FrameRange::new(10, 20),
+                to: 0,
+            }],
+        )
+        .unwrap();
+        let names: Vec<_> = out.tracks[0]
+            .clips_with_ranges()
+            .map(|(_, _, c)| c.name.clone())
+            .collect();
+        assert_eq!(names, ["c1", "c0", "c2"]);
+        let out = apply_operations(
+            &tl,
+            &[Operation::Move {
+                range: FrameRange::new(0, 10),
+                to: 60,
+            }],
+        )
+        .unwrap();
+        let names: Vec<_> = out.tracks[1]
+            .clips_with_ranges()
+            .map(|(_, _, c)| c.name.clone())
+            .collect();
+        assert_eq!(names, ["c1", "c2", "c0"]);
+        assert!(
+            apply_operations(
+                &tl,
+                &[Operation::Move {
+                    range: FrameRange::new(0, 30),
+                    to: 10
+                }]
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn transitions_need_a_cut_and_room() {
+        let tl = timeline(&[(10, 1.0), (20, 1.0)]);
+        let out = apply_operations(
+            &tl,
+            &[Operation::Transition {
+                at: 10,
+                duration: 8,
+                kind: crate::DISSOLVE.into(),
+            }],
+        )
+        .unwrap();
+        assert!(
+            matches!(&out.tracks[0].items[1], Item::Transition(t) if t.in_offset == 4 && t.out_offset == 4)
+        );
+        assert!(
+            apply_operations(
+                &tl,
+                &[Operation::Transition {
+                    at: 5,
+                    duration: 8,
+                    kind: "x".into()
+                }]
+            )
+            .is_err()
+        );
+        assert!(
+            apply_operations(
+                &tl,
+                &[Operation::Transition {
+                    at: 10,
+                    duration: 30,
+                    kind: "x".into()
+                }]
+            )
+            .is_err()
+        );
+        // Deleting across the cut drops the transition with its neighbour.
+        let cut = apply_operations(
+            &out,
+            &[Operation::Delete {
+                range: FrameRange::new(5, 10),
+            }],
+        )
+        .unwrap();
+        assert!(
+            cut.tracks[0]
+                .items
+                .iter()
+                .all(|i| !matches!(i, Item::Transition(_)))
+        );
+    }
+
+    #[test]
+    fn markers_and_subtitles_follow_deletes() {
+        let mut tl = timeline(&[(100, 1.0), (100, 1.0)]);
+        tl.tracks[0].markers.push(Marker {
+            name: "m".into(),
+            color: "RED".into(),
+            range: FrameRange::new(60, 10),
+            comment: String::new(),
+            metadata: Default::default(),
+            extra: Default::default(),
+        });
+        let out = apply_operations(
+            &tl,
+            &[Operation::Delete {
+                range: FrameRange::new(0, 7),
+            }],
+        )
+        .unwrap();
+        assert_eq!(out.tracks[0].markers[0].range, FrameRange::new(53, 10));
+        assert_eq!(
+            out.subtitles[0].range,
+            FrameRange::new(0, 5),
+            "line 1 moved up"
+        );
+        assert_eq!(out.subtitles.len(), 1, "line 0 inside the cut is gone");
+    }
+
+    #[test]
+    fn out_of_range_operations_are_refused() {
+        let tl = timeline(&[(100, 1.0)]);
+        let e = apply_operations(
+            &tl,
+            &[Operation::Delete {
+                range: FrameRange::new(90, 20),
+            }],
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("outside the timeline"), "{e}");
+        assert!(
+            apply_operations(
+                &tl,
+                &[Operation::Speed {
+                    range: FrameRange::new(0, 10),
+                    factor: 0.0
+                }]
+            )
+            .is_err()
+        );
+    }
+
+    /// Speeds whose media offsets are whole frames wherever a clip is split, so that splitting in
+    /// one pass and splitting one range at a time round identically.
+    fn arb_whole_frame_timeline() -> impl Strategy<Value = Timeline> {
+        prop::collection::vec((1i64..120, prop_oneof![Just(1.0), Just(2.0)]), 1..10)
+            .prop_map(|c| timeline(&c))
+    }
+
+    fn arb_timeline() -> impl Strategy<Value = Timeline> {
+        prop::collection::vec(
+            (1i64..120, prop_oneof![Just(1.0), Just(2.0), Just(0.5)]),
+            1..10,
+        )
+        .prop_map(|c| timeline(&c))
+    }
+
+    /// An operation described by fractions, made concrete against the timeline it will meet.
+    #[derive(Clone, Debug)]
+    enum OpSpec {
+        Delete(f64, f64),
+        Speed(f64, f64, f64),
+        Move(f64, f64, bool),
+        Marker(f64, f64),
+    }
+
+    fn arb_op() -> impl Strategy<Value = OpSpec> {
+        let f = 0.0f64..1.0;
+        prop_oneof![
+            (f.clone(), f.clone()).prop_map(|(a, b)| OpSpec::Delete(a, b)),
+            (
+                f.clone(),
+                f.clone(),
+                prop_oneof![Just(2.0), Just(0.5), Just(1.5)]
+            )
+                .prop_map(|(a, b, s)| OpSpec::Speed(a, b, s)),
+            (f.clone(), f.clone(), any::<bool>()).prop_map(|(a, b, e)| OpSpec::Move(a, b, e)),
+            (f.clone(), f).prop_map(|(a, b)| OpSpec::Marker(a, b)),
+        ]
+    }
+
+    fn concrete(spec: &OpSpec, dur: i64) -> Option<Operation> {
+        let range = |a: f64, b: f64| {
+            let s = (a * dur as f64) as i64;
+            let e = s + 1 + (b * (dur - s - 1) as f64) as i64;
+            (e <= dur).then(|| FrameRange::from_bounds(s, e))
+        };
+        Some(match spec {
+            OpSpec::Delete(a, b) => Operation::Delete {
+                range: range(*a, *b)?,
+            },
+            OpSpec::Speed(a, b, f) => Operation::Speed {
+                range: range(*a, *b)?,
+                factor: *f,
+            },
+            OpSpec::Move(a, b, to_end) => {
+                let r = range(*a, *b)?;
+                Operation::Move {
+                    range: r,
+                    to: if *to_end { dur } else { 0 },
+                }
+            }
+            OpSpec::Marker(a, b) => Operation::AddMarker {
+                range: range(*a, *b)?,
+                color: "RED".into(),
+                name: String::new(),
+                comment: String::new(),
+            },
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn apply_keeps_tracks_in_sync_and_durations_right(tl in arb_timeline(), specs in prop::collection::vec(arb_op(), 1..6)) {
+            let mut cur = tl;
+            for spec in &specs {
+                let dur = cur.duration();
+                let Some(op) = concrete(spec, dur) else { continue };
+                let next = apply_operations(&cur, std::slice::from_ref(&op)).unwrap();
+                let want = match &op {
+                    Operation::Delete { range } => dur - range.duration,
+                    Operation::Speed { range, factor } => {
+                        dur - range.duration + ((range.duration as f64) / factor).round() as i64
+                    }
+                    _ => dur,
+                };
+                prop_assert_eq!(next.duration(), want, "{:?}", op);
+                prop_assert_eq!(shape(&next.tracks[0]), shape(&next.tracks[1]), "A/V out of sync after {:?}", op);
+                for t in &next.tracks {
+                    for it in &t.items {
+                        prop_assert!(it.duration() > 0 || matches!(it, Item::Transition(_)), "empty item after {:?}", op);
+                        if let Item::Clip(c) = it {
+                            prop_assert!(c.source.duration > 0 && c.speed > 0.0);
+                        }
+                    }
+                }
+                cur = next;
+            }
+        }
+
+        #[test]
+        fn batched_speeds_equal_one_by_one(tl in arb_whole_frame_timeline(), cuts in prop::collection::vec((0.0f64..1.0, 0.0f64..0.3, prop_oneof![Just(2.0), Just(0.5), Just(1.5)]), 1..8)) {
+            let dur = tl.duration();
+            let mut ranges: Vec<(FrameRange, f64)> = Vec::new();
+            for (a, b, f) in cuts {
+                let s = (a * dur as f64) as i64;
+                let r = FrameRange::from_bounds(s, (s + 1 + (b * dur as f64) as i64).min(dur));
+                if ranges.iter().all(|(q, _)| r.end() < q.start || r.start > q.end()) {
+                    ranges.push((r, f));
+                }
+            }
+            ranges.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+            let ops: Vec<Operation> = ranges.iter().map(|(r, f)| Operation::Speed { range: *r, factor: *f }).collect();
+            let batched = apply_operations(&tl, &ops).unwrap();
+            let mut single = tl.clone();
+            for op in &ops {
+                single = apply_operations(&single, std::slice::from_ref(op)).unwrap();
+            }
+            prop_assert_eq!(shape(&batched.tracks[0]), shape(&single.tracks[0]));
+            prop_assert_eq!(batched.subtitles, single.subtitles);
+        }
+
+        #[test]
+        fn batched_deletes_equal_one_by_one(tl in arb_whole_frame_timeline(), cuts in prop::collection::vec((0.0f64..1.0, 0.0f64..0.3), 1..8)) {
+            let dur = tl.duration();
+            let ranges = merge_ranges_for_test(cuts.iter().map(|(a, b)| {
+                let s = (a * dur as f64) as i64;
+                FrameRange::from_bounds(s, (s + 1 + (b * dur as f64) as i64).min(dur))
+            }).collect());
+            let ops: Vec<Operation> = ranges.iter().rev().map(|r| Operation::Delete { range: *r }).collect();
+            let batched = apply_operations(&tl, &ops).unwrap();
+            let mut single = tl.clone();
+            for op in &ops {
+                single = apply_operations(&single, std::slice::from_ref(op)).unwrap();
+            }
+            prop_assert_eq!(batched, single);
+        }
+    }
+
+    fn merge_ranges_for_test(r: Vec<FrameRange>) -> Vec<FrameRange> {
+        // Disjoint and not touching, so the batch is a strictly descending run.
+        crate::merge_ranges(r)
+    }
 }

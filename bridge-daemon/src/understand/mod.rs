@@ -20,6 +20,23 @@ pub struct Context {
 }
 
 impl Context {
+    /// The context of an indexed timeline (cheap: the index already holds the names).
+    pub fn of_index(ix: &crate::index::Index) -> Context {
+        let mut marker_labels: Vec<String> = Vec::new();
+        for m in &ix.markers {
+            for s in [&m.name, &m.comment] {
+                if !s.is_empty() && !marker_labels.contains(s) {
+                    marker_labels.push(s.clone());
+                }
+            }
+        }
+        Context {
+            speakers: ix.speakers.clone(),
+            clip_names: ix.clips.iter().map(|c| c.name.clone()).collect(),
+            marker_labels,
+        }
+    }
+
     pub fn of(tl: &Timeline) -> Context {
         let mut speakers: Vec<String> = Vec::new();
         for l in &tl.subtitles {

@@ -1,0 +1,124 @@
+//! Synthetic timelines for benchmarks and tests: a long, realistic-looking programme built
+//! deterministically (no randomness between runs).
+
+use protocol::{
+    Clip, FrameRange, Item, Marker, Media, Rate, SubtitleLine, Timeline, Track, TrackKind,
+};
+
+const LINES: &[&str] = &[
+    "这条街啊，我住了整整五十年了。",
+    "嗯……",
+    "他走了以后，我一个人守着这个店，晚上常常偷偷掉眼泪。",
+    "哈哈，那可热闹了！过年的时候，门口排队排到街口。",
+    "你每次回来就知道跟我吵，你根本不懂这个店对我意味着什么！",
+    "我在上海工作十几年了，一年就回来一两次。",
+    "So the old engine was, you know, held together with duct tape.",
+    "Um...",
+    "I really miss her. Sorry, I'm tearing up.",
+    "Oh my god, this is so good. I'm so happy we came here.",
+    "Don't yell at me, I'm not the one who forgot the umbrella!",
+    "The train from the airport takes about an hour.",
+    "We started the rewrite in the second quarter of last year.",
+    "那个，那个……",
+];
+const SPEAKERS: &[&str] = &["李秀英", "张伟", "MAYA", "RAJ"];
+const KINDS: &[&str] = &[
+    "采访_李秀英",
+    "空镜_老街",
+    "B-roll street",
+    "interview CAM A",
+    "厨房_争吵",
+    "rooftop",
+];
+const COLORS: &[&str] = &["RED", "GREEN", "BLUE", "YELLOW"];
+
+fn empty<T: Default>() -> T {
+    T::default()
+}
+
+/// A timeline of `clips` clips on V1 and a mirroring A1, with `lines` subtitle lines spread over
+/// it and a marker every 50 clips. At 25 fps, 3,000 clips of 60 frames make two hours.
+pub fn long_timeline(clips: usize, lines: usize) -> Timeline {
+    let rate = Rate::FPS_25;
+    let clip_len = 60;
+    let mut v = Vec::with_capacity(clips);
+    let mut markers = Vec::new();
+    for i in 0..clips {
+        let kind = KINDS[i % KINDS.len()];
+        let start = 1000 + (i as i64 * 7919) % 100_000;
+        let clip = Clip {
+            name: format!("{:04}_{kind}", i + 1),
+            media: Media {
+                url: Some(format!("file:///media/reel{:03}/clip{:04}.mov", i % 40, i)),
+                available: Some(FrameRange::new(start - 100, clip_len + 200)),
+                ..empty()
+            },
+            source: FrameRange::new(start, clip_len),
+            speed: 1.0,
+            markers: Vec::new(),
+            enabled: true,
+            link: Some(format!("l{i}")),
+            metadata: empty(),
+            effects: Vec::new(),
+            extra: empty(),
+        };
+        v.push(Item::Clip(clip));
+        if i % 50 == 7 {
+            markers.push(Marker {
+                name: if i % 100 == 7 {
+                    "NG".into()
+                } else {
+                    "SELECT".into()
+                },
+                color: COLORS[(i / 50) % COLORS.len()].into(),
+                range: FrameRange::new(i as i64 * clip_len + 10, 30),
+                comment: format!("note {i}"),
+                metadata: empty(),
+                extra: empty(),
+            });
+        }
+    }
+    let a: Vec<Item> = v.clone();
+    let total = clips as i64 * clip_len;
+    let mut subtitles = Vec::with_capacity(lines);
+    let slot = total / lines.max(1) as i64;
+    for i in 0..lines {
+        let s = i as i64 * slot + slot / 5;
+        let d = (slot * 3 / 5).max(1);
+        subtitles.push(SubtitleLine {
+            range: FrameRange::new(s, d),
+            speaker: Some(SPEAKERS[i % SPEAKERS.len()].to_string()),
+            text: LINES[(i * 5) % LINES.len()].to_string(),
+        });
+    }
+    Timeline {
+        name: "synthetic two-hour programme".into(),
+        rate,
+        start_frame: 90_000,
+        drop_frame: false,
+        tracks: vec![
+            Track {
+                name: "V1".into(),
+                kind: TrackKind::Video,
+                items: v,
+                markers,
+                enabled: true,
+                metadata: empty(),
+                extra: empty(),
+            },
+            Track {
+                name: "A1".into(),
+                kind: TrackKind::Audio,
+                items: a,
+                markers: Vec::new(),
+                enabled: true,
+                metadata: empty(),
+                extra: empty(),
+            },
+        ],
+        markers: Vec::new(),
+        subtitles,
+        metadata: empty(),
+        extra: empty(),
+    }
+}
