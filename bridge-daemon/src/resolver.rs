@@ -341,9 +341,7 @@ fn plan_moves(
     let mut dest = anchor;
     for i in 0..pieces.len() {
         let r = pieces[i];
-        if r.start == dest
-            || r.end() == dest && i == 0 && dest == r.end() && pieces.len() == 1 && false
-        {
+        if r.start == dest {
             dest = r.end();
             continue;
         }
@@ -766,7 +764,7 @@ fn clips_by_name(index: &Index, words: &[String]) -> Vec<usize> {
 /// Whether a (folded) clip name holds a word: whole words for Latin text (prefixes of 3+ letters
 /// count: "rec" in a name matches "recording"), substrings for Chinese.
 pub fn name_has_word(hay: &str, word: &str) -> bool {
-    if word.chars().any(|c| !c.is_ascii()) {
+    if !word.is_ascii() {
         return hay.contains(word);
     }
     let w = stem(word);
@@ -785,7 +783,7 @@ fn marker_score(folded: &str, words: &[String]) -> f64 {
         if w.is_empty() {
             continue;
         }
-        if w.chars().any(|c| !c.is_ascii()) {
+        if !w.is_ascii() {
             // Chinese: count the characters of the word found in the marker text.
             let n = w.chars().count() as f64;
             let found = w.chars().filter(|c| folded.contains(*c)).count() as f64;
@@ -937,5 +935,300 @@ pub fn describe_target(t: &Target) -> String {
             .map(describe_target)
             .collect::<Vec<_>>()
             .join(" and "),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::intent::{Emotion, MarkerColor};
+    use protocol::{Clip, Item, Media, Rate, SubtitleLine, Track, TrackKind};
+
+    fn tl(lines: &[(i64, i64, &str, &str)]) -> Timeline {
+        let items: Vec<Item> = (0..4)
+            .map(|i| {
+                Item::Clip(Clip {
+                    name: format!("0{} shot", i + 1),
+                    media: Media {
+                        url: Some(format!("file:///m/{i}.mov")),
+                        ..Media::default()
+                    },
+                    source: FrameRange::new(1000 * i, 100),
+                    speed: 1.0,
+                    markers: vec![],
+                    enabled: true,
+                    link: None,
+                    metadata: Default::default(),
+                    effects: vec![],
+                    extra: Default::default(),
+                })
+            })
+            .collect();
+        let track = |name: &str, kind| Track {
+            name: name.into(),
+            kind,
+            items: items.clone(),
+            markers: vec![],
+            enabled: true,
+            metadata: Default::default(),
+            extra: Default::default(),
+        };
+        Timeline {
+            name: "t".into(),
+            rate: Rate::FPS_25,
+            start_frame: 0,
+            drop_frame: false,
+            tracks: vec![track("V1", TrackKind::Video), track("A1", TrackKind::Audio)],
+            markers: vec![],
+            subtitles: lines
+                .iter()
+                .map(|(s, e, who, text)| SubtitleLine {
+                    range: FrameRange::from_bounds(*s, *e),
+                    speaker: Some(who.to_string()),
+                    text: text.to_string(),
+                })
+                .collect(),
+            metadata: Default::default(),
+            extra: Default::default(),
+        }
+    }
+
+    fn step(action: Action, target: Target, all: bool) -> Step {
+        Step {
+            action,
+            target,
+            all,
+        }
+    }
+
+    #[test]
+    fn deleting_more_than_half_needs_all() {
+        let t = tl(&[
+            (0, 150, "A", "one"),
+            (150, 300, "A", "two"),
+            (300, 320, "B", "three"),
+        ]);
+        let s = step(Action::Delete, Target::Speaker { name: "A".into() }, false);
+        let e = resolve_step(&t, &s).unwrap_err();
+        assert_eq!(e.kind, RefusalKind::TooMuch);
+        assert!(e.message.contains("75%"), "{}", e.message);
+        let s = step(Action::Delete, Target::Speaker { name: "A".into() }, true);
+        assert_eq!(
+            resolve_step(&t, &s).unwrap().operations,
+            vec![Operation::Delete {
+                range: FrameRange::new(0, 300)
+            }]
+        );
+    }
+
+    #[test]
+    fn pauses_keep_their_margin_and_include_the_ends() {
+        let t = tl(&[(50, 100, "A", "x"), (200, 250, "A", "y")]);
+        let s = step(
+            Action::Delete,
+            Target::Pauses {
+                min_seconds: 1.0,
+                margin: Some(Length::Frames(5)),
+            },
+            true,
+        );
+        let ops = resolve_step(&t, &s).unwrap().operations;
+        // Gaps: [0,50) 2 s (start: no margin before it), [100,200) 4 s, [250,400) 6 s (end).
+        assert_eq!(
+            ops,
+            vec![
+                Operation::Delete {
+                    range: FrameRange::from_bounds(255, 400)
+                },
+                Operation::Delete {
+                    range: FrameRange::from_bounds(105, 195)
+                },
+                Operation::Delete {
+                    range: FrameRange::from_bounds(0, 45)
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn touching_lines_make_one_passage_and_separate_lines_stay_apart() {
+        let t = tl(&[
+            (0, 50, "A", "I am so angry!"),
+            (50, 90, "B", "Don't yell at me!"),
+            (120, 140, "A", "I hate this"),
+        ]);
+        let s = step(
+            Action::Marker {
+                color: MarkerColor::Red,
+            },
+            Target::Emotion {
+                emotion: Emotion::Angry,
+                speaker: None,
+            },
+            false,
+        );
+        let ranges: Vec<FrameRange> = resolve_step(&t, &s)
+            .unwrap()
+            .operations
+            .iter()
+            .map(|o| match o {
+                Operation::AddMarker { range, .. } => *range,
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            ranges,
+            vec![
+                FrameRange::from_bounds(0, 90),
+                FrameRange::from_bounds(120, 140)
+            ]
+        );
+    }
+
+    #[test]
+    fn transitions_between_and_around() {
+        let t = tl(&[]);
+        let all = step(
+            Action::Transition {
+                length: Length::Seconds(0.5),
+                placement: Placement::Between,
+            },
+            Target::Clips {
+                select: ClipSelector::All,
+            },
+            true,
+        );
+        let ats: Vec<i64> = resolve_step(&t, &all)
+            .unwrap()
+            .operations
+            .iter()
+            .map(|o| match o {
+                Operation::Transition { at, duration, .. } => {
+                    assert_eq!(*duration, 13, "half a second at 25 fps rounds to 13 frames");
+                    *at
+                }
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(ats, vec![100, 200, 300]);
+        let around = step(
+            Action::Transition {
+                length: Length::Frames(10),
+                placement: Placement::Around,
+            },
+            Target::Clips {
+                select: ClipSelector::Ordinals { ordinals: vec![-1] },
+            },
+            true,
+        );
+        assert_eq!(
+            resolve_step(&t, &around).unwrap().operations.len(),
+            1,
+            "the last clip has one cut, before it"
+        );
+    }
+
+    #[test]
+    fn moving_several_pieces_keeps_their_order() {
+        let t = tl(&[]);
+        let s = step(
+            Action::Move {
+                to: Destination::End,
+            },
+            Target::Clips {
+                select: ClipSelector::Ordinals {
+                    ordinals: vec![1, 3],
+                },
+            },
+            false,
+        );
+        let ops = resolve_step(&t, &s).unwrap().operations;
+        let out = protocol::apply_operations(&t, &ops).unwrap();
+        let order: Vec<String> = out.tracks[0]
+            .clips_with_ranges()
+            .map(|(_, _, c)| c.name.clone())
+            .collect();
+        assert_eq!(order, ["02 shot", "04 shot", "01 shot", "03 shot"]);
+        let s = step(
+            Action::Move {
+                to: Destination::Start,
+            },
+            Target::Clips {
+                select: ClipSelector::Ordinals {
+                    ordinals: vec![2, 4],
+                },
+            },
+            false,
+        );
+        let out =
+            protocol::apply_operations(&t, &resolve_step(&t, &s).unwrap().operations).unwrap();
+        let order: Vec<String> = out.tracks[1]
+            .clips_with_ranges()
+            .map(|(_, _, c)| c.name.clone())
+            .collect();
+        assert_eq!(order, ["02 shot", "04 shot", "01 shot", "03 shot"]);
+    }
+
+    #[test]
+    fn no_match_messages_name_what_exists() {
+        let t = tl(&[(0, 10, "ANNA", "hello")]);
+        let e = resolve_step(
+            &t,
+            &step(
+                Action::Delete,
+                Target::Speaker {
+                    name: "Carla".into(),
+                },
+                true,
+            ),
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, RefusalKind::NoMatch);
+        assert!(e.message.contains("speakers here: ANNA"), "{}", e.message);
+        let e = resolve_step(
+            &t,
+            &step(
+                Action::Delete,
+                Target::Clips {
+                    select: ClipSelector::Ordinals { ordinals: vec![9] },
+                },
+                true,
+            ),
+        )
+        .unwrap_err();
+        assert!(e.message.contains("4 clips"), "{}", e.message);
+    }
+
+    #[test]
+    fn timecodes_inside_the_span_are_absolute_others_are_offsets() {
+        let mut t = tl(&[]);
+        t.start_frame = 90_000; // 01:00:00:00 at 25 fps
+        let range = |from: &str, to: &str| {
+            let s = step(
+                Action::Delete,
+                Target::TimeRange {
+                    from: TimePoint::Timecode {
+                        timecode: from.into(),
+                    },
+                    to: TimePoint::Timecode {
+                        timecode: to.into(),
+                    },
+                },
+                true,
+            );
+            resolve_step(&t, &s).unwrap().operations
+        };
+        assert_eq!(
+            range("01:00:02:00", "01:00:04:00"),
+            vec![Operation::Delete {
+                range: FrameRange::from_bounds(50, 100)
+            }]
+        );
+        assert_eq!(
+            range("00:00:02:00", "00:00:04:00"),
+            vec![Operation::Delete {
+                range: FrameRange::from_bounds(50, 100)
+            }]
+        );
     }
 }

@@ -257,6 +257,7 @@ const NEGATORS_ZH: &[&str] = &["不", "没", "别", "不是", "没有"];
 const NEGATORS_EN: &[&str] = &[
     "not", "never", "no", "don't", "didn't", "isn't", "wasn't", "aren't", "won't", "can't",
 ];
+const IMPERATIVES: &[&str] = &["别", "不要", "don't", "dont", "stop"];
 const DEGREE_ZH: &[&str] = &["很", "真", "非常", "太", "特别", "好", "超", "最", "可"];
 const DEGREE_EN: &[&str] = &[
     "so",
@@ -364,7 +365,9 @@ pub fn score_emotions(text: &str) -> EmotionScores {
                     if cjk { NEGATORS_ZH } else { NEGATORS_EN },
                     cjk,
                 );
-                if negated {
+                // "Don't yell at me!" / "别吵了" is an angry imperative, not a negation.
+                let imperative = e == Emotion::Angry && preceded_by(&folded, at, IMPERATIVES, cjk);
+                if negated && !imperative {
                     if e == Emotion::Happy {
                         scores[Emotion::Sad as usize] += 0.5;
                     }

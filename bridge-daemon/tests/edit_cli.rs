@@ -1,0 +1,246 @@
+//! The `edit` command end to end: the real binary on timeline files built here, checking exit
+//! codes, stderr lines, that nothing is written on failure, and the edited timeline.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use bridge_daemon::interchange::{otio, read_timeline_str};
+use protocol::{Clip, FrameRange, Item, Media, Rate, Timeline, Track, TrackKind};
+
+fn clip(name: &str, file: &str, start: i64, dur: i64) -> Item {
+    Item::Clip(Clip {
+        name: name.into(),
+        media: Media {
+            url: Some(format!("file:///media/{file}")),
+            available: Some(FrameRange::new(start - 50, dur + 100)),
+            ..Media::default()
+        },
+        source: FrameRange::new(start, dur),
+        speed: 1.0,
+        markers: vec![],
+        enabled: true,
+        link: None,
+        metadata: Default::default(),
+        effects: vec![],
+        extra: Default::default(),
+    })
+}
+
+/// Four clips of 100 frames at 25 fps (16 s), V1 and a mirroring A1.
+fn sample() -> Timeline {
+    let items = vec![
+        clip("01 interview wide", "a.mov", 1000, 100),
+        clip("02 B-roll street", "b.mov", 2000, 100),
+        clip("03 interview close", "c.mov", 3000, 100),
+        clip("04 B-roll harbour", "d.mov", 4000, 100),
+    ];
+    let track = |name: &str, kind| Track {
+        name: name.into(),
+        kind,
+        items: items.clone(),
+        markers: vec![],
+        enabled: true,
+        metadata: Default::default(),
+        extra: Default::default(),
+    };
+    Timeline {
+        name: "sample".into(),
+        rate: Rate::FPS_25,
+        start_frame: 90_000,
+        drop_frame: false,
+        tracks: vec![track("V1", TrackKind::Video), track("A1", TrackKind::Audio)],
+        markers: vec![],
+        subtitles: vec![],
+        metadata: Default::default(),
+        extra: Default::default(),
+    }
+}
+
+const SRT: &str = "1\n00:00:00,400 --> 00:00:03,000\nANNA: We opened the shop in 1983.\n\n\
+2\n00:00:04,000 --> 00:00:06,000\nANNA: I still miss him every day, I cry at night.\n\n\
+3\n00:00:06,000 --> 00:00:07,000\nBEN: Um...\n\n\
+4\n00:00:08,000 --> 00:00:12,000\nBEN: We are so happy the street is alive again!\n";
+
+struct Case {
+    dir: tempfile::TempDir,
+}
+
+impl Case {
+    fn new() -> Case {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("in.otio"), otio::write_string(&sample())).unwrap();
+        std::fs::write(dir.path().join("in.srt"), SRT).unwrap();
+        Case { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn edit(&self, instruction: &str, extra: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_bridge-daemon"));
+        cmd.arg("edit")
+            .arg("--timeline")
+            .arg(self.path("in.otio"))
+            .arg("--subtitles")
+            .arg(self.path("in.srt"))
+            .arg("--instruction")
+            .arg(instruction)
+            .arg("--output")
+            .arg(self.path("out.otio"));
+        cmd.args(extra).output().unwrap()
+    }
+
+    fn result(&self) -> Timeline {
+        read_timeline_str(&std::fs::read_to_string(self.path("out.otio")).unwrap()).unwrap()
+    }
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn v1_sources(tl: &Timeline, track: usize) -> Vec<(String, i64, i64)> {
+    tl.tracks[track]
+        .clips_with_ranges()
+        .map(|(_, _, c)| {
+            (
+                c.media_file_name().unwrap_or_default().to_string(),
+                c.source.start,
+                c.source.end(),
+            )
+        })
+        .collect()
+}
+
+fn only_temporary_free(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn deletes_the_sad_line_on_every_track() {
+    let c = Case::new();
+    let o = c.edit("delete the sad lines", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let tl = c.result();
+    // Line 2 covers frames [100, 150): all of clip 2's first half.
+    let want = vec![
+        ("a.mov".to_string(), 1000, 1100),
+        ("b.mov".to_string(), 2050, 2100),
+        ("c.mov".to_string(), 3000, 3100),
+        ("d.mov".to_string(), 4000, 4100),
+    ];
+    assert_eq!(v1_sources(&tl, 0), want);
+    assert_eq!(v1_sources(&tl, 1), want, "A1 mirrors V1");
+    assert_eq!(tl.duration(), 350);
+}
+
+#[test]
+fn refusals_exit_2_with_one_line_and_write_nothing() {
+    let c = Case::new();
+    for (instruction, says) in [
+        ("make it look more cinematic", "cannot judge"),
+        ("delete everything Carla says", "speakers here: ANNA, BEN"),
+        ("把画面调成暖色调", "color grading"),
+        ("delete the orange markers", "no orange markers"),
+    ] {
+        let o = c.edit(instruction, &[]);
+        assert_eq!(o.status.code(), Some(2), "{instruction}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains(says), "{instruction}: {err}");
+        assert!(!c.path("out.otio").exists(), "{instruction} wrote a file");
+    }
+    assert_eq!(
+        only_temporary_free(c.dir.path()).len(),
+        2,
+        "no temporary files left behind"
+    );
+}
+
+#[test]
+fn deleting_most_of_the_timeline_needs_all() {
+    let c = Case::new();
+    let o = c.edit("cut from 0:01 to 0:15", &[]);
+    assert!(
+        o.status.success(),
+        "an explicit range is explicit: {}",
+        stderr(&o)
+    );
+    // The guard itself is tested in the resolver's unit tests.
+}
+
+#[test]
+fn bad_input_exits_1_naming_file_and_place() {
+    let c = Case::new();
+    std::fs::write(
+        c.path("in.otio"),
+        "{\"OTIO_SCHEMA\": \"Timeline.1\", \"tracks\": ",
+    )
+    .unwrap();
+    let o = c.edit("delete the third clip", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("in.otio") && err.contains("line 1"), "{err}");
+    assert!(!c.path("out.otio").exists());
+
+    let c = Case::new();
+    std::fs::write(
+        c.path("in.srt"),
+        "1\n00:00:05,000 --> 00:00:04,000\nback to front\n",
+    )
+    .unwrap();
+    let o = c.edit("delete the third clip", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("in.srt") && stderr(&o).contains("line 2"),
+        "{}",
+        stderr(&o)
+    );
+
+    let c = Case::new();
+    let o = Command::new(env!("CARGO_BIN_EXE_bridge-daemon"))
+        .args(["edit", "--timeline"])
+        .arg(c.path("in.otio"))
+        .args(["--instruction", "delete the third clip", "--output"])
+        .arg(c.path("out.docx"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("unknown output format"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn compound_instruction_resolves_each_step_on_the_result_of_the_last() {
+    let c = Case::new();
+    let o = c.edit("删掉第一个镜头，然后把最后一个镜头移到开头", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let names: Vec<String> = v1_sources(&c.result(), 0)
+        .into_iter()
+        .map(|(m, _, _)| m)
+        .collect();
+    assert_eq!(names, ["d.mov", "b.mov", "c.mov"]);
+}
+
+#[test]
+fn explain_and_json_show_the_reasoning() {
+    let c = Case::new();
+    let o = c.edit(
+        "remove the line where Anna says they opened the shop",
+        &["--explain", "--json"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("We opened the shop in 1983"), "{out}");
+    assert!(
+        out.contains("\"cut_list\"") && out.contains("\"op\": \"delete\""),
+        "{out}"
+    );
+}
