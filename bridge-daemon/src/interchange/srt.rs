@@ -57,13 +57,16 @@ pub fn split_speaker(text: &str) -> (Option<String>, String) {
         let name = t[..i].trim();
         let rest = t[i + c.len_utf8()..].trim();
         let words = name.split_whitespace().count();
+        // Digits are fine in a label ("Speaker 2:") but not a time ("At 3:00, …").
         let plausible = !name.is_empty()
             && name.chars().count() <= 24
             && words <= 3
             && !rest.is_empty()
+            && !rest.starts_with(|ch: char| ch.is_ascii_digit())
+            && name.chars().any(char::is_alphabetic)
             && !name
                 .chars()
-                .any(|ch| ch.is_ascii_digit() || "，。！？,.!?\"“”'（）()".contains(ch));
+                .any(|ch| "，。！？,.!?\"“”'（）()".contains(ch));
         if plausible {
             return (Some(name.to_string()), rest.to_string());
         }
@@ -193,6 +196,10 @@ mod tests {
             Some("Well")
         );
         assert_eq!(split_speaker("At 3:00, we left").0, None);
+        assert_eq!(
+            split_speaker("Speaker 2: hello").0.as_deref(),
+            Some("Speaker 2")
+        );
         assert_eq!(split_speaker("嗯……").0, None);
     }
 

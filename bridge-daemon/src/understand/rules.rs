@@ -187,7 +187,7 @@ pattern!(
 );
 pattern!(
     EN_ORD_WORD,
-    r"\b(\d+)(?:st|nd|rd|th)\b|\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|last|penultimate|second[- ]to[- ]last|next[- ]to[- ]last)\b"
+    r"\b(\d+)(?:st|nd|rd|th)\b|\b(first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|last|final|closing|opening|penultimate|second[- ]to[- ]last|next[- ]to[- ]last)\b"
 );
 pattern!(
     EN_CLIP_NUMBER,
@@ -195,7 +195,10 @@ pattern!(
 );
 
 // Content.
-pattern!(QUOTED, r#"[“"「『‘']([^”"」』’']+)[”"」』’']"#);
+pattern!(
+    QUOTED,
+    r#"[“"「『‘]([^”"」』’]+)[”"」』’]|(?:^|\s)'([^']+)'(?:\s|$|[,.;:!?])"#
+);
 pattern!(
     ZH_SAYS,
     r"^(.*?)(?:说|讲|提到|聊)(.+?)的(?:那|这)?(?:一)?(?:句|段|部分|地方|话)"
@@ -1118,7 +1121,8 @@ fn en_small_number(s: &str) -> Option<i64> {
 }
 
 fn ordinal_target(p: &str) -> Option<Target> {
-    let clipish = CLIP_NOUN.is_match(p) || p.contains('个');
+    static NTH_PIECE: LazyLock<Regex> = LazyLock::new(|| re(r"第\s*\d+\s*(?:个|段|条|镜)"));
+    let clipish = CLIP_NOUN.is_match(p) || p.contains('个') || NTH_PIECE.is_match(p);
     if !clipish {
         return None;
     }
@@ -1187,6 +1191,8 @@ fn ordinal_target(p: &str) -> Option<Target> {
                 "tenth" => 10,
                 "eleventh" => 11,
                 "twelfth" => 12,
+                "opening" => 1,
+                "final" | "closing" => -1,
                 "last" => -1,
                 _ => -2,
             }
@@ -1422,8 +1428,9 @@ fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Target, Refusal>
     }
     let speaker = known_speaker(p, ctx);
     if let Some(m) = QUOTED.captures(p) {
+        let quote = m.get(1).or(m.get(2)).map_or("", |g| g.as_str());
         return Ok(Target::Content {
-            query: m[1].trim().to_string(),
+            query: quote.trim().to_string(),
             quoted: true,
             speaker,
         });

@@ -161,6 +161,7 @@ fn chinese_instructions() {
             "delete pauses>1.5s margin 5f",
         ),
         ("删掉第三个镜头", "delete clips:[3]"),
+        ("第三段删掉", "delete clips:[3]"),
         ("删掉倒数第二个镜头", "delete clips:[-2]"),
         ("删掉最后一个镜头", "delete clips:[-1]"),
         ("把厨房那场戏挪到最前面", "move start clip:厨房"),
@@ -325,6 +326,16 @@ fn english_instructions() {
             "delete markers:[ngs] ; dissolve 10f between clips:all",
         ),
         ("delete the second to last shot", "delete clips:[-2]"),
+        ("delete the opening shot", "delete clips:[1]"),
+        ("slow down the final clip", "speed 0.5 clips:[-1]"),
+        (
+            "cut Maya's line 'let me start again'",
+            "delete quote:let me start again@MAYA",
+        ),
+        (
+            "remove the line \"that is a total lie\"",
+            "delete quote:that is a total lie",
+        ),
         ("delete shots 2 through 4", "delete clips:2..4"),
         ("make it pop more", "refused Unsupported"),
         (
