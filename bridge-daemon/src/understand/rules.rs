@@ -97,6 +97,7 @@ pattern!(
     DELETE,
     r"删除|删掉|删了|删去|剪掉|剪了|剪去|去掉|去除|拿掉|砍掉|切掉|不要了|清除|删|\b(?:delete|remove|cut|drop|lose|trim(?: off)?|take out|get rid of|eliminate|strip out|kill|ditch|scrap)\b"
 );
+pattern!(CONJUNCTION, r"和|以及|还有|及|,|\band\b|\bplus\b");
 pattern!(
     ALL_WORDS,
     r"所有|全部|全都|全删|全去|都|每个|每一|一律|\ball\b|\bevery\b|\beverything\b|\bany\b|\beach\b|\bonly\b|只"
@@ -125,11 +126,11 @@ pattern!(
 );
 pattern!(
     HEAD_ZH,
-    r"(?:开头|开始|片头)?前\s*(\d+(?:\.\d+)?)\s*(秒|分钟|分)"
+    r"(?:(?:开头|开始|片头)的?\s*(?:前\s*)?|前\s*)(\d+(?:\.\d+)?)\s*(秒|分钟|分)"
 );
 pattern!(
     TAIL_ZH,
-    r"(?:最后|末尾|结尾|片尾)?(?:最后|后)\s*(\d+(?:\.\d+)?)\s*(秒|分钟|分)"
+    r"(?:(?:最后|末尾|结尾|片尾)的?\s*(?:最后|后)?|(?:最后|后))\s*(\d+(?:\.\d+)?)\s*(秒|分钟|分)"
 );
 pattern!(
     HEAD_EN,
@@ -1415,6 +1416,17 @@ fn clip_name_target(p: &str, ctx: &Context) -> Option<Target> {
 fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Target, Refusal> {
     let p = phrase.trim();
     if let Some(t) = time_target(p) {
+        // "开头5秒和结尾5秒", "the first 10 seconds and the last 5": several spans.
+        let parts: Vec<&str> = CONJUNCTION
+            .split(p)
+            .filter(|s| !s.trim().is_empty())
+            .collect();
+        if parts.len() > 1 {
+            let spans: Option<Vec<Target>> = parts.iter().map(|s| time_target(s)).collect();
+            if let Some(targets) = spans {
+                return Ok(Target::Union { targets });
+            }
+        }
         return Ok(t);
     }
     if let Some(t) = pause_target(p) {

@@ -169,6 +169,10 @@ fn chinese_instructions() {
         ("前10秒剪掉", "delete time:start..10s"),
         ("最后5秒删掉", "delete time:end-5s..end"),
         (
+            "把开头5秒和结尾5秒都剪掉",
+            "delete time:start..5s+time:end-5s..end",
+        ),
+        (
             "删除01:00:20:00到01:00:35:00之间的内容",
             "delete time:tc 01:00:20:00..tc 01:00:35:00",
         ),
