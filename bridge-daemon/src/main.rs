@@ -113,7 +113,12 @@ fn edit(args: &EditArgs) -> Result<(), Exit> {
             if args.json {
                 println!("{}", serde_json::json!({"refusal": refusal}));
             }
-            return Err(Exit(2, refusal.message));
+            let code = if refusal.kind == bridge_daemon::RefusalKind::BadInput {
+                1
+            } else {
+                2
+            };
+            return Err(Exit(code, refusal.message));
         }
     };
     if args.explain {

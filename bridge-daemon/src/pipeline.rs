@@ -23,6 +23,9 @@ pub enum RefusalKind {
     TooMuch,
     /// Understood and matched, but the edit cannot be made (no room, no cut there).
     Impossible,
+    /// The instruction itself holds bad input, such as a timecode that cannot exist at this
+    /// timeline's rate (exit code 1 of `edit`).
+    BadInput,
 }
 
 /// An instruction that changes nothing, with one line an editor understands.

@@ -405,7 +405,7 @@ fn time_point(tl: &Timeline, p: &TimePoint) -> Result<i64, Refusal> {
         TimePoint::BeforeEnd { seconds } => dur - tl.rate.seconds_to_frames(*seconds),
         TimePoint::Timecode { timecode: text } => {
             let tc = timecode::parse(text, tl.rate)
-                .map_err(|e| no(RefusalKind::NotUnderstood, e.to_string()))?;
+                .map_err(|e| no(RefusalKind::BadInput, e.to_string()))?;
             if tc.frame >= tl.start_frame && tc.frame <= tl.start_frame + dur {
                 tc.frame - tl.start_frame
             } else {

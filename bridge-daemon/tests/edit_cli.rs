@@ -244,3 +244,19 @@ fn explain_and_json_show_the_reasoning() {
         "{out}"
     );
 }
+
+#[test]
+fn impossible_timecodes_are_bad_input_and_spans_outside_match_nothing() {
+    let c = Case::new();
+    let o = c.edit("delete from 01:00:02:30 to 01:00:04:00", &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "frame 30 does not exist at 25 fps: {}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("below 25"), "{}", stderr(&o));
+    let o = c.edit("delete from 05:00:00:00 to 05:00:10:00", &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!c.path("out.otio").exists());
+}
