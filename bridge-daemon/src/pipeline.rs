@@ -3,6 +3,7 @@
 use protocol::{CutList, Intent, Operation, Timeline, apply_operations};
 use serde::Serialize;
 
+use crate::index::Index;
 use crate::resolver::{self, StepExplanation};
 use crate::understand::{Context, Understand};
 
@@ -65,6 +66,16 @@ pub fn instruct(
 
 /// Resolve an intent on a timeline: each step on the timeline the previous step left.
 pub fn resolve_intent(timeline: &Timeline, intent: Intent) -> Result<Outcome, Refusal> {
+    resolve_intent_indexed(timeline, None, intent)
+}
+
+/// [`resolve_intent`] with a prebuilt [`Index`] of `timeline` (the server caches one per
+/// snapshot); the first step uses it, later steps index the timeline the step before left.
+pub fn resolve_intent_indexed(
+    timeline: &Timeline,
+    index: Option<&Index>,
+    intent: Intent,
+) -> Result<Outcome, Refusal> {
     if intent.steps.is_empty() {
         return Err(Refusal::new(
             RefusalKind::NotUnderstood,
@@ -75,7 +86,11 @@ pub fn resolve_intent(timeline: &Timeline, intent: Intent) -> Result<Outcome, Re
     let mut operations: Vec<Operation> = Vec::new();
     let mut explanation = Vec::new();
     for (i, step) in intent.steps.iter().enumerate() {
-        let resolved = resolver::resolve_step(&current, step).map_err(|r| {
+        let resolved = match (i, index) {
+            (0, Some(index)) => resolver::resolve_step_with(index, &current, step),
+            _ => resolver::resolve_step(&current, step),
+        };
+        let resolved = resolved.map_err(|r| {
             if intent.steps.len() > 1 {
                 Refusal::new(
                     r.kind,
