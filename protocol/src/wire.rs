@@ -278,7 +278,19 @@ pub struct DecodeError {
 /// Decode `value` as a `T`, naming the path of the first problem, prefixed with `at`.
 pub fn decode_at<T: serde::de::DeserializeOwned>(value: Value, at: &str) -> Result<T, DecodeError> {
     serde_path_to_error::deserialize(value).map_err(|e| {
-        let inner = e.path().to_string();
+        let mut inner = e.path().to_string();
+        let message = e.into_inner().to_string();
+        // serde names a missing field in the message, at its parent's path: point at the field.
+        if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next())
+        {
+            inner = if inner == "." {
+                field.to_string()
+            } else {
+                format!("{inner}.{field}")
+            };
+        }
         let path = match (at.is_empty(), inner == ".") {
             (true, true) => "$".to_string(),
             (true, false) => inner,
@@ -286,10 +298,7 @@ pub fn decode_at<T: serde::de::DeserializeOwned>(value: Value, at: &str) -> Resu
             (false, false) if inner.starts_with('[') => format!("{at}{inner}"),
             (false, false) => format!("{at}.{inner}"),
         };
-        DecodeError {
-            path,
-            message: e.into_inner().to_string(),
-        }
+        DecodeError { path, message }
     })
 }
 
@@ -616,6 +625,10 @@ mod tests {
     fn decode_at_paths() {
         let e = decode_at::<HelloParams>(json!({"token": 1, "client": "x"}), "").unwrap_err();
         assert_eq!(e.path, "token");
+        let e = decode_at::<HelloParams>(json!({"client": "x"}), "").unwrap_err();
+        assert_eq!(e.path, "token");
+        let e = decode_at::<SyncResult>(json!({}), "x").unwrap_err();
+        assert_eq!(e.path, "x.fingerprint");
         let e = decode_at::<HelloParams>(json!([]), "").unwrap_err();
         assert_eq!(e.path, "$");
         let e = decode_at::<HelloParams>(json!({"token": "t", "client": "c", "roles": ["x"]}), "")
