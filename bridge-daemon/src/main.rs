@@ -267,6 +267,12 @@ fn serve(args: ServeArgs) -> Result<(), Exit> {
     let (token, created) = auth::load_or_create_token(&token_path).map_err(bad)?;
     let rt = runtime()?;
     rt.block_on(async {
+        let signals = server::shutdown_signal().map_err(|e| {
+            Exit(
+                1,
+                format!("cannot install the SIGINT/SIGTERM handlers: {e}"),
+            )
+        })?;
         let server = Server::bind(cfg, token).await.map_err(bad)?;
         println!("bridge-daemon: listening on {}", server.url());
         println!(
@@ -278,7 +284,7 @@ fn serve(args: ServeArgs) -> Result<(), Exit> {
             Some(p) => println!("bridge-daemon: audit log {}", p.display()),
             None => println!("bridge-daemon: no audit log (no state folder on this system)"),
         }
-        server.run(server::shutdown_signal()).await.map_err(bad)
+        server.run(signals).await.map_err(bad)
     })
 }
 
