@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
 use super::ServerError;
 
@@ -47,17 +47,27 @@ impl AuditLog {
         &self.path
     }
 
-    /// Append one record: `{"ts": <unix seconds>, "event": EVENT, ...fields}`.
-    pub fn record(&self, event: &str, fields: Value) {
+    /// Append one record: `{"ts": <unix seconds>, "event": EVENT, ...fields}` (`fields`
+    /// serializes to an object).
+    pub fn record(&self, event: &str, fields: impl Serialize) {
+        #[derive(Serialize)]
+        struct Record<'a, T> {
+            ts: f64,
+            event: &'a str,
+            #[serde(flatten)]
+            fields: T,
+        }
         let ts = SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
+            .map(|d| (d.as_secs_f64() * 1000.0).round() / 1000.0)
             .unwrap_or(0.0);
-        let mut line = json!({"ts": (ts * 1000.0).round() / 1000.0, "event": event});
-        if let (Some(obj), Value::Object(more)) = (line.as_object_mut(), fields) {
-            obj.extend(more);
-        }
-        let mut text = line.to_string();
+        let mut text = match serde_json::to_string(&Record { ts, event, fields }) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!("audit record {event}: {e}");
+                return;
+            }
+        };
         text.push('\n');
         if let Err(e) = self.append(text.as_bytes()) {
             tracing::error!("audit log {}: {e}", self.path.display());
@@ -126,6 +136,7 @@ fn open_append(path: &Path) -> std::io::Result<File> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::{Value, json};
 
     #[test]
     fn records_are_json_lines_and_rotate_by_size() {

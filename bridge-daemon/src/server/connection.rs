@@ -1,5 +1,6 @@
-//! One WebSocket connection: the handshake (origin and capacity checks), a reader loop that
-//! handles one request at a time, and a writer task that drains the session's bounded queue.
+//! One WebSocket connection: the handshake (origin and capacity checks), then one task that
+//! reads frames, handles one request at a time, writes its reply, and drains the session's
+//! bounded queue of notifications.
 //!
 //! A slow reader fills only its own queue: its replies wait (holding up only itself) and a
 //! notification that does not fit closes it. A frame over the size limit closes only that
@@ -9,13 +10,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
 use protocol::wire::{ErrorObject, Log, LogLevel, Notification, code, method};
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::sync::{Notify, OwnedSemaphorePermit, mpsc, watch};
-use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep, timeout};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
@@ -25,7 +26,7 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::auth::origin_allowed;
-use super::session::{Flow, Session};
+use super::session::{Flow, Handled, Session, reply_err};
 use super::state::{Outbound, Shared};
 
 type Ws = WebSocketStream<TcpStream>;
@@ -43,8 +44,6 @@ pub enum ConnectionError {
     WriteTimeout(Duration),
     #[error("the client fell behind its notifications and was closed")]
     TooSlow,
-    #[error("the writer task failed: {0}")]
-    Writer(String),
 }
 
 impl ConnectionError {
@@ -93,7 +92,7 @@ enum End {
     TooBig(String),
     Kicked,
     ReadError(tungstenite::Error),
-    WriterEnded(Result<Result<Sink, ConnectionError>, tokio::task::JoinError>),
+    WriteError(ConnectionError),
 }
 
 fn ws_config(max: usize) -> WebSocketConfig {
@@ -152,36 +151,71 @@ async fn handle_connection(
         .map_err(|_| ConnectionError::HandshakeTimeout(limits.handshake_timeout()))??;
     let _permit = permit;
 
-    let (sink, mut source) = ws.split();
-    let (out_tx, out_rx) = mpsc::channel(limits.outbound_queue);
-    let mut writer = tokio::spawn(write_loop(sink, out_rx, limits.write_timeout()));
+    let (mut sink, mut source) = ws.split();
+    let (out_tx, mut out_rx) = mpsc::channel::<Outbound>(limits.outbound_queue);
     let kick = Arc::new(Notify::new());
-    let mut session = Session::new(shared.clone(), peer, out_tx.clone(), kick.clone());
+    let write_timeout = limits.write_timeout();
+    // The session moves into the request being handled and comes back with its reply, so that
+    // this task keeps writing notifications (progress) while a long request runs.
+    let mut session = Some(Session::new(shared.clone(), peer, out_tx, kick.clone()));
+    let mut authenticated = false;
+    let mut inflight: Option<BoxFuture<'static, (Session, Handled)>> = None;
     let hello_deadline = sleep(limits.hello_timeout());
     tokio::pin!(hello_deadline);
 
     let end = loop {
         tokio::select! {
             biased;
-            _ = shutdown.changed() => break End::Shutdown,
             _ = kick.notified() => break End::Kicked,
-            res = &mut writer => break End::WriterEnded(res),
-            _ = &mut hello_deadline, if !session.authenticated() => break End::Close(
+            // In-flight requests finish before the connection closes.
+            _ = shutdown.changed(), if inflight.is_none() => break End::Shutdown,
+            Some(out) = out_rx.recv() => {
+                if let Err(e) = write(&mut sink, &mut out_rx, out, None, write_timeout).await {
+                    break End::WriteError(e);
+                }
+            }
+            (back, handled) = async { inflight.as_mut().expect("guarded").await }, if inflight.is_some() => {
+                inflight = None;
+                authenticated = back.authenticated();
+                session = Some(back);
+                if let Some(reply) = handled.reply {
+                    // Queued notifications (progress) go first: they are about this request.
+                    let first = out_rx.try_recv().ok();
+                    let reply = Outbound::Text(reply.into());
+                    let r = match first {
+                        Some(f) => write(&mut sink, &mut out_rx, f, Some(reply), write_timeout).await,
+                        None => write(&mut sink, &mut out_rx, reply, None, write_timeout).await,
+                    };
+                    if let Err(e) = r {
+                        break End::WriteError(e);
+                    }
+                }
+                if let Flow::Close(code, why) = handled.flow {
+                    break End::Close(code, why);
+                }
+            }
+            _ = &mut hello_deadline, if !authenticated => break End::Close(
                 CloseCode::Policy,
                 format!("no session.hello within {} s", limits.hello_timeout().as_secs()),
             ),
-            frame = source.next() => match frame {
+            frame = source.next(), if inflight.is_none() => match frame {
                 None => break End::Gone,
                 Some(Ok(Message::Text(text))) => {
-                    if let Flow::Close(code, why) = session.handle_text(text.as_str()).await {
-                        break End::Close(code, why);
-                    }
+                    let mut s = session.take().expect("no request in flight");
+                    inflight = Some(Box::pin(async move {
+                        let handled = s.handle_text(text.as_str()).await;
+                        (s, handled)
+                    }));
                 }
                 Some(Ok(Message::Binary(_))) => {
-                    session.reply_error(ErrorObject::new(
+                    let e = ErrorObject::new(
                         code::BINARY_NOT_SUPPORTED,
                         "binary frames are reserved for audio, which this daemon does not take yet",
-                    )).await;
+                    );
+                    let text = reply_err(&None, &e);
+                    if let Err(e) = write(&mut sink, &mut out_rx, Outbound::Text(text.into()), None, write_timeout).await {
+                        break End::WriteError(e);
+                    }
                 }
                 // The close reply is flushed by the next read, which then ends the stream.
                 Some(Ok(Message::Close(_))) => {}
@@ -192,25 +226,24 @@ async fn handle_connection(
         }
     };
     // Unregisters the session: no more notifications are queued for it.
+    drop(inflight);
     drop(session);
 
+    let goodbye = |code: CloseCode, reason: String| {
+        Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        }))
+    };
+    let budget = write_timeout.min(Duration::from_secs(5));
     match end {
-        End::Kicked => {
-            writer.abort();
-            Err(ConnectionError::TooSlow)
+        End::Kicked => Err(ConnectionError::TooSlow),
+        End::WriteError(e) => Err(e),
+        End::ReadError(e) => Err(e.into()),
+        End::Gone => {
+            let _ = timeout(budget, sink.flush()).await;
+            Ok(())
         }
-        End::WriterEnded(res) => match res {
-            Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(e),
-            Err(e) => Err(ConnectionError::Writer(e.to_string())),
-        },
-        End::ReadError(e) => {
-            writer.abort();
-            Err(e.into())
-        }
-        End::Gone => stop_writer(writer, out_tx, vec![Outbound::Finish], &limits)
-            .await
-            .map(|_| ()),
         End::Shutdown => {
             let log = Notification::new(
                 method::LOG,
@@ -219,21 +252,23 @@ async fn handle_connection(
                     message: "the daemon is shutting down".into(),
                 },
             );
-            let mut last = Vec::new();
-            if let Ok(text) = serde_json::to_string(&log) {
-                last.push(Outbound::Text(text.into()));
-            }
-            last.push(Outbound::Close(
-                CloseCode::Away,
-                "the daemon is shutting down".into(),
-            ));
-            stop_writer(writer, out_tx, last, &limits).await.map(|_| ())
+            let _ = timeout(budget, async {
+                if let Ok(text) = serde_json::to_string(&log) {
+                    sink.feed(Message::text(text)).await?;
+                }
+                sink.send(goodbye(
+                    CloseCode::Away,
+                    "the daemon is shutting down".into(),
+                ))
+                .await
+            })
+            .await;
+            Ok(())
         }
         End::Close(code, why) => {
             tracing::info!(%peer, "closing: {why}");
-            stop_writer(writer, out_tx, vec![Outbound::Close(code, why)], &limits)
-                .await
-                .map(|_| ())
+            let _ = timeout(budget, sink.send(goodbye(code, why))).await;
+            Ok(())
         }
         End::TooBig(why) => {
             tracing::warn!(%peer, "closing with 1009: {why}");
@@ -241,11 +276,8 @@ async fn handle_connection(
                 "message too big: the limit is {} bytes",
                 limits.max_message_bytes
             );
-            let close = vec![Outbound::Close(CloseCode::Size, reason)];
-            let sink = stop_writer(writer, out_tx, close, &limits).await?;
-            if let Some(sink) = sink
-                && let Ok(mut ws) = source.reunite(sink)
-            {
+            let _ = timeout(budget, sink.send(goodbye(CloseCode::Size, reason))).await;
+            if let Ok(mut ws) = source.reunite(sink) {
                 drain(&mut ws).await;
             }
             Ok(())
@@ -255,75 +287,37 @@ async fn handle_connection(
 
 type Sink = SplitSink<Ws, Message>;
 
-/// The writer task: frames from the session's queue to the socket, flushing when the queue is
-/// empty. Each frame must be written within `write_timeout`. Returns the sink when told to stop.
-async fn write_loop(
-    mut sink: Sink,
-    mut rx: mpsc::Receiver<Outbound>,
+/// Write `first` (then `then`), and whatever else is already queued, flushing once at the end;
+/// every step within `write_timeout`.
+async fn write(
+    sink: &mut Sink,
+    queue: &mut mpsc::Receiver<Outbound>,
+    first: Outbound,
+    then: Option<Outbound>,
     write_timeout: Duration,
-) -> Result<Sink, ConnectionError> {
-    let timed = |d| ConnectionError::WriteTimeout(d);
-    while let Some(out) = rx.recv().await {
-        match out {
-            Outbound::Text(text) => {
-                timeout(write_timeout, sink.feed(Message::Text(text)))
-                    .await
-                    .map_err(|_| timed(write_timeout))??;
-                if rx.is_empty() {
-                    timeout(write_timeout, sink.flush())
-                        .await
-                        .map_err(|_| timed(write_timeout))??;
-                }
-            }
-            Outbound::Close(code, reason) => {
-                let frame = CloseFrame {
-                    code,
-                    reason: reason.into(),
-                };
-                // The peer may already be gone; a failed goodbye is not an error.
-                let _ = timeout(write_timeout, sink.send(Message::Close(Some(frame)))).await;
-                break;
-            }
-            Outbound::Finish => {
-                let _ = timeout(write_timeout, sink.flush()).await;
-                break;
-            }
-        }
+) -> Result<(), ConnectionError> {
+    let timed = || ConnectionError::WriteTimeout(write_timeout);
+    let mut next = Some(first);
+    let mut then = then;
+    // Bounded: a queue refilled as fast as it drains must not starve the caller's other work.
+    for _ in 0..64 {
+        let Some(Outbound::Text(text)) = next.take() else {
+            break;
+        };
+        timeout(write_timeout, sink.feed(Message::Text(text)))
+            .await
+            .map_err(|_| timed())??;
+        next = queue.try_recv().ok().or_else(|| then.take());
     }
-    Ok(sink)
-}
-
-/// Queue the last frames, then wait (bounded) for the writer to send them and hand back the sink.
-async fn stop_writer(
-    writer: JoinHandle<Result<Sink, ConnectionError>>,
-    out: mpsc::Sender<Outbound>,
-    last: Vec<Outbound>,
-    limits: &super::config::Limits,
-) -> Result<Option<Sink>, ConnectionError> {
-    let budget = limits.write_timeout().min(Duration::from_secs(5));
-    let queued = timeout(budget, async {
-        for frame in last {
-            if out.send(frame).await.is_err() {
-                break;
-            }
-        }
-    })
-    .await;
-    drop(out);
-    if queued.is_err() {
-        writer.abort();
-        return Ok(None);
+    if let Some(Outbound::Text(text)) = then.take() {
+        timeout(write_timeout, sink.feed(Message::Text(text)))
+            .await
+            .map_err(|_| timed())??;
     }
-    let abort = writer.abort_handle();
-    match timeout(budget + Duration::from_secs(1), writer).await {
-        Ok(Ok(Ok(sink))) => Ok(Some(sink)),
-        Ok(Ok(Err(e))) => Err(e),
-        Ok(Err(e)) => Err(ConnectionError::Writer(e.to_string())),
-        Err(_) => {
-            abort.abort();
-            Ok(None)
-        }
-    }
+    timeout(write_timeout, sink.flush())
+        .await
+        .map_err(|_| timed())??;
+    Ok(())
 }
 
 /// After refusing an oversized frame, read and discard what the client still sends (bounded in

@@ -36,6 +36,13 @@ pub enum Flow {
     Close(CloseCode, String),
 }
 
+/// What came of one frame.
+#[derive(Debug)]
+pub struct Handled {
+    pub reply: Option<String>,
+    pub flow: Flow,
+}
+
 /// A method's failure: the JSON-RPC error to answer with.
 type MethodResult<T> = Result<T, ErrorObject>;
 
@@ -207,15 +214,6 @@ impl Session {
         self.id.is_some()
     }
 
-    /// Queue a frame for this session. Waits while the queue is full: a client that does not
-    /// read its replies holds up only itself. `false` once the writer has gone.
-    async fn send(&self, text: String) -> bool {
-        self.out
-            .send(Outbound::Text(Utf8Bytes::from(text)))
-            .await
-            .is_ok()
-    }
-
     /// A notification that may be dropped when the queue is full (progress, log).
     fn notify_lossy(&self, method: &str, params: impl Serialize) {
         let n = Notification::new(method, params);
@@ -237,15 +235,14 @@ impl Session {
         }
     }
 
-    /// Answer a frame that carries no request (a binary frame).
-    pub async fn reply_error(&mut self, error: ErrorObject) -> Flow {
-        self.send(reply_err(&None, &error)).await;
-        Flow::Continue
-    }
-
-    /// Handle one text frame: rate limit, decode, authenticate, dispatch, reply.
-    pub async fn handle_text(&mut self, text: &str) -> Flow {
+    /// Handle one text frame: rate limit, decode, authenticate, dispatch. The reply (none for a
+    /// JSON-RPC notification) is for the connection to write.
+    pub async fn handle_text(&mut self, text: &str) -> Handled {
         let started = Instant::now();
+        let reply = |text: String| Handled {
+            reply: Some(text),
+            flow: Flow::Continue,
+        };
         if let Err(wait) = self.bucket.take(started) {
             let ms = wait.as_millis().max(1);
             let l = &self.shared.config.limits;
@@ -257,15 +254,11 @@ impl Session {
                 ),
             )
             .with_data(json!({"retry_after_ms": ms}));
-            self.send(reply_err(&peek_id(text), &e)).await;
-            return Flow::Continue;
+            return reply(reply_err(&peek_id(text), &e));
         }
         let req = match decode_request(text) {
             Ok(r) => r,
-            Err(f) => {
-                self.send(reply_err(&f.id, &f.error)).await;
-                return Flow::Continue;
-            }
+            Err(f) => return reply(reply_err(&f.id, &f.error)),
         };
         let id = req.id;
         if !self.authenticated() && req.method != method::HELLO {
@@ -273,10 +266,10 @@ impl Session {
                 code::UNAUTHENTICATED,
                 "not authenticated: send session.hello with the daemon's token first",
             );
-            if id.is_some() {
-                self.send(reply_err(&id, &e)).await;
-            }
-            return Flow::Continue;
+            return Handled {
+                reply: id.as_ref().map(|_| reply_err(&id, &e)),
+                flow: Flow::Continue,
+            };
         }
         let result: MethodResult<String> = match req.method.as_str() {
             method::HELLO => self.hello(&id, req.params),
@@ -292,21 +285,21 @@ impl Session {
                 ),
             )),
         };
-        let reply = match result {
+        let mut flow = Flow::Continue;
+        let text = match result {
             Ok(text) => text,
             Err(e) => {
                 if e.code == code::UNAUTHENTICATED && self.failed_hellos >= MAX_FAILED_HELLOS {
-                    self.send(reply_err(&id, &e)).await;
-                    return Flow::Close(CloseCode::Policy, "too many wrong tokens".into());
+                    flow = Flow::Close(CloseCode::Policy, "too many wrong tokens".into());
                 }
                 reply_err(&id, &e)
             }
         };
-        // A request without an id is a notification: JSON-RPC sends it no response.
-        if id.is_some() {
-            self.send(reply).await;
+        Handled {
+            // A request without an id is a notification: JSON-RPC sends it no response.
+            reply: id.as_ref().map(|_| text),
+            flow,
         }
-        Flow::Continue
     }
 
     fn hello(&mut self, id: &Option<Id>, p: Option<Value>) -> MethodResult<String> {
@@ -467,32 +460,53 @@ impl Session {
         cut_list.id = self.shared.new_id("cl");
         let explanation = wire_explanation(outcome.explanation);
         let result_fingerprint = outcome.timeline.fingerprint();
+        #[derive(Serialize)]
+        struct InstructionRecord<'a> {
+            session: &'a str,
+            client: &'a str,
+            text: &'a str,
+            fingerprint: &'a str,
+            selection: Option<protocol::FrameRange>,
+            intent: &'a protocol::Intent,
+            cut_list: &'a protocol::CutList,
+        }
         self.shared.audit(
             "instruction",
-            json!({"session": self.session_id(), "client": self.client, "text": text,
-                   "fingerprint": cached.fingerprint, "selection": selection,
-                   "intent": outcome.intent, "cut_list": cut_list}),
+            InstructionRecord {
+                session: self.session_id(),
+                client: &self.client,
+                text: &text,
+                fingerprint: &cached.fingerprint,
+                selection,
+                intent: &outcome.intent,
+                cut_list: &cut_list,
+            },
         );
         self.shared.store_cut_list(StoredCutList {
             cut_list: cut_list.clone(),
             after: outcome.timeline,
         });
-        let proposed = Notification::new(
-            method::EDIT_PROPOSED,
-            EditProposed {
-                cut_list: cut_list.clone(),
-                intent: outcome.intent.clone(),
-                text,
-                summary: summary.clone(),
-                from_session: self.session_id().to_string(),
-            },
-        );
-        if let Ok(t) = serde_json::to_string(&proposed) {
-            self.shared.notify_appliers(
-                &cached.fingerprint,
-                self.session_id(),
-                &Utf8Bytes::from(t),
+        if self
+            .shared
+            .has_appliers(&cached.fingerprint, self.session_id())
+        {
+            let proposed = Notification::new(
+                method::EDIT_PROPOSED,
+                EditProposed {
+                    cut_list: cut_list.clone(),
+                    intent: outcome.intent.clone(),
+                    text,
+                    summary: summary.clone(),
+                    from_session: self.session_id().to_string(),
+                },
             );
+            if let Ok(t) = serde_json::to_string(&proposed) {
+                self.shared.notify_appliers(
+                    &cached.fingerprint,
+                    self.session_id(),
+                    &Utf8Bytes::from(t),
+                );
+            }
         }
         timings.total_us = micros(started);
         let result = InstructResult {

@@ -1,14 +1,13 @@
 //! What every connection shares: the token, the backend, the caches of timelines (with their
 //! indexes) and cut lists, the registry of live sessions, and the audit log.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use protocol::{CutList, Timeline};
 use tokio::sync::{Notify, mpsc};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use super::audit::AuditLog;
 use super::auth::Token;
@@ -16,14 +15,10 @@ use super::config::Config;
 use crate::index::Index;
 use crate::understand::{Context, Understand};
 
-/// A frame for a connection's writer task.
+/// A frame queued for a session by someone else (a notification).
 #[derive(Debug)]
 pub enum Outbound {
     Text(Utf8Bytes),
-    /// Send a close frame, then stop.
-    Close(CloseCode, String),
-    /// Stop after what is queued (the reader has ended).
-    Finish,
 }
 
 /// A timeline snapshot ready to edit: parsed once, indexed once, shared by every session.
@@ -63,12 +58,13 @@ pub struct StoredCutList {
     pub after: Timeline,
 }
 
-/// A least-recently-used map with a fixed capacity.
+/// A least-recently-used map with a fixed capacity; every operation is O(log n).
 #[derive(Debug)]
 pub struct Lru<V> {
     cap: usize,
     clock: u64,
     map: HashMap<String, (V, u64)>,
+    by_use: BTreeMap<u64, String>,
 }
 
 impl<V: Clone> Lru<V> {
@@ -77,31 +73,31 @@ impl<V: Clone> Lru<V> {
             cap: cap.max(1),
             clock: 0,
             map: HashMap::new(),
+            by_use: BTreeMap::new(),
         }
     }
 
     pub fn get(&mut self, key: &str) -> Option<V> {
         self.clock += 1;
         let clock = self.clock;
-        self.map.get_mut(key).map(|(v, used)| {
-            *used = clock;
-            v.clone()
-        })
+        let (v, used) = self.map.get_mut(key)?;
+        self.by_use.remove(used);
+        *used = clock;
+        self.by_use.insert(clock, key.to_string());
+        Some(v.clone())
     }
 
     pub fn insert(&mut self, key: String, value: V) {
         self.clock += 1;
-        self.map.insert(key, (value, self.clock));
+        if let Some((_, used)) = self.map.insert(key.clone(), (value, self.clock)) {
+            self.by_use.remove(&used);
+        }
+        self.by_use.insert(self.clock, key);
         while self.map.len() > self.cap {
-            let oldest = self
-                .map
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(k, _)| k.clone());
-            match oldest {
-                Some(k) => self.map.remove(&k),
-                None => break,
+            let Some((_, oldest)) = self.by_use.pop_first() else {
+                break;
             };
+            self.map.remove(&oldest);
         }
     }
 
@@ -227,6 +223,13 @@ impl Shared {
         }
     }
 
+    /// Whether any session but `except` applies edits to `fingerprint`.
+    pub fn has_appliers(&self, fingerprint: &str, except: &str) -> bool {
+        lock(&self.sessions).iter().any(|(id, s)| {
+            s.applier && id != except && s.timelines.iter().any(|f| f == fingerprint)
+        })
+    }
+
     /// Send a frame to every applier of `fingerprint` except `except`. A session whose queue is
     /// full is too slow to be trusted with edits: it is closed (it re-syncs when it reconnects)
     /// rather than let its backlog grow or hold up the sender. Returns how many got it.
@@ -256,7 +259,7 @@ impl Shared {
         }
     }
 
-    pub fn audit(&self, event: &str, fields: serde_json::Value) {
+    pub fn audit(&self, event: &str, fields: impl serde::Serialize) {
         if let Some(a) = &self.audit {
             a.record(event, fields);
         }
@@ -275,8 +278,11 @@ mod tests {
         assert_eq!(l.get("a"), Some(1));
         l.insert("c".into(), 3);
         assert_eq!(l.get("b"), None);
-        assert_eq!(l.get("a"), Some(1));
-        assert_eq!(l.get("c"), Some(3));
+        l.insert("a".into(), 4);
+        l.insert("d".into(), 5);
+        assert_eq!(l.get("c"), None);
+        assert_eq!(l.get("a"), Some(4));
+        assert_eq!(l.by_use.len(), 2);
         assert_eq!(l.len(), 2);
     }
 }
