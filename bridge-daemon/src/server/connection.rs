@@ -113,6 +113,8 @@ async fn handle_connection(
     stream.set_nodelay(true)?;
     let full = permit.is_none();
     let extra_origins = shared.config.allowed_origins.clone();
+    // The error type is tungstenite's HTTP response; its size is not ours to choose.
+    #[allow(clippy::result_large_err)]
     let check = move |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
         let refuse = |status: StatusCode, why: String| {
             let mut r = ErrorResponse::new(Some(why));

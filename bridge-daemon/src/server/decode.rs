@@ -8,13 +8,13 @@ use serde_json::{Map, Value};
 #[derive(Debug, PartialEq)]
 pub struct DecodeFailure {
     pub id: Option<Id>,
-    pub error: ErrorObject,
+    pub error: Box<ErrorObject>,
 }
 
 fn invalid(id: Option<Id>, message: impl Into<String>) -> DecodeFailure {
     DecodeFailure {
         id,
-        error: ErrorObject::new(code::INVALID_REQUEST, message),
+        error: Box::new(ErrorObject::new(code::INVALID_REQUEST, message)),
     }
 }
 
@@ -35,7 +35,10 @@ fn read_id(obj: &Map<String, Value>) -> Result<Option<Id>, DecodeFailure> {
 pub fn decode_request(text: &str) -> Result<Request, DecodeFailure> {
     let value: Value = serde_json::from_str(text).map_err(|e| DecodeFailure {
         id: None,
-        error: ErrorObject::new(code::PARSE_ERROR, format!("the message is not JSON: {e}")),
+        error: Box::new(ErrorObject::new(
+            code::PARSE_ERROR,
+            format!("the message is not JSON: {e}"),
+        )),
     })?;
     let mut obj = match value {
         Value::Object(o) => o,
@@ -63,11 +66,13 @@ pub fn decode_request(text: &str) -> Result<Request, DecodeFailure> {
         Some(_) => {
             return Err(DecodeFailure {
                 id,
-                error: ErrorObject::new(
-                    code::INVALID_PARAMS,
-                    "params must be an object (named parameters)",
-                )
-                .with_data(serde_json::json!({"path": "params"})),
+                error: Box::new(
+                    ErrorObject::new(
+                        code::INVALID_PARAMS,
+                        "params must be an object (named parameters)",
+                    )
+                    .with_data(serde_json::json!({"path": "params"})),
+                ),
             });
         }
     };
