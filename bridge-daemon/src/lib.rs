@@ -1,11 +1,15 @@
 //! The CutBridge daemon as a library: interchange formats, instruction understanding, the resolver
 //! that turns an intent into a cut list on a timeline, and the pipeline that joins them. The binary
-//! (`main.rs`) and the server are thin edges over [`pipeline::instruct`].
+//! (`main.rs`) and the server ([`server`], with its [`client`]) are thin edges over
+//! [`pipeline::instruct`].
 
+pub mod client;
 pub mod index;
 pub mod interchange;
 pub mod pipeline;
 pub mod resolver;
+pub mod selection;
+pub mod server;
 pub mod synthetic;
 pub mod understand;
 

@@ -1,5 +1,6 @@
 //! `bridge-daemon`: the CutBridge command line. Errors become one stderr line and an exit code:
 //! 0 changed, 2 nothing to change (not understood, no match, unsupported), 1 bad input.
+//! `serve` runs the resident daemon; `ask` sends one instruction to it (or runs it offline).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -25,11 +26,62 @@ struct Cli {
 enum Command {
     /// Apply one instruction to a timeline file and write the edited timeline.
     Edit(EditArgs),
-    /// Write the protocol's JSON Schemas (timeline, cut list, intent) into a folder.
+    /// Write the protocol's JSON Schemas into a folder (and the reference part of
+    /// docs/protocol.md with --doc).
     Schema {
         #[arg(long, default_value = "protocol/schema")]
         out: PathBuf,
+        /// docs/protocol.md: regenerate everything after its "generated" marker line.
+        #[arg(long)]
+        doc: Option<PathBuf>,
     },
+    /// Run the daemon: JSON-RPC 2.0 over WebSocket, for the NLE adapters.
+    Serve(ServeArgs),
+    /// Send one instruction to the running daemon (offline when none answers).
+    Ask(AskArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:7717]; port 0 picks a free port.
+    #[arg(long)]
+    listen: Option<std::net::SocketAddr>,
+    /// A JSON config file (see docs/protocol.md); flags override it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The token file [default: <config dir>/cutbridge/token, created with mode 0600].
+    #[arg(long)]
+    token_file: Option<PathBuf>,
+    /// Allow a non-loopback --listen address (no TLS: use a trusted network or a tunnel).
+    #[arg(long)]
+    allow_remote: bool,
+    /// The audit log, JSON lines [default: <state dir>/cutbridge/audit.jsonl].
+    #[arg(long)]
+    audit_log: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct AskArgs {
+    /// The daemon.
+    #[arg(long, default_value_t = format!("ws://127.0.0.1:{}", bridge_daemon::server::DEFAULT_PORT))]
+    url: String,
+    /// The daemon's token file [default: <config dir>/cutbridge/token].
+    #[arg(long)]
+    token_file: Option<PathBuf>,
+    /// The timeline: OpenTimelineIO JSON (.otio) or the protocol's timeline JSON (.json).
+    #[arg(long)]
+    timeline: PathBuf,
+    /// The transcript as SRT, timed from the timeline's first frame.
+    #[arg(long)]
+    subtitles: Option<PathBuf>,
+    /// Write the edited timeline here; the format follows the extension.
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// Seconds to wait for the daemon to answer the connection.
+    #[arg(long, default_value_t = 3.0)]
+    connect_timeout: f64,
+    /// What to do, in Chinese or English.
+    text: String,
 }
 
 #[derive(clap::Args, Debug)]
@@ -61,7 +113,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Edit(args) => edit(&args),
-        Command::Schema { out } => schema(&out).map_err(|e| Exit(1, format!("{e:#}"))),
+        Command::Schema { out, doc } => {
+            schema(&out, doc.as_deref()).map_err(|e| Exit(1, format!("{e:#}")))
+        }
+        Command::Serve(args) => serve(args),
+        Command::Ask(args) => ask(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -140,14 +196,270 @@ fn edit(args: &EditArgs) -> Result<(), Exit> {
     Ok(())
 }
 
-fn schema(out: &Path) -> Result<()> {
+fn schema(out: &Path, doc: Option<&Path>) -> Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("{}: cannot create", out.display()))?;
-    for (name, value) in protocol::schema::all() {
+    let exported = protocol::schema::all();
+    for (name, value) in &exported {
         let path = out.join(name);
-        let body = serde_json::to_string_pretty(&value)? + "\n";
+        let body = serde_json::to_string_pretty(value)? + "\n";
         interchange::write_atomically(&path, body.as_bytes())
             .with_context(|| format!("{}: cannot write", path.display()))?;
         println!("wrote {}", path.display());
+    }
+    // Files of types no longer exported would mislead the adapters.
+    for entry in std::fs::read_dir(out)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".schema.json") && !exported.iter().any(|(n, _)| *n == name) {
+            std::fs::remove_file(entry.path())?;
+            println!("removed {}", entry.path().display());
+        }
+    }
+    if let Some(doc) = doc {
+        let text = std::fs::read_to_string(doc)
+            .with_context(|| format!("{}: cannot read", doc.display()))?;
+        let fresh = protocol::schema::splice_reference(&text).with_context(|| {
+            format!(
+                "{}: no line {:?} to generate after",
+                doc.display(),
+                protocol::schema::DOC_MARKER
+            )
+        })?;
+        interchange::write_atomically(doc, fresh.as_bytes())
+            .with_context(|| format!("{}: cannot write", doc.display()))?;
+        println!("wrote {}", doc.display());
+    }
+    Ok(())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Exit(1, format!("cannot start the async runtime: {e}")))
+}
+
+fn serve(args: ServeArgs) -> Result<(), Exit> {
+    use bridge_daemon::server::{self, Config, Server, auth, config};
+    let bad = |e: server::ServerError| Exit(1, e.to_string());
+    let mut cfg = match &args.config {
+        Some(p) => Config::load(p).map_err(bad)?,
+        None => Config::default(),
+    };
+    if let Some(listen) = args.listen {
+        cfg.listen = listen;
+    }
+    cfg.allow_remote |= args.allow_remote;
+    if args.token_file.is_some() {
+        cfg.token_file = args.token_file;
+    }
+    if args.audit_log.is_some() {
+        cfg.audit_log = args.audit_log;
+    }
+    if cfg.audit_log.is_none() {
+        cfg.audit_log = config::default_audit_path();
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CUTBRIDGE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    cfg.check().map_err(bad)?;
+    let token_path = cfg.token_path().map_err(bad)?;
+    let (token, created) = auth::load_or_create_token(&token_path).map_err(bad)?;
+    let rt = runtime()?;
+    rt.block_on(async {
+        let signals = server::shutdown_signal().map_err(|e| {
+            Exit(
+                1,
+                format!("cannot install the SIGINT/SIGTERM handlers: {e}"),
+            )
+        })?;
+        let server = Server::bind(cfg, token).await.map_err(bad)?;
+        println!("bridge-daemon: listening on {}", server.url());
+        println!(
+            "bridge-daemon: token file {}{}",
+            token_path.display(),
+            if created { " (created)" } else { "" }
+        );
+        match server.audit_path() {
+            Some(p) => println!("bridge-daemon: audit log {}", p.display()),
+            None => println!("bridge-daemon: no audit log (no state folder on this system)"),
+        }
+        server.run(signals).await.map_err(bad)
+    })
+}
+
+/// What `ask` sends: the timeline as the daemon takes it, and the same read locally for the
+/// offline fallback.
+fn ask_input(args: &AskArgs) -> Result<(protocol::wire::TimelineInput, protocol::Timeline), Exit> {
+    use protocol::wire::{NativeSnapshot, OtioSnapshot, TimelineInput};
+    let text = read_text(&args.timeline)?;
+    let srt = match &args.subtitles {
+        Some(p) => Some(read_text(p)?),
+        None => None,
+    };
+    let mut timeline = interchange::read_timeline_str(&text)
+        .map_err(|e| Exit(1, format!("{}: {e}", args.timeline.display())))?;
+    if let (Some(srt), Some(path)) = (&srt, &args.subtitles) {
+        timeline.subtitles = interchange::srt::read_str(srt, timeline.rate)
+            .map_err(|e| Exit(1, format!("{}: {e}", path.display())))?;
+    }
+    let is_otio = serde_json::from_str::<serde_json::Value>(&text)
+        .map(|v| v.get("OTIO_SCHEMA").is_some())
+        .unwrap_or(true);
+    let input = if is_otio {
+        TimelineInput::Otio(OtioSnapshot { otio: text, srt })
+    } else {
+        TimelineInput::Native(NativeSnapshot {
+            timeline: timeline.clone(),
+            srt: None,
+        })
+    };
+    Ok((input, timeline))
+}
+
+fn ask(args: &AskArgs) -> Result<(), Exit> {
+    use bridge_daemon::client::{Client, ClientError, Hello};
+    use protocol::wire::{CutListRef, ExportParams, InstructParams, code};
+
+    let format = match &args.output {
+        Some(out) => Some(Format::from_path(out).ok_or_else(|| {
+            Exit(
+                1,
+                format!(
+                    "{}: unknown output format (use one of: {})",
+                    out.display(),
+                    Format::NAMES
+                ),
+            )
+        })?),
+        None => None,
+    };
+    let (input, timeline) = ask_input(args)?;
+    let token_path = args
+        .token_file
+        .clone()
+        .or_else(bridge_daemon::server::config::default_token_path);
+    let token = token_path
+        .as_ref()
+        .ok_or_else(|| "no token file (give --token-file)".to_string())
+        .and_then(|p| {
+            std::fs::read_to_string(p)
+                .map(|t| t.trim().to_string())
+                .map_err(|e| format!("cannot read the token file {}: {e}", p.display()))
+        });
+    let token = match token {
+        Ok(t) => t,
+        Err(why) => {
+            eprintln!("bridge-daemon: {why}: running the instruction offline");
+            return ask_offline(args, &timeline, format);
+        }
+    };
+    let rt = runtime()?;
+    let timeout = std::time::Duration::from_secs_f64(args.connect_timeout.clamp(0.1, 60.0));
+    let online = rt.block_on(async {
+        let mut client =
+            match Client::connect(&args.url, Hello::new(token, "bridge-daemon ask"), timeout).await
+            {
+                Ok(c) => c,
+                Err(e @ (ClientError::Connect { .. } | ClientError::Timeout { .. })) => {
+                    return Err(e);
+                }
+                Err(e) => return Ok(Err(e)),
+            };
+        let params = InstructParams {
+            text: args.text.clone(),
+            timeline: Some(input),
+            fingerprint: None,
+            selection: None,
+        };
+        let result = match client.instruct(&params).await {
+            Ok(r) => r,
+            Err(e) => return Ok(Err(e)),
+        };
+        let exported = match format {
+            Some(_) => {
+                let name = args
+                    .output
+                    .as_ref()
+                    .and_then(|o| o.extension())
+                    .map(|e| e.to_string_lossy().to_ascii_lowercase())
+                    .unwrap_or_default();
+                let p = ExportParams {
+                    cut_list: Some(CutListRef::Id(result.cut_list.id.clone())),
+                    fingerprint: None,
+                    format: name,
+                };
+                match client.export(&p).await {
+                    Ok(x) => Some(x.text),
+                    Err(e) => return Ok(Err(e)),
+                }
+            }
+            None => None,
+        };
+        client.close().await;
+        Ok(Ok((result, exported)))
+    });
+    match online {
+        Err(e) => {
+            eprintln!("bridge-daemon: no daemon answered ({e}): running the instruction offline");
+            ask_offline(args, &timeline, format)
+        }
+        Ok(Err(ClientError::Rpc(e))) => {
+            let exit = if e.code == code::REFUSED { 2 } else { 1 };
+            Err(Exit(exit, e.message))
+        }
+        Ok(Err(e)) => Err(Exit(1, e.to_string())),
+        Ok(Ok((result, exported))) => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&result).unwrap_or_default()
+            );
+            if let (Some(out), Some(body)) = (&args.output, exported) {
+                interchange::write_atomically(out, body.as_bytes())
+                    .map_err(|e| Exit(1, format!("{}: cannot write: {e}", out.display())))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `ask` without a daemon: the same pipeline, the same reply printed.
+fn ask_offline(
+    args: &AskArgs,
+    timeline: &protocol::Timeline,
+    format: Option<Format>,
+) -> Result<(), Exit> {
+    use protocol::wire::{InstructResult, Timings};
+    let started = std::time::Instant::now();
+    let outcome = bridge_daemon::instruct(timeline, &args.text, &Rules as &dyn Understand)
+        .map_err(|r| Exit(2, r.message))?;
+    let summary = bridge_daemon::pipeline::explain_text(timeline, &outcome);
+    let mut cut_list = outcome.cut_list;
+    cut_list.id = "offline".into();
+    let result = InstructResult {
+        cut_list,
+        intent: outcome.intent,
+        explanation: bridge_daemon::server::wire_explanation(outcome.explanation),
+        summary,
+        result_fingerprint: outcome.timeline.fingerprint(),
+        timings: Timings {
+            total_us: started.elapsed().as_micros() as u64,
+            ..Timings::default()
+        },
+    };
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&result).unwrap_or_default()
+    );
+    if let (Some(out), Some(format)) = (&args.output, format) {
+        let body = interchange::write_string(&outcome.timeline, format);
+        interchange::write_atomically(out, body.as_bytes())
+            .map_err(|e| Exit(1, format!("{}: cannot write: {e}", out.display())))?;
     }
     Ok(())
 }

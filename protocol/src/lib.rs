@@ -13,6 +13,7 @@ mod rate;
 pub mod schema;
 pub mod timecode;
 mod timeline;
+pub mod wire;
 
 pub use apply::{apply, apply_operations, split_at};
 pub use cutlist::{CutList, Operation};

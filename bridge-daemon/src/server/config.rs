@@ -1,0 +1,205 @@
+//! The server's settings: a JSON config file (`--config`), overridden by command-line flags.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::ServerError;
+
+/// The port the daemon listens on unless told otherwise.
+pub const DEFAULT_PORT: u16 = 7717;
+
+/// Everything `serve` can be told. Every field has a default; a config file names only what it
+/// changes, and an unknown field is an error (a typo must not silently keep a default).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Where to listen; loopback unless `allow_remote`.
+    pub listen: SocketAddr,
+    /// Permit a non-loopback `listen` address (there is no TLS: use a tunnel or a trusted network).
+    pub allow_remote: bool,
+    /// The token file; default `<config dir>/cutbridge/token`.
+    pub token_file: Option<PathBuf>,
+    /// The audit log (JSON lines); default `<state dir>/cutbridge/audit.jsonl`.
+    pub audit_log: Option<PathBuf>,
+    /// Rotate the audit log when it grows past this many bytes.
+    pub audit_max_bytes: u64,
+    /// How many rotated audit logs to keep (`audit.jsonl.1` … `.N`).
+    pub audit_keep: usize,
+    /// Browser `Origin`s accepted besides none, `null`, `file://…` (CEP panels).
+    pub allowed_origins: Vec<String>,
+    pub limits: Limits,
+}
+
+/// Resource limits, per server and per session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// The largest frame and message accepted; a bigger one closes that connection with 1009.
+    pub max_message_bytes: usize,
+    /// Connections at once (authenticated or not); more are refused at the handshake (503).
+    pub max_sessions: usize,
+    /// Sustained requests per second per session (token bucket).
+    pub requests_per_second: u32,
+    /// Requests a session may send in a burst above the sustained rate.
+    pub burst: u32,
+    /// Frames queued for one session before it counts as too slow: notifications to a full queue
+    /// close that session (it re-syncs when it reconnects); its own replies wait.
+    pub outbound_queue: usize,
+    /// A connection must send `session.hello` within this time.
+    pub hello_timeout_ms: u64,
+    /// The WebSocket handshake must finish within this time.
+    pub handshake_timeout_ms: u64,
+    /// One frame must be written to the client within this time, or the connection is dropped.
+    pub write_timeout_ms: u64,
+    /// Timelines (and their indexes) cached by fingerprint.
+    pub cached_timelines: usize,
+    /// Cut lists (and the timelines they make) kept for `edit.export` and `apply.report`.
+    pub cached_cut_lists: usize,
+    /// On SIGINT/SIGTERM, how long in-flight requests may take to finish.
+    pub shutdown_grace_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), DEFAULT_PORT),
+            allow_remote: false,
+            token_file: None,
+            audit_log: None,
+            audit_max_bytes: 16 << 20,
+            audit_keep: 5,
+            allowed_origins: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_message_bytes: 32 << 20,
+            max_sessions: 512,
+            requests_per_second: 100,
+            burst: 200,
+            outbound_queue: 64,
+            hello_timeout_ms: 10_000,
+            handshake_timeout_ms: 10_000,
+            write_timeout_ms: 30_000,
+            cached_timelines: 32,
+            cached_cut_lists: 1024,
+            shutdown_grace_ms: 10_000,
+        }
+    }
+}
+
+impl Limits {
+    pub fn hello_timeout(&self) -> Duration {
+        Duration::from_millis(self.hello_timeout_ms)
+    }
+    pub fn handshake_timeout(&self) -> Duration {
+        Duration::from_millis(self.handshake_timeout_ms)
+    }
+    pub fn write_timeout(&self) -> Duration {
+        Duration::from_millis(self.write_timeout_ms)
+    }
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_millis(self.shutdown_grace_ms)
+    }
+}
+
+impl Config {
+    /// Read a JSON config file.
+    pub fn load(path: &Path) -> Result<Config, ServerError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ServerError::Io {
+            what: format!("cannot read config file {}", path.display()),
+            source,
+        })?;
+        let mut de = serde_json::Deserializer::from_str(&text);
+        serde_path_to_error::deserialize(&mut de).map_err(|e| ServerError::Config {
+            path: path.to_path_buf(),
+            why: format!("{}: {}", e.path(), e.inner()),
+        })
+    }
+
+    /// Refuse a non-loopback address unless `allow_remote`; limits must be usable.
+    pub fn check(&self) -> Result<(), ServerError> {
+        if !self.listen.ip().is_loopback() && !self.allow_remote {
+            return Err(ServerError::RemoteNotAllowed(self.listen));
+        }
+        let l = &self.limits;
+        let positive = [
+            ("limits.max_message_bytes", l.max_message_bytes as u64),
+            ("limits.max_sessions", l.max_sessions as u64),
+            (
+                "limits.requests_per_second",
+                u64::from(l.requests_per_second),
+            ),
+            ("limits.burst", u64::from(l.burst)),
+            ("limits.outbound_queue", l.outbound_queue as u64),
+            ("limits.cached_timelines", l.cached_timelines as u64),
+            ("limits.cached_cut_lists", l.cached_cut_lists as u64),
+        ];
+        for (name, value) in positive {
+            if value == 0 {
+                return Err(ServerError::InvalidSetting {
+                    name,
+                    why: "it must be at least 1".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The token file: the configured one, else `<config dir>/cutbridge/token`.
+    pub fn token_path(&self) -> Result<PathBuf, ServerError> {
+        if let Some(p) = &self.token_file {
+            return Ok(p.clone());
+        }
+        default_token_path().ok_or(ServerError::NoConfigDir)
+    }
+}
+
+/// `<config dir>/cutbridge/token` (`~/.config/cutbridge/token` on Linux).
+pub fn default_token_path() -> Option<PathBuf> {
+    Some(dirs::config_dir()?.join("cutbridge").join("token"))
+}
+
+/// `<state dir>/cutbridge/audit.jsonl` (`~/.local/state/cutbridge/audit.jsonl` on Linux).
+pub fn default_audit_path() -> Option<PathBuf> {
+    let base = dirs::state_dir().or_else(dirs::data_local_dir)?;
+    Some(base.join("cutbridge").join("audit.jsonl"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remote_addresses_need_allow_remote() {
+        let mut c = Config {
+            listen: "0.0.0.0:7717".parse().unwrap(),
+            ..Config::default()
+        };
+        assert!(matches!(c.check(), Err(ServerError::RemoteNotAllowed(_))));
+        c.allow_remote = true;
+        assert!(c.check().is_ok());
+        assert!(Config::default().check().is_ok());
+    }
+
+    #[test]
+    fn config_file_errors_name_the_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.json");
+        std::fs::write(&p, r#"{"limits": {"burst": "many"}}"#).unwrap();
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(e.contains("limits.burst"), "{e}");
+        std::fs::write(&p, r#"{"listn": "127.0.0.1:1"}"#).unwrap();
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(e.contains("listn"), "{e}");
+        std::fs::write(&p, r#"{"limits": {"burst": 5}}"#).unwrap();
+        assert_eq!(Config::load(&p).unwrap().limits.burst, 5);
+    }
+}

@@ -1,0 +1,633 @@
+//! One session's requests: authentication, the rate limit, and the methods. Only this module
+//! and [`super::decode`] know the JSON-RPC envelope; the work itself is the library's pipeline.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use protocol::Timeline;
+use protocol::wire::{
+    self, ApplyReportParams, ApplyReportResult, CutListRef, EditProposed, ErrorObject,
+    ExportParams, ExportResult, HelloParams, HelloResult, Id, InstructParams, InstructResult,
+    MatchedRange, Notification, Progress, Role, SessionLimits, StepExplanation, SyncParams,
+    SyncResult, TimelineInput, Timings, code, method,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+use tokio::sync::{Notify, mpsc};
+use tokio_tungstenite::tungstenite::Utf8Bytes;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+
+use super::decode::{decode_request, peek_id};
+use super::rate::TokenBucket;
+use super::state::{CachedTimeline, Outbound, SessionEntry, Shared, StoredCutList, is_large};
+use crate::interchange::{self, Format};
+use crate::pipeline::{self, Refusal};
+
+/// Wrong tokens a connection may present before it is closed.
+const MAX_FAILED_HELLOS: u32 = 3;
+
+/// What the connection does after a frame.
+#[derive(Debug, PartialEq)]
+pub enum Flow {
+    Continue,
+    Close(CloseCode, String),
+}
+
+/// What came of one frame.
+#[derive(Debug)]
+pub struct Handled {
+    pub reply: Option<String>,
+    pub flow: Flow,
+}
+
+/// A method's failure: the JSON-RPC error to answer with.
+type MethodResult<T> = Result<T, ErrorObject>;
+
+/// One connection's session.
+#[derive(Debug)]
+pub struct Session {
+    shared: Arc<Shared>,
+    peer: SocketAddr,
+    out: mpsc::Sender<Outbound>,
+    kick: Arc<Notify>,
+    bucket: TokenBucket,
+    /// Set by a valid `session.hello`.
+    id: Option<String>,
+    client: String,
+    progress: bool,
+    failed_hellos: u32,
+}
+
+#[derive(Serialize)]
+struct OkReply<'a, T> {
+    jsonrpc: &'static str,
+    id: &'a Option<Id>,
+    result: &'a T,
+}
+
+#[derive(Serialize)]
+struct ErrReply<'a> {
+    jsonrpc: &'static str,
+    id: &'a Option<Id>,
+    error: &'a ErrorObject,
+}
+
+fn reply_ok<T: Serialize>(id: &Option<Id>, result: &T) -> String {
+    serde_json::to_string(&OkReply {
+        jsonrpc: "2.0",
+        id,
+        result,
+    })
+    .unwrap_or_else(|e| {
+        reply_err(
+            id,
+            &ErrorObject::new(
+                code::INTERNAL_ERROR,
+                format!("cannot encode the result: {e}"),
+            ),
+        )
+    })
+}
+
+pub fn reply_err(id: &Option<Id>, error: &ErrorObject) -> String {
+    serde_json::to_string(&ErrReply {
+        jsonrpc: "2.0",
+        id,
+        error,
+    })
+    .unwrap_or_default()
+}
+
+fn invalid_params(e: wire::DecodeError) -> ErrorObject {
+    ErrorObject::new(
+        code::INVALID_PARAMS,
+        format!("invalid params at {}: {}", e.path, e.message),
+    )
+    .with_data(json!({"path": e.path}))
+}
+
+fn params<T: DeserializeOwned>(p: Option<Value>) -> MethodResult<T> {
+    wire::decode_at(p.unwrap_or_else(|| json!({})), "").map_err(invalid_params)
+}
+
+fn refused(r: &Refusal) -> ErrorObject {
+    ErrorObject::new(code::REFUSED, r.message.clone()).with_data(json!({"kind": r.kind}))
+}
+
+fn unknown_timeline(fp: &str) -> ErrorObject {
+    ErrorObject::new(
+        code::UNKNOWN_TIMELINE,
+        format!("no timeline with fingerprint {fp} is cached: send it with timeline.sync"),
+    )
+    .with_data(json!({"fingerprint": fp}))
+}
+
+fn micros(since: Instant) -> u64 {
+    since.elapsed().as_micros().try_into().unwrap_or(u64::MAX)
+}
+
+/// Run `f` on the blocking pool when `heavy`, else right here (the common small case costs
+/// less than a thread hop).
+async fn work<T: Send + 'static>(heavy: bool, f: impl FnOnce() -> T + Send + 'static) -> T {
+    if heavy {
+        match tokio::task::spawn_blocking(f).await {
+            Ok(v) => v,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
+        }
+    } else {
+        f()
+    }
+}
+
+/// The resolver's account of each step, as the wire carries it.
+pub fn wire_explanation(steps: Vec<crate::resolver::StepExplanation>) -> Vec<StepExplanation> {
+    steps
+        .into_iter()
+        .map(|s| StepExplanation {
+            action: s.action,
+            matches: s
+                .matches
+                .into_iter()
+                .map(|m| MatchedRange {
+                    what: m.what,
+                    range: m.range,
+                    score: m.score,
+                })
+                .collect(),
+            operations: s.operations,
+            notes: s.notes,
+        })
+        .collect()
+}
+
+/// Read a timeline param into a cached, indexed snapshot.
+fn load_timeline(input: TimelineInput) -> MethodResult<CachedTimeline> {
+    let bad = |place: &str, e: &dyn std::fmt::Display| {
+        ErrorObject::new(code::INVALID_TIMELINE, format!("{place}: {e}"))
+            .with_data(json!({"path": place}))
+    };
+    let (mut tl, srt): (Timeline, Option<String>) = match input {
+        TimelineInput::Otio(o) => {
+            let tl = interchange::otio::read_str(&o.otio).map_err(|e| bad("timeline.otio", &e))?;
+            (tl, o.srt)
+        }
+        TimelineInput::Native(n) => {
+            if n.timeline.tracks.iter().all(|t| t.items.is_empty()) {
+                return Err(bad("timeline.tracks", &"the timeline is empty"));
+            }
+            (n.timeline, n.srt)
+        }
+    };
+    if let Some(srt) = srt {
+        tl.subtitles =
+            interchange::srt::read_str(&srt, tl.rate).map_err(|e| bad("timeline.srt", &e))?;
+    }
+    Ok(CachedTimeline::new(tl))
+}
+
+impl Session {
+    pub fn new(
+        shared: Arc<Shared>,
+        peer: SocketAddr,
+        out: mpsc::Sender<Outbound>,
+        kick: Arc<Notify>,
+    ) -> Session {
+        let l = &shared.config.limits;
+        let bucket = TokenBucket::new(l.requests_per_second, l.burst);
+        Session {
+            shared,
+            peer,
+            out,
+            kick,
+            bucket,
+            id: None,
+            client: String::new(),
+            progress: false,
+            failed_hellos: 0,
+        }
+    }
+
+    pub fn authenticated(&self) -> bool {
+        self.id.is_some()
+    }
+
+    /// A notification that may be dropped when the queue is full (progress, log).
+    fn notify_lossy(&self, method: &str, params: impl Serialize) {
+        let n = Notification::new(method, params);
+        if let Ok(text) = serde_json::to_string(&n) {
+            let _ = self.out.try_send(Outbound::Text(Utf8Bytes::from(text)));
+        }
+    }
+
+    fn progress(&self, id: &Option<Id>, stage: &str, fraction: f64) {
+        if self.progress {
+            self.notify_lossy(
+                method::PROGRESS,
+                Progress {
+                    id: id.clone(),
+                    stage: stage.into(),
+                    fraction,
+                },
+            );
+        }
+    }
+
+    /// Handle one text frame: rate limit, decode, authenticate, dispatch. The reply (none for a
+    /// JSON-RPC notification) is for the connection to write.
+    pub async fn handle_text(&mut self, text: &str) -> Handled {
+        let started = Instant::now();
+        let reply = |text: String| Handled {
+            reply: Some(text),
+            flow: Flow::Continue,
+        };
+        if let Err(wait) = self.bucket.take(started) {
+            let ms = wait.as_millis().max(1);
+            let l = &self.shared.config.limits;
+            let e = ErrorObject::new(
+                code::RATE_LIMITED,
+                format!(
+                    "too many requests: at most {} a second (bursts of {}); retry in {ms} ms",
+                    l.requests_per_second, l.burst
+                ),
+            )
+            .with_data(json!({"retry_after_ms": ms}));
+            return reply(reply_err(&peek_id(text), &e));
+        }
+        let req = match decode_request(text) {
+            Ok(r) => r,
+            Err(f) => return reply(reply_err(&f.id, &f.error)),
+        };
+        let id = req.id;
+        if !self.authenticated() && req.method != method::HELLO {
+            let e = ErrorObject::new(
+                code::UNAUTHENTICATED,
+                "not authenticated: send session.hello with the daemon's token first",
+            );
+            return Handled {
+                reply: id.as_ref().map(|_| reply_err(&id, &e)),
+                flow: Flow::Continue,
+            };
+        }
+        let result: MethodResult<String> = match req.method.as_str() {
+            method::HELLO => self.hello(&id, req.params),
+            method::SYNC => self.sync(&id, req.params).await,
+            method::INSTRUCT => self.instruct(&id, req.params, started).await,
+            method::EXPORT => self.export(&id, req.params).await,
+            method::APPLY_REPORT => self.apply_report(&id, req.params),
+            other => Err(ErrorObject::new(
+                code::METHOD_NOT_FOUND,
+                format!(
+                    "unknown method {other:?}; the daemon serves {}",
+                    method::REQUESTS.join(", ")
+                ),
+            )),
+        };
+        let mut flow = Flow::Continue;
+        let text = match result {
+            Ok(text) => text,
+            Err(e) => {
+                if e.code == code::UNAUTHENTICATED && self.failed_hellos >= MAX_FAILED_HELLOS {
+                    flow = Flow::Close(CloseCode::Policy, "too many wrong tokens".into());
+                }
+                reply_err(&id, &e)
+            }
+        };
+        Handled {
+            // A request without an id is a notification: JSON-RPC sends it no response.
+            reply: id.as_ref().map(|_| text),
+            flow,
+        }
+    }
+
+    fn hello(&mut self, id: &Option<Id>, p: Option<Value>) -> MethodResult<String> {
+        if self.authenticated() {
+            return Err(ErrorObject::new(
+                code::INVALID_REQUEST,
+                "this session already said hello",
+            ));
+        }
+        let p: HelloParams = params(p)?;
+        if !self.shared.token.matches(&p.token) {
+            self.failed_hellos += 1;
+            tracing::warn!(peer = %self.peer, client = %p.client, "wrong token");
+            return Err(ErrorObject::new(
+                code::UNAUTHENTICATED,
+                "wrong token: use the one in the token file the daemon printed when it started",
+            ));
+        }
+        let session = self.shared.new_id("s");
+        self.shared.register_session(
+            session.clone(),
+            SessionEntry {
+                out: self.out.clone(),
+                kick: self.kick.clone(),
+                applier: p.roles.contains(&Role::Applier),
+                timelines: VecDeque::new(),
+            },
+        );
+        self.client = p.client.clone();
+        self.progress = p.progress;
+        self.id = Some(session.clone());
+        tracing::info!(peer = %self.peer, %session, client = %p.client, version = %p.version, roles = ?p.roles, "session opened");
+        let l = &self.shared.config.limits;
+        let result = HelloResult {
+            session,
+            server_version: env!("CARGO_PKG_VERSION").to_string(),
+            protocol_version: wire::PROTOCOL_VERSION,
+            backends: vec![self.shared.backend.name().to_string()],
+            formats: Format::NAMES.split(", ").map(str::to_string).collect(),
+            limits: SessionLimits {
+                max_message_bytes: l.max_message_bytes as u64,
+                requests_per_second: l.requests_per_second,
+                burst: l.burst,
+            },
+        };
+        Ok(reply_ok(id, &result))
+    }
+
+    fn session_id(&self) -> &str {
+        self.id.as_deref().unwrap_or("")
+    }
+
+    /// Parse, index and cache a timeline param; the session is noted as having it open.
+    async fn take_timeline(
+        &self,
+        id: &Option<Id>,
+        input: TimelineInput,
+    ) -> MethodResult<Arc<CachedTimeline>> {
+        self.progress(id, "timeline", 0.0);
+        let heavy = match &input {
+            TimelineInput::Otio(o) => o.otio.len() > 256 * 1024,
+            TimelineInput::Native(n) => is_large(&n.timeline),
+        };
+        let cached = work(heavy, move || load_timeline(input)).await?;
+        let cached = self.shared.cache_timeline(cached);
+        self.shared
+            .session_synced(self.session_id(), &cached.fingerprint);
+        Ok(cached)
+    }
+
+    async fn sync(&mut self, id: &Option<Id>, p: Option<Value>) -> MethodResult<String> {
+        let p = SyncParams::decode(p.unwrap_or_else(|| json!({}))).map_err(invalid_params)?;
+        let t = self.take_timeline(id, p.timeline).await?;
+        let tl = &t.timeline;
+        let clips = tl.v1().map(|v| v.clips_with_ranges().count()).unwrap_or(0);
+        let result = SyncResult {
+            fingerprint: t.fingerprint.clone(),
+            name: tl.name.clone(),
+            duration: tl.duration(),
+            clips,
+            subtitles: tl.subtitles.len(),
+        };
+        self.progress(id, "done", 1.0);
+        Ok(reply_ok(id, &result))
+    }
+
+    async fn instruct(
+        &mut self,
+        id: &Option<Id>,
+        p: Option<Value>,
+        started: Instant,
+    ) -> MethodResult<String> {
+        let p = InstructParams::decode(p.unwrap_or_else(|| json!({}))).map_err(invalid_params)?;
+        let mut timings = Timings::default();
+        let t0 = Instant::now();
+        let cached = match (p.timeline, &p.fingerprint) {
+            (Some(input), fp) => {
+                let t = self.take_timeline(id, input).await?;
+                if let Some(fp) = fp.as_ref().filter(|fp| **fp != t.fingerprint) {
+                    return Err(invalid_params(wire::DecodeError {
+                        path: "fingerprint".into(),
+                        message: format!(
+                            "{fp} is not the fingerprint of the timeline sent ({})",
+                            t.fingerprint
+                        ),
+                    }));
+                }
+                timings.timeline_us = micros(t0);
+                t
+            }
+            (None, Some(fp)) => self
+                .shared
+                .timeline(fp)
+                .ok_or_else(|| unknown_timeline(fp))?,
+            (None, None) => {
+                return Err(invalid_params(wire::DecodeError {
+                    path: "timeline".into(),
+                    message: "give the timeline, or the fingerprint timeline.sync returned".into(),
+                }));
+            }
+        };
+        let text = p.text;
+        let selection = p.selection;
+        let backend = self.shared.backend.clone();
+        let heavy = cached.is_large();
+        let shared = self.shared.clone();
+        self.progress(id, "understand", 0.25);
+        let work_cached = cached.clone();
+        let work_text = text.clone();
+        let (outcome, understand_us, resolve_us) = work(heavy, move || {
+            let t = &work_cached;
+            let t1 = Instant::now();
+            let intent = backend.understand(&work_text, &t.context)?;
+            let understand_us = micros(t1);
+            let t2 = Instant::now();
+            let mut outcome =
+                pipeline::resolve_intent_indexed(&t.timeline, Some(&t.index), intent)?;
+            if let Some(sel) = selection {
+                outcome = crate::selection::clip_to_selection(&t.timeline, outcome, sel)?;
+            }
+            Ok::<_, Refusal>((outcome, understand_us, micros(t2)))
+        })
+        .await
+        .map_err(|r| {
+            shared.audit(
+                "refusal",
+                json!({"session": self.session_id(), "client": self.client, "text": text,
+                       "fingerprint": cached.fingerprint, "kind": r.kind, "message": r.message}),
+            );
+            refused(&r)
+        })?;
+        timings.understand_us = understand_us;
+        timings.resolve_us = resolve_us;
+        self.progress(id, "resolve", 0.75);
+
+        let summary = pipeline::explain_text(&cached.timeline, &outcome);
+        let mut cut_list = outcome.cut_list;
+        cut_list.id = self.shared.new_id("cl");
+        let explanation = wire_explanation(outcome.explanation);
+        let result_fingerprint = outcome.timeline.fingerprint();
+        #[derive(Serialize)]
+        struct InstructionRecord<'a> {
+            session: &'a str,
+            client: &'a str,
+            text: &'a str,
+            fingerprint: &'a str,
+            selection: Option<protocol::FrameRange>,
+            intent: &'a protocol::Intent,
+            cut_list: &'a protocol::CutList,
+        }
+        self.shared.audit(
+            "instruction",
+            InstructionRecord {
+                session: self.session_id(),
+                client: &self.client,
+                text: &text,
+                fingerprint: &cached.fingerprint,
+                selection,
+                intent: &outcome.intent,
+                cut_list: &cut_list,
+            },
+        );
+        self.shared.store_cut_list(StoredCutList {
+            cut_list: cut_list.clone(),
+            after: outcome.timeline,
+        });
+        if self
+            .shared
+            .has_appliers(&cached.fingerprint, self.session_id())
+        {
+            let proposed = Notification::new(
+                method::EDIT_PROPOSED,
+                EditProposed {
+                    cut_list: cut_list.clone(),
+                    intent: outcome.intent.clone(),
+                    text,
+                    summary: summary.clone(),
+                    from_session: self.session_id().to_string(),
+                },
+            );
+            if let Ok(t) = serde_json::to_string(&proposed) {
+                self.shared.notify_appliers(
+                    &cached.fingerprint,
+                    self.session_id(),
+                    &Utf8Bytes::from(t),
+                );
+            }
+        }
+        timings.total_us = micros(started);
+        let result = InstructResult {
+            cut_list,
+            intent: outcome.intent,
+            explanation,
+            summary,
+            result_fingerprint,
+            timings,
+        };
+        self.progress(id, "done", 1.0);
+        Ok(reply_ok(id, &result))
+    }
+
+    async fn export(&mut self, id: &Option<Id>, p: Option<Value>) -> MethodResult<String> {
+        let p: ExportParams = params(p)?;
+        let format = Format::from_name(&p.format).ok_or_else(|| {
+            ErrorObject::new(
+                code::UNKNOWN_FORMAT,
+                format!(
+                    "unknown format {:?}: the daemon writes {}",
+                    p.format,
+                    Format::NAMES
+                ),
+            )
+            .with_data(json!({"formats": Format::NAMES.split(", ").collect::<Vec<_>>()}))
+        })?;
+        enum Source {
+            Stored(Arc<StoredCutList>),
+            Apply(Arc<CachedTimeline>, protocol::CutList),
+            AsIs(Arc<CachedTimeline>),
+        }
+        let source = match (p.cut_list, p.fingerprint) {
+            (Some(CutListRef::Id(cl)), _) => {
+                Source::Stored(self.shared.cut_list(&cl).ok_or_else(|| {
+                    ErrorObject::new(
+                        code::UNKNOWN_CUT_LIST,
+                        format!("no cut list {cl:?}: it was never made here, or it is too old"),
+                    )
+                    .with_data(json!({"cut_list_id": cl}))
+                })?)
+            }
+            (Some(CutListRef::Inline(cl)), fp) => {
+                let fp = fp.unwrap_or_else(|| cl.fingerprint.clone());
+                if fp.is_empty() {
+                    return Err(invalid_params(wire::DecodeError {
+                        path: "cut_list.fingerprint".into(),
+                        message: "a cut list needs the fingerprint of its timeline".into(),
+                    }));
+                }
+                let t = self
+                    .shared
+                    .timeline(&fp)
+                    .ok_or_else(|| unknown_timeline(&fp))?;
+                Source::Apply(t, cl)
+            }
+            (None, Some(fp)) => Source::AsIs(
+                self.shared
+                    .timeline(&fp)
+                    .ok_or_else(|| unknown_timeline(&fp))?,
+            ),
+            (None, None) => {
+                return Err(invalid_params(wire::DecodeError {
+                    path: "cut_list".into(),
+                    message: "give a cut list (its id or itself) or a fingerprint".into(),
+                }));
+            }
+        };
+        let heavy = match &source {
+            Source::Stored(s) => is_large(&s.after),
+            Source::Apply(t, _) | Source::AsIs(t) => t.is_large(),
+        };
+        let name = p.format;
+        let result = work(heavy, move || {
+            let render = |tl: &Timeline| ExportResult {
+                format: name.clone(),
+                text: interchange::write_string(tl, format),
+                fingerprint: tl.fingerprint(),
+            };
+            match source {
+                Source::Stored(s) => Ok(render(&s.after)),
+                Source::AsIs(t) => Ok(render(&t.timeline)),
+                Source::Apply(t, cl) => protocol::apply(&t.timeline, &cl)
+                    .map(|tl| render(&tl))
+                    .map_err(|e| {
+                        ErrorObject::new(code::INVALID_CUT_LIST, format!("cut list: {e}"))
+                    }),
+            }
+        })
+        .await?;
+        Ok(reply_ok(id, &result))
+    }
+
+    fn apply_report(&mut self, id: &Option<Id>, p: Option<Value>) -> MethodResult<String> {
+        let p: ApplyReportParams = params(p)?;
+        let known = self.shared.cut_list(&p.cut_list_id);
+        let failed = p.results.iter().filter(|r| !r.ok).count();
+        self.shared.audit(
+            "apply_report",
+            json!({"session": self.session_id(), "client": self.client,
+                   "cut_list_id": p.cut_list_id,
+                   "fingerprint": known.as_ref().map(|k| k.cut_list.fingerprint.clone()),
+                   "status": p.status, "backup": p.backup, "failed": failed,
+                   "results": p.results}),
+        );
+        tracing::info!(session = %self.session_id(), cut_list = %p.cut_list_id, failed, "apply report");
+        Ok(reply_ok(
+            id,
+            &ApplyReportResult {
+                recorded: self.shared.audit.is_some(),
+                known_cut_list: known.is_some(),
+            },
+        ))
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(id) = &self.id {
+            self.shared.unregister_session(id);
+            tracing::debug!(session = %id, "session closed");
+        }
+    }
+}

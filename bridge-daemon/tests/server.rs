@@ -1,0 +1,727 @@
+//! The daemon's server, in process on 127.0.0.1 port 0, driven by real WebSocket clients: the
+//! crate's own `client` and raw tokio-tungstenite connections for what a polite client never does.
+//! Every loop is bounded in count and every test in time.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use bridge_daemon::client::{Client, ClientError, Hello};
+use bridge_daemon::understand::Understand;
+use bridge_daemon::understand::rules::Rules;
+use common::{TOKEN, TestServer, timeline, timeline_json};
+use futures_util::{SinkExt, StreamExt};
+use protocol::wire::{
+    CutListRef, ExportParams, InstructParams, InstructResult, NativeSnapshot, Role, SyncResult,
+    TimelineInput, code, method,
+};
+use serde_json::{Value, json};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Raw = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// Run a test body with a time limit.
+async fn bounded<F: std::future::Future<Output = ()>>(f: F) {
+    tokio::time::timeout(LIMIT, f)
+        .await
+        .expect("the test finished within its time limit");
+}
+
+async fn raw(url: &str) -> Raw {
+    tokio_tungstenite::connect_async(url).await.unwrap().0
+}
+
+async fn send(ws: &mut Raw, v: Value) {
+    ws.send(Message::text(v.to_string())).await.unwrap();
+}
+
+/// The next text frame that is a response (notifications skipped).
+async fn response(ws: &mut Raw) -> Value {
+    loop {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
+            Ok(Some(Ok(Message::Text(t)))) => {
+                let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                if v.get("method").is_none() {
+                    return v;
+                }
+            }
+            Ok(Some(Ok(_))) => {}
+            other => panic!("expected a response, got {other:?}"),
+        }
+    }
+}
+
+async fn call(ws: &mut Raw, id: i64, method: &str, params: Value) -> Value {
+    send(
+        ws,
+        json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
+    )
+    .await;
+    let r = response(ws).await;
+    assert_eq!(r["id"], json!(id), "{r}");
+    r
+}
+
+async fn hello(ws: &mut Raw) {
+    let r = call(
+        ws,
+        0,
+        method::HELLO,
+        json!({"token": TOKEN, "client": "raw test"}),
+    )
+    .await;
+    assert!(r.get("result").is_some(), "{r}");
+}
+
+/// Read until the server closes; the close frame's code, if one came.
+async fn close_code(ws: &mut Raw) -> Option<CloseCode> {
+    for _ in 0..10_000 {
+        match tokio::time::timeout(Duration::from_secs(10), ws.next()).await {
+            Ok(Some(Ok(Message::Close(f)))) => return f.map(|f| f.code),
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(_))) | Ok(None) => return None,
+            Err(_) => panic!("the server did not close the connection within 10 s"),
+        }
+    }
+    None
+}
+
+fn native(clips: usize) -> TimelineInput {
+    TimelineInput::Native(NativeSnapshot {
+        timeline: timeline(clips),
+        srt: None,
+    })
+}
+
+fn instruct_by_fp(text: &str, fingerprint: &str) -> InstructParams {
+    InstructParams {
+        text: text.into(),
+        timeline: None,
+        fingerprint: Some(fingerprint.into()),
+        selection: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_is_served_before_a_valid_hello() {
+    bounded(async {
+        let s = TestServer::start(|_| {}).await;
+        let mut ws = raw(&s.url).await;
+        let r = call(
+            &mut ws,
+            1,
+            method::SYNC,
+            json!({"timeline": timeline_json(3)}),
+        )
+        .await;
+        assert_eq!(r["error"]["code"], code::UNAUTHENTICATED, "{r}");
+        // A hello without a token names the missing field.
+        let r = call(&mut ws, 2, method::HELLO, json!({"client": "x"})).await;
+        assert_eq!(r["error"]["code"], code::INVALID_PARAMS, "{r}");
+        assert_eq!(r["error"]["data"]["path"], "token", "{r}");
+        // Wrong tokens: refused, and the third closes the connection.
+        for id in 3..6 {
+            let r = call(
+                &mut ws,
+                id,
+                method::HELLO,
+                json!({"token": "not-the-token-at-all", "client": "x"}),
+            )
+            .await;
+            assert_eq!(r["error"]["code"], code::UNAUTHENTICATED, "{r}");
+        }
+        assert_eq!(close_code(&mut ws).await, Some(CloseCode::Policy));
+        // The crate's client reports the refusal as an RPC error.
+        let e = Client::connect(&s.url, Hello::new("wrong-token-wrong-token", "x"), LIMIT)
+            .await
+            .unwrap_err();
+        assert_eq!(e.rpc().map(|e| e.code), Some(code::UNAUTHENTICATED), "{e}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_origins_are_refused_at_the_handshake() {
+    bounded(async {
+        let s = TestServer::start(|_| {}).await;
+        for (origin, allowed) in [
+            ("http://evil.example", false),
+            ("https://localhost:3000", false),
+            ("null", true),
+            ("file://", true),
+        ] {
+            let mut req = s.url.as_str().into_client_request().unwrap();
+            req.headers_mut().insert("Origin", origin.parse().unwrap());
+            match tokio_tungstenite::connect_async(req).await {
+                Ok((mut ws, _)) => {
+                    assert!(allowed, "{origin} was let in");
+                    hello(&mut ws).await;
+                }
+                Err(tungstenite::Error::Http(resp)) => {
+                    assert!(!allowed, "{origin} was refused");
+                    assert_eq!(resp.status(), 403);
+                }
+                Err(e) => panic!("{origin}: {e}"),
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_frame_closes_only_its_connection_with_1009() {
+    bounded(async {
+        let s = TestServer::start(|_| {}).await;
+        let mut other = s.client("bystander").await;
+        let synced = other.sync(native(6)).await.unwrap();
+        let mut big = raw(&s.url).await;
+        hello(&mut big).await;
+        let payload = "x".repeat(64 << 20);
+        // The server may close before the whole frame is out; either way it must say 1009.
+        let _ = big.send(Message::text(payload)).await;
+        assert_eq!(close_code(&mut big).await, Some(CloseCode::Size));
+        let r = other
+            .instruct(&instruct_by_fp("删除第二个镜头", &synced.fingerprint))
+            .await
+            .unwrap();
+        assert_eq!(r.cut_list.operations.len(), 1);
+        // New connections are served too.
+        let mut again = s.client("after").await;
+        again.sync(native(3)).await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_json_unknown_methods_and_bad_params_leave_the_session_usable() {
+    bounded(async {
+        let s = TestServer::start(|_| {}).await;
+        let mut ws = raw(&s.url).await;
+        hello(&mut ws).await;
+        ws.send(Message::text("{\"jsonrpc\": \"2.0\", \"id\": 1, "))
+            .await
+            .unwrap();
+        let r = response(&mut ws).await;
+        assert_eq!(r["error"]["code"], code::PARSE_ERROR, "{r}");
+        assert_eq!(r["id"], Value::Null);
+
+        let r = call(&mut ws, 2, "timeline.explode", json!({})).await;
+        assert_eq!(r["error"]["code"], code::METHOD_NOT_FOUND, "{r}");
+
+        let mut bad = timeline_json(3);
+        bad["tracks"][1]["kind"] = json!("smell");
+        let r = call(&mut ws, 3, method::SYNC, json!({"timeline": bad})).await;
+        assert_eq!(r["error"]["code"], code::INVALID_PARAMS, "{r}");
+        assert_eq!(r["error"]["data"]["path"], "timeline.tracks[1].kind", "{r}");
+
+        let r = call(
+            &mut ws,
+            4,
+            method::INSTRUCT,
+            json!({"text": 5, "fingerprint": "x"}),
+        )
+        .await;
+        assert_eq!(r["error"]["data"]["path"], "text", "{r}");
+        let r = call(
+            &mut ws,
+            5,
+            method::INSTRUCT,
+            json!({"text": "删除第二个镜头"}),
+        )
+        .await;
+        assert_eq!(r["error"]["data"]["path"], "timeline", "{r}");
+        let r = call(
+            &mut ws,
+            6,
+            method::INSTRUCT,
+            json!({"text": "删除第二个镜头", "fingerprint": "0000"}),
+        )
+        .await;
+        assert_eq!(r["error"]["code"], code::UNKNOWN_TIMELINE, "{r}");
+        let r = call(
+            &mut ws,
+            7,
+            method::SYNC,
+            json!({"timeline": {"otio": "{]"}}),
+        )
+        .await;
+        assert_eq!(r["error"]["code"], code::INVALID_TIMELINE, "{r}");
+        assert_eq!(r["error"]["data"]["path"], "timeline.otio", "{r}");
+
+        send(&mut ws, json!([1, 2])).await;
+        let r = response(&mut ws).await;
+        assert_eq!(r["error"]["code"], code::INVALID_REQUEST, "{r}");
+
+        ws.send(Message::binary(vec![0u8; 16])).await.unwrap();
+        let r = response(&mut ws).await;
+        assert_eq!(r["error"]["code"], code::BINARY_NOT_SUPPORTED, "{r}");
+
+        // Still usable after all that.
+        let r = call(
+            &mut ws,
+            8,
+            method::SYNC,
+            json!({"timeline": timeline_json(4)}),
+        )
+        .await;
+        let fp = r["result"]["fingerprint"].as_str().unwrap().to_string();
+        let r = call(
+            &mut ws,
+            9,
+            method::INSTRUCT,
+            json!({"text": "删除第二个镜头", "fingerprint": fp}),
+        )
+        .await;
+        assert_eq!(
+            r["result"]["cut_list"]["operations"][0]["op"], "delete",
+            "{r}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instruct_matches_the_offline_pipeline_and_refusals_are_errors() {
+    bounded(async {
+        let s = TestServer::start(|_| {}).await;
+        let mut c = s.client("t").await;
+        let tl = timeline(12);
+        let synced = c.sync(native(12)).await.unwrap();
+        assert_eq!(synced.fingerprint, tl.fingerprint());
+        assert_eq!((synced.clips, synced.subtitles), (12, 12));
+        for text in [
+            "删除所有悲伤情绪片段",
+            "speed up the third clip 2x",
+            "删除第二个镜头",
+        ] {
+            let got = c
+                .instruct(&instruct_by_fp(text, &synced.fingerprint))
+                .await
+                .unwrap();
+            let want = bridge_daemon::instruct(&tl, text, &Rules as &dyn Understand).unwrap();
+            assert_eq!(got.cut_list.operations, want.cut_list.operations, "{text}");
+            assert_eq!(got.cut_list.fingerprint, synced.fingerprint);
+            assert!(got.cut_list.id.starts_with("cl-"));
+            assert_eq!(got.result_fingerprint, want.timeline.fingerprint());
+            assert!(got.timings.total_us > 0);
+        }
+        let e = c
+            .instruct(&instruct_by_fp("make it better", &synced.fingerprint))
+            .await
+            .unwrap_err();
+        let e = e.rpc().unwrap();
+        assert_eq!(e.code, code::REFUSED);
+        assert_eq!(e.data_str("kind"), Some("unsupported"));
+
+        // Inline OTIO with SRT, as Resolve sends it.
+        let otio = bridge_daemon::interchange::otio::write_string(&tl);
+        let srt = bridge_daemon::interchange::srt::write_string(&tl.subtitles, tl.rate);
+        let r = c
+            .instruct(&InstructParams {
+                text: "删除所有悲伤情绪片段".into(),
+                timeline: Some(TimelineInput::Otio(protocol::wire::OtioSnapshot {
+                    otio,
+                    srt: Some(srt),
+                })),
+                fingerprint: None,
+                selection: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(r.cut_list.operations.len(), 4);
+
+        // A selection clips the edit to it.
+        let mut p = instruct_by_fp("删除所有悲伤情绪片段", &synced.fingerprint);
+        p.selection = Some(protocol::FrameRange::from_bounds(0, 600));
+        let r = c.instruct(&p).await.unwrap();
+        assert_eq!(r.cut_list.operations.len(), 2, "{:?}", r.cut_list);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_renders_what_edit_would_write_and_reports_are_audited() {
+    bounded(async {
+        let s = TestServer::start(|_| {}).await;
+        let mut c = s.client("t").await;
+        let tl = timeline(8);
+        let synced = c.sync(native(8)).await.unwrap();
+        let r = c
+            .instruct(&instruct_by_fp("删除第二个镜头", &synced.fingerprint))
+            .await
+            .unwrap();
+        let want = bridge_daemon::instruct(&tl, "删除第二个镜头", &Rules as &dyn Understand)
+            .unwrap()
+            .timeline;
+        for format in ["otio", "json"] {
+            let x = c
+                .export(&ExportParams {
+                    cut_list: Some(CutListRef::Id(r.cut_list.id.clone())),
+                    fingerprint: None,
+                    format: format.into(),
+                })
+                .await
+                .unwrap();
+            let f = bridge_daemon::interchange::Format::from_name(format).unwrap();
+            assert_eq!(x.text, bridge_daemon::interchange::write_string(&want, f));
+        }
+        // The cut list itself, applied to the synced timeline, gives the same.
+        let x = c
+            .export(&ExportParams {
+                cut_list: Some(CutListRef::Inline(r.cut_list.clone())),
+                fingerprint: None,
+                format: "json".into(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(x.fingerprint, want.fingerprint());
+        let e = c
+            .export(&ExportParams {
+                cut_list: None,
+                fingerprint: Some(synced.fingerprint.clone()),
+                format: "mp4".into(),
+            })
+            .await
+            .unwrap_err();
+        assert_eq!(e.rpc().unwrap().code, code::UNKNOWN_FORMAT);
+
+        let rep: Value = c
+            .call(
+                method::APPLY_REPORT,
+                &json!({"cut_list_id": r.cut_list.id, "status": "applied",
+                        "results": [{"index": 0, "ok": true}]}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(rep, json!({"recorded": true, "known_cut_list": true}));
+        let audit = s.audit();
+        let events: Vec<&str> = audit.iter().map(|a| a["event"].as_str().unwrap()).collect();
+        assert_eq!(events, ["instruction", "apply_report"]);
+        assert_eq!(audit[0]["text"], "删除第二个镜头");
+        assert_eq!(audit[0]["cut_list"]["id"], json!(r.cut_list.id));
+        assert_eq!(audit[1]["fingerprint"], json!(synced.fingerprint));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_proposed_reaches_appliers_of_that_timeline_only() {
+    bounded(async {
+        let s = TestServer::start(|_| {}).await;
+        let hello = |name: &str, roles: &[Role]| Hello::new(TOKEN, name).roles(roles);
+        let mut applier = Client::connect(&s.url, hello("resolve", &[Role::Applier]), LIMIT)
+            .await
+            .unwrap();
+        let mut other_applier = Client::connect(&s.url, hello("premiere", &[Role::Applier]), LIMIT)
+            .await
+            .unwrap();
+        let mut editor = Client::connect(&s.url, hello("panel", &[Role::Editor]), LIMIT)
+            .await
+            .unwrap();
+        let synced = applier.sync(native(6)).await.unwrap();
+        other_applier.sync(native(7)).await.unwrap();
+        // The editor sends the same snapshot inline: same fingerprint, so the applier hears.
+        let r = editor
+            .instruct(&InstructParams {
+                text: "删除第二个镜头".into(),
+                timeline: Some(native(6)),
+                fingerprint: None,
+                selection: None,
+            })
+            .await
+            .unwrap();
+        let n = tokio::time::timeout(Duration::from_secs(5), applier.next_notification())
+            .await
+            .expect("edit.proposed arrives")
+            .unwrap();
+        assert_eq!(n.method, method::EDIT_PROPOSED);
+        assert_eq!(n.params["cut_list"]["id"], json!(r.cut_list.id));
+        assert_eq!(
+            n.params["cut_list"]["fingerprint"],
+            json!(synced.fingerprint)
+        );
+        assert_eq!(n.params["text"], "删除第二个镜头");
+        assert_eq!(n.params["from_session"], json!(editor.hello.session));
+        let none = tokio::time::timeout(
+            Duration::from_millis(300),
+            other_applier.next_notification(),
+        )
+        .await;
+        assert!(
+            none.is_err(),
+            "an applier of another timeline heard: {none:?}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_clients_times_twenty_instructions_all_answered() {
+    const CLIENTS: usize = 200;
+    const EACH: usize = 20;
+    bounded(async {
+        let s = TestServer::start(|_| {}).await;
+        let tl = timeline(12);
+        let texts = [
+            "删除第二个镜头",
+            "删除所有悲伤情绪片段",
+            "speed up the third clip 2x",
+        ];
+        let expected: Vec<_> = texts
+            .iter()
+            .map(|t| {
+                bridge_daemon::instruct(&tl, t, &Rules as &dyn Understand)
+                    .unwrap()
+                    .cut_list
+                    .operations
+            })
+            .collect();
+        let mut seed = s.client("seed").await;
+        let fp = seed.sync(native(12)).await.unwrap().fingerprint;
+        let mut tasks = tokio::task::JoinSet::new();
+        for c in 0..CLIENTS {
+            let url = s.url.clone();
+            let fp = fp.clone();
+            let expected = expected.clone();
+            tasks.spawn(async move {
+                let mut client = Client::connect_retrying(
+                    &url,
+                    Hello::new(TOKEN, format!("load {c}")),
+                    LIMIT,
+                    20,
+                    Duration::from_millis(50),
+                )
+                .await
+                .unwrap();
+                let mut ok = 0;
+                for i in 0..EACH {
+                    let k = (c + i) % texts.len();
+                    let r: InstructResult = client
+                        .instruct(&instruct_by_fp(texts[k], &fp))
+                        .await
+                        .unwrap();
+                    assert_eq!(r.cut_list.operations, expected[k]);
+                    ok += 1;
+                }
+                client.close().await;
+                ok
+            });
+        }
+        let mut total = 0;
+        while let Some(r) = tasks.join_next().await {
+            total += r.unwrap();
+        }
+        assert_eq!(total, CLIENTS * EACH);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_does_not_read_stalls_nobody_else() {
+    bounded(async {
+        let s = TestServer::start(|c| {
+            c.limits.outbound_queue = 4;
+            c.limits.requests_per_second = 10_000;
+            c.limits.burst = 10_000;
+        })
+        .await;
+        let mut worker = s.client("worker").await;
+        let fp = worker.sync(native(40)).await.unwrap().fingerprint;
+
+        // A sends exports (about 40 KB each) and never reads a reply.
+        let mut lazy = raw(&s.url).await;
+        hello(&mut lazy).await;
+        let export = |id: i64| {
+            json!({"jsonrpc": "2.0", "id": id, "method": method::EXPORT,
+                   "params": {"fingerprint": fp, "format": "json"}})
+        };
+        let flood = async {
+            for id in 1..=2_000 {
+                if lazy
+                    .send(Message::text(export(id).to_string()))
+                    .await
+                    .is_err()
+                {
+                    break;
+                }
+            }
+        };
+        // Its sending stalls once the buffers are full; that must not hold anyone else up.
+        let _ = tokio::time::timeout(Duration::from_secs(3), flood).await;
+
+        // An applier that never reads its notifications is closed rather than stalling.
+        let mut deaf = raw(&s.url).await;
+        send(
+            &mut deaf,
+            json!({"jsonrpc": "2.0", "id": 1, "method": method::HELLO,
+                   "params": {"token": TOKEN, "client": "deaf", "roles": ["applier"]}}),
+        )
+        .await;
+        send(
+            &mut deaf,
+            json!({"jsonrpc": "2.0", "id": 2, "method": method::SYNC,
+                   "params": {"timeline": timeline_json(40)}}),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+
+        let padded = format!("删除第二个镜头{}", " ".repeat(100_000));
+        let mut slowest = Duration::ZERO;
+        for _ in 0..200 {
+            let t = Instant::now();
+            worker
+                .instruct(&instruct_by_fp(&padded, &fp))
+                .await
+                .unwrap();
+            slowest = slowest.max(t.elapsed());
+        }
+        assert!(slowest < Duration::from_secs(2), "a reply took {slowest:?}");
+        // 200 notifications of 100 KB cannot all fit: the deaf applier was closed.
+        let mut closed = false;
+        for _ in 0..100_000 {
+            match tokio::time::timeout(Duration::from_secs(5), deaf.next()).await {
+                Ok(Some(Ok(Message::Close(_)))) | Ok(Some(Err(_))) | Ok(None) => {
+                    closed = true;
+                    break;
+                }
+                Ok(Some(Ok(_))) => {}
+                Err(_) => break,
+            }
+        }
+        assert!(closed, "the applier that never read was not closed");
+        // And the server still takes new sessions.
+        let mut fresh = s.client("fresh").await;
+        fresh.sync(native(3)).await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn limits_on_rate_sessions_and_hello_time() {
+    bounded(async {
+        let s = TestServer::start(|c| {
+            c.limits.requests_per_second = 1;
+            c.limits.burst = 3;
+            c.limits.max_sessions = 2;
+            c.limits.hello_timeout_ms = 1_000;
+        })
+        .await;
+        let mut a = raw(&s.url).await;
+        hello(&mut a).await;
+        let mut codes = Vec::new();
+        for id in 1..=3 {
+            let r = call(&mut a, id, "no.such", json!({})).await;
+            codes.push(r["error"]["code"].as_i64().unwrap());
+        }
+        assert_eq!(
+            codes,
+            [
+                code::METHOD_NOT_FOUND,
+                code::METHOD_NOT_FOUND,
+                code::RATE_LIMITED
+            ]
+        );
+
+        // A second connection that never says hello is closed after the hello timeout.
+        let mut b = raw(&s.url).await;
+        assert_eq!(close_code(&mut b).await, Some(CloseCode::Policy));
+        let mut b = raw(&s.url).await;
+        // Two connections are open (a and b): the third is refused with 503.
+        match tokio_tungstenite::connect_async(&s.url).await {
+            Err(tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 503),
+            other => panic!("a third session was accepted: {:?}", other.map(|_| ())),
+        }
+        assert_eq!(close_code(&mut b).await, Some(CloseCode::Policy));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_the_request_in_flight_then_closes_with_1001() {
+    bounded(async {
+        let mut s = TestServer::start(|_| {}).await;
+        let mut ws = raw(&s.url).await;
+        send(
+            &mut ws,
+            json!({"jsonrpc": "2.0", "id": 0, "method": method::HELLO,
+                   "params": {"token": TOKEN, "client": "t", "progress": true}}),
+        )
+        .await;
+        let _ = response(&mut ws).await;
+        send(
+            &mut ws,
+            json!({"jsonrpc": "2.0", "id": 1, "method": method::INSTRUCT,
+                   "params": {"text": "删除所有悲伤情绪片段", "timeline": timeline_json(600)}}),
+        )
+        .await;
+        // The first progress notification says the server has the request.
+        loop {
+            let Some(Ok(Message::Text(t))) = ws.next().await else {
+                panic!("no progress")
+            };
+            if t.as_str().contains("\"progress\"") {
+                break;
+            }
+        }
+        s.trigger_stop();
+        let r = response(&mut ws).await;
+        assert_eq!(r["id"], 1);
+        assert!(
+            r["result"]["cut_list"]["operations"]
+                .as_array()
+                .unwrap()
+                .len()
+                > 100
+        );
+        assert_eq!(close_code(&mut ws).await, Some(CloseCode::Away));
+        s.stop().await;
+        assert!(
+            tokio_tungstenite::connect_async(&s.url).await.is_err(),
+            "the server still accepts after shutdown"
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clients_reconnect_after_a_restart_on_the_same_port() {
+    bounded(async {
+        let mut s = TestServer::start(|_| {}).await;
+        let addr = s.addr;
+        let mut c = s.client("t").await;
+        c.sync(native(4)).await.unwrap();
+        s.stop().await;
+        let e = c.sync(native(4)).await.unwrap_err();
+        assert!(
+            matches!(e, ClientError::Closed(_) | ClientError::Ws(_)),
+            "{e}"
+        );
+        let restart = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            TestServer::start(|c| c.listen = addr).await
+        });
+        let mut c = Client::connect_retrying(
+            &format!("ws://{addr}"),
+            Hello::new(TOKEN, "t"),
+            Duration::from_secs(2),
+            100,
+            Duration::from_millis(50),
+        )
+        .await
+        .expect("the client reconnects");
+        let r: SyncResult = c.sync(native(4)).await.unwrap();
+        let r = c
+            .instruct(&instruct_by_fp("删除第二个镜头", &r.fingerprint))
+            .await
+            .unwrap();
+        assert_eq!(r.cut_list.operations.len(), 1);
+        drop(restart.await.unwrap());
+    })
+    .await;
+}

@@ -1,0 +1,638 @@
+//! Wire messages: JSON-RPC 2.0 envelopes and the params and results of every method the daemon
+//! serves, exported as JSON Schema for the adapters (`schema::all`).
+//!
+//! One JSON-RPC message travels in one WebSocket text frame; binary frames are reserved for audio.
+//! `docs/protocol.md` describes the conversation; this module is the contract it is checked
+//! against.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::{CutList, FrameRange, Intent, Operation, Timeline};
+
+/// The protocol version a client names in `session.hello` and the server reports back.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Method names, as they appear in `method`.
+pub mod method {
+    /// Client → server: authenticate; nothing else is served before it.
+    pub const HELLO: &str = "session.hello";
+    /// Client → server: send a timeline snapshot; the server caches it by fingerprint.
+    pub const SYNC: &str = "timeline.sync";
+    /// Client → server: one instruction → a cut list.
+    pub const INSTRUCT: &str = "edit.instruct";
+    /// Client → server: a timeline (edited by a cut list, or as synced) rendered as a file.
+    pub const EXPORT: &str = "edit.export";
+    /// Adapter → server: how applying a cut list went.
+    pub const APPLY_REPORT: &str = "apply.report";
+    /// Server → appliers (notification): a cut list for a timeline they synced.
+    pub const EDIT_PROPOSED: &str = "edit.proposed";
+    /// Server → client (notification): how far a request has got.
+    pub const PROGRESS: &str = "progress";
+    /// Server → client (notification): something a person may want to read.
+    pub const LOG: &str = "log";
+
+    /// The methods a client may call, in the order a session usually calls them.
+    pub const REQUESTS: [&str; 5] = [HELLO, SYNC, INSTRUCT, EXPORT, APPLY_REPORT];
+    /// The notifications the server sends.
+    pub const NOTIFICATIONS: [&str; 3] = [EDIT_PROPOSED, PROGRESS, LOG];
+}
+
+/// Error codes: JSON-RPC's own, then the daemon's (−32000 to −32099, reserved for servers).
+pub mod code {
+    /// The frame is not JSON.
+    pub const PARSE_ERROR: i64 = -32700;
+    /// JSON, but not a JSON-RPC 2.0 request object (a batch, no `method`, a bad `id`).
+    pub const INVALID_REQUEST: i64 = -32600;
+    /// No such method.
+    pub const METHOD_NOT_FOUND: i64 = -32601;
+    /// The params do not match the method's schema; `data.path` says where.
+    pub const INVALID_PARAMS: i64 = -32602;
+    /// A bug in the daemon; the message says what failed.
+    pub const INTERNAL_ERROR: i64 = -32603;
+    /// No valid `session.hello` yet (or a wrong token).
+    pub const UNAUTHENTICATED: i64 = -32001;
+    /// More requests per second than the session may send; retry after `data.retry_after_ms`.
+    pub const RATE_LIMITED: i64 = -32002;
+    /// A binary frame: reserved for audio, not served yet.
+    pub const BINARY_NOT_SUPPORTED: i64 = -32003;
+    /// The instruction changed nothing; `data.kind` says why (`not_understood`, `no_match`, …).
+    pub const REFUSED: i64 = -32010;
+    /// No cached timeline has this fingerprint (never synced, or evicted): sync it again.
+    pub const UNKNOWN_TIMELINE: i64 = -32011;
+    /// No cut list has this id (never made, or evicted).
+    pub const UNKNOWN_CUT_LIST: i64 = -32012;
+    /// The requested export format is not one the daemon writes.
+    pub const UNKNOWN_FORMAT: i64 = -32013;
+    /// The timeline could not be read (bad OTIO, bad SRT, an empty timeline).
+    pub const INVALID_TIMELINE: i64 = -32014;
+    /// The cut list cannot be applied to its timeline.
+    pub const INVALID_CUT_LIST: i64 = -32015;
+}
+
+/// Always `"2.0"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum Version {
+    #[default]
+    #[serde(rename = "2.0")]
+    V2,
+}
+
+/// A request id: a number or a string, echoed in the response.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Id {
+    Number(i64),
+    String(String),
+}
+
+/// A call from a client. Without `id` it is a notification and gets no response.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Request {
+    pub jsonrpc: Version,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Id>,
+    pub method: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<Value>,
+}
+
+/// The answer to a request: exactly one of `result` or `error`. `id` is null when the request's
+/// id could not be read (a parse error).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Response {
+    pub jsonrpc: Version,
+    pub id: Option<Id>,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// `result` or `error`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Result(Value),
+    Error(ErrorObject),
+}
+
+/// A JSON-RPC error. `data` depends on the code: `{path}` for invalid params, `{kind}` for a
+/// refusal, `{fingerprint}` for an unknown timeline, `{retry_after_ms}` when rate limited.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema, thiserror::Error)]
+#[error("{message} (error {code})")]
+pub struct ErrorObject {
+    pub code: i64,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
+}
+
+impl ErrorObject {
+    pub fn new(code: i64, message: impl Into<String>) -> Self {
+        ErrorObject {
+            code,
+            message: message.into(),
+            data: None,
+        }
+    }
+
+    pub fn with_data(mut self, data: Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+
+    /// `data.path` of an invalid-params error, `data.kind` of a refusal, … as text.
+    pub fn data_str(&self, key: &str) -> Option<&str> {
+        self.data.as_ref()?.get(key)?.as_str()
+    }
+}
+
+/// A message from the server that answers no request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Notification {
+    pub jsonrpc: Version,
+    pub method: String,
+    #[serde(default)]
+    pub params: Value,
+}
+
+impl Response {
+    pub fn result(id: Option<Id>, result: Value) -> Self {
+        Response {
+            jsonrpc: Version::V2,
+            id,
+            outcome: Outcome::Result(result),
+        }
+    }
+
+    pub fn error(id: Option<Id>, error: ErrorObject) -> Self {
+        Response {
+            jsonrpc: Version::V2,
+            id,
+            outcome: Outcome::Error(error),
+        }
+    }
+}
+
+impl Notification {
+    pub fn new(method: &str, params: impl Serialize) -> Self {
+        Notification {
+            jsonrpc: Version::V2,
+            method: method.to_string(),
+            params: serde_json::to_value(params).unwrap_or(Value::Null),
+        }
+    }
+}
+
+// ---- session.hello ----------------------------------------------------------------------------
+
+/// What a session does besides asking.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Sends instructions (every session may; naming it is optional).
+    Editor,
+    /// Applies cut lists: receives `edit.proposed` for every timeline it syncs.
+    Applier,
+}
+
+/// `session.hello` params.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct HelloParams {
+    /// The daemon's token (the file whose path the daemon prints when it starts).
+    pub token: String,
+    /// Who is calling, for logs: `resolve-script`, `premiere-panel`, `ofx`, `bridge-daemon ask`.
+    pub client: String,
+    /// The client's own version.
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub roles: Vec<Role>,
+    /// Send `progress` notifications for this session's requests.
+    #[serde(default)]
+    pub progress: bool,
+}
+
+/// Limits the server enforces on this session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SessionLimits {
+    /// The largest message (and frame) accepted; a bigger one closes the connection with 1009.
+    pub max_message_bytes: u64,
+    /// Sustained requests per second; bursts up to `burst` are allowed.
+    pub requests_per_second: u32,
+    pub burst: u32,
+}
+
+/// `session.hello` result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct HelloResult {
+    /// This session's id (in logs, in `edit.proposed.from_session`).
+    pub session: String,
+    pub server_version: String,
+    pub protocol_version: u32,
+    /// Understanding backends this daemon serves; the first is the default.
+    pub backends: Vec<String>,
+    /// Export formats `edit.export` accepts.
+    pub formats: Vec<String>,
+    pub limits: SessionLimits,
+}
+
+// ---- timelines on the wire --------------------------------------------------------------------
+
+/// A timeline as a client sends it: OTIO text (what Resolve exports) with an optional SRT
+/// transcript, or the protocol's own timeline JSON, which may carry `srt` as well.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum TimelineInput {
+    Otio(OtioSnapshot),
+    Native(NativeSnapshot),
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OtioSnapshot {
+    /// OpenTimelineIO JSON, as text.
+    pub otio: String,
+    /// SubRip subtitles timed from the timeline's first frame; they replace any in the OTIO.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub srt: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct NativeSnapshot {
+    #[serde(flatten)]
+    pub timeline: Timeline,
+    /// SubRip subtitles timed from the timeline's first frame; they replace `subtitles`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub srt: Option<String>,
+}
+
+/// Where and why a value did not decode.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct DecodeError {
+    /// A JSON path from the params object: `timeline.tracks[0].kind`.
+    pub path: String,
+    pub message: String,
+}
+
+/// Decode `value` as a `T`, naming the path of the first problem, prefixed with `at`.
+pub fn decode_at<T: serde::de::DeserializeOwned>(value: Value, at: &str) -> Result<T, DecodeError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut inner = e.path().to_string();
+        let message = e.into_inner().to_string();
+        // serde names a missing field in the message, at its parent's path: point at the field.
+        if let Some(field) = message
+            .strip_prefix("missing field `")
+            .and_then(|m| m.split('`').next())
+        {
+            inner = if inner == "." {
+                field.to_string()
+            } else {
+                format!("{inner}.{field}")
+            };
+        }
+        let path = match (at.is_empty(), inner == ".") {
+            (true, true) => "$".to_string(),
+            (true, false) => inner,
+            (false, true) => at.to_string(),
+            (false, false) if inner.starts_with('[') => format!("{at}{inner}"),
+            (false, false) => format!("{at}.{inner}"),
+        };
+        DecodeError { path, message }
+    })
+}
+
+impl TimelineInput {
+    /// Decode a timeline param with a path-precise error (`timeline.tracks[0].kind`): an object
+    /// with `otio` is OTIO text, any other object the protocol's timeline JSON.
+    pub fn decode(value: Value, at: &str) -> Result<TimelineInput, DecodeError> {
+        let Value::Object(mut map) = value else {
+            return Err(DecodeError {
+                path: at.to_string(),
+                message: "a timeline is an object: the protocol's timeline JSON or {\"otio\": \"<OTIO text>\", \"srt\": \"<SRT text>\"}".into(),
+            });
+        };
+        if map.contains_key("otio") {
+            return decode_at(Value::Object(map), at).map(TimelineInput::Otio);
+        }
+        let srt = match map.remove("srt") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s),
+            Some(_) => {
+                return Err(DecodeError {
+                    path: format!("{at}.srt"),
+                    message: "srt is SubRip text (a string)".into(),
+                });
+            }
+        };
+        let timeline = decode_at(Value::Object(map), at)?;
+        Ok(TimelineInput::Native(NativeSnapshot { timeline, srt }))
+    }
+}
+
+/// Take `timeline` out of a params object and decode it with [`TimelineInput::decode`], so that
+/// an error inside a timeline names its full path; the rest decodes with the params' own type.
+fn take_timeline(params: &mut Value) -> Result<Option<TimelineInput>, DecodeError> {
+    match params.as_object_mut().and_then(|m| m.remove("timeline")) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => TimelineInput::decode(v, "timeline").map(Some),
+    }
+}
+
+impl SyncParams {
+    /// Decode `timeline.sync` params with a path-precise error.
+    pub fn decode(mut params: Value) -> Result<SyncParams, DecodeError> {
+        if !params.is_object() {
+            return decode_at::<SyncParams>(params, "");
+        }
+        match take_timeline(&mut params)? {
+            Some(timeline) => Ok(SyncParams { timeline }),
+            None => Err(DecodeError {
+                path: "timeline".into(),
+                message: "missing field `timeline`".into(),
+            }),
+        }
+    }
+}
+
+impl InstructParams {
+    /// Decode `edit.instruct` params with a path-precise error.
+    pub fn decode(mut params: Value) -> Result<InstructParams, DecodeError> {
+        let timeline = take_timeline(&mut params)?;
+        let mut p: InstructParams = decode_at(params, "")?;
+        p.timeline = timeline;
+        Ok(p)
+    }
+}
+
+// ---- timeline.sync ----------------------------------------------------------------------------
+
+/// `timeline.sync` params.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SyncParams {
+    pub timeline: TimelineInput,
+}
+
+/// `timeline.sync` result: the snapshot's fingerprint and what the daemon read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SyncResult {
+    pub fingerprint: String,
+    pub name: String,
+    /// Record frames of the longest track.
+    pub duration: i64,
+    /// Clips on the main picture track.
+    pub clips: usize,
+    pub subtitles: usize,
+}
+
+// ---- edit.instruct ----------------------------------------------------------------------------
+
+/// `edit.instruct` params: the text and a timeline, inline or by the fingerprint of a sync.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct InstructParams {
+    /// The instruction, in Chinese or English.
+    pub text: String,
+    /// The timeline to edit, inline (it is cached as if synced).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<TimelineInput>,
+    /// The fingerprint a `timeline.sync` returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// The editor's selection (record frames): operations are clipped to it. Honoured for
+    /// one-step instructions; a several-step instruction with a selection is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<FrameRange>,
+}
+
+/// One thing a target matched.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MatchedRange {
+    pub what: String,
+    pub range: FrameRange,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+}
+
+/// How one step of the instruction was resolved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct StepExplanation {
+    pub action: String,
+    pub matches: Vec<MatchedRange>,
+    pub operations: Vec<Operation>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// Where the server spent its time on a request, in microseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Timings {
+    /// Reading and indexing an inline timeline (0 for a synced one).
+    pub timeline_us: u64,
+    /// Text → intent.
+    pub understand_us: u64,
+    /// Intent → cut list.
+    pub resolve_us: u64,
+    /// Everything, from the frame read to the reply written to the session's queue.
+    pub total_us: u64,
+}
+
+/// `edit.instruct` result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct InstructResult {
+    /// The cut list, with its `id` (for `edit.export` and `apply.report`) and the fingerprint of
+    /// the snapshot it was made for.
+    pub cut_list: CutList,
+    pub intent: Intent,
+    /// Per step: what matched and the operations it became.
+    pub explanation: Vec<StepExplanation>,
+    /// The same, as text for a person.
+    pub summary: String,
+    /// The fingerprint of the timeline after the cut list.
+    pub result_fingerprint: String,
+    pub timings: Timings,
+}
+
+/// `data` of a [`code::REFUSED`] error.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RefusalData {
+    /// `not_understood`, `unsupported`, `no_match`, `ambiguous`, `too_much` or `impossible`.
+    pub kind: String,
+}
+
+/// `data` of a [`code::INVALID_PARAMS`] error.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct InvalidParamsData {
+    /// Where in the params: `timeline.tracks[0].kind`, `text`, `$` for the params themselves.
+    pub path: String,
+}
+
+// ---- edit.export ------------------------------------------------------------------------------
+
+/// A cut list by the id `edit.instruct` gave it, or a whole cut list (applied to the cached
+/// timeline its `fingerprint` names).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CutListRef {
+    Id(String),
+    Inline(CutList),
+}
+
+/// `edit.export` params: give `cut_list` (the edited timeline) or `fingerprint` (a synced
+/// timeline as it is, e.g. to convert it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ExportParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cut_list: Option<CutListRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+    /// A format name as `hello.formats` lists them: `otio`, `json`, …
+    pub format: String,
+}
+
+/// `edit.export` result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ExportResult {
+    pub format: String,
+    /// The file's contents.
+    pub text: String,
+    /// The fingerprint of the exported timeline.
+    pub fingerprint: String,
+}
+
+// ---- apply.report -----------------------------------------------------------------------------
+
+/// How an adapter's apply ended as a whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplyStatus {
+    /// Every operation was applied.
+    Applied,
+    /// Something failed and the timeline was put back as it was.
+    RolledBack,
+    /// Something failed and the timeline is partly edited (the backup is the way back).
+    Partial,
+}
+
+/// What happened to one operation of the cut list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OperationResult {
+    /// 0-based position in `cut_list.operations`.
+    pub index: usize,
+    pub ok: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+}
+
+/// `apply.report` params.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApplyReportParams {
+    pub cut_list_id: String,
+    pub results: Vec<OperationResult>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ApplyStatus>,
+    /// Where the adapter kept the original (a duplicated timeline's name, a file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<String>,
+}
+
+/// `apply.report` result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApplyReportResult {
+    /// The report was written to the audit log.
+    pub recorded: bool,
+    /// Whether the daemon knew the cut list (a report for an unknown id is still recorded).
+    pub known_cut_list: bool,
+}
+
+// ---- notifications ----------------------------------------------------------------------------
+
+/// `edit.proposed` params: a cut list for a timeline this applier synced.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EditProposed {
+    pub cut_list: CutList,
+    pub intent: Intent,
+    /// The instruction as said.
+    pub text: String,
+    pub summary: String,
+    /// The session that asked.
+    pub from_session: String,
+}
+
+/// `progress` params (sent only to sessions that asked for progress in their hello).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Progress {
+    /// The request this is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Id>,
+    /// `timeline`, `understand`, `resolve`, `done`.
+    pub stage: String,
+    /// 0.0 to 1.0.
+    pub fraction: f64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LogLevel {
+    Info,
+    Warning,
+    Error,
+}
+
+/// `log` params.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Log {
+    pub level: LogLevel,
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn response_has_exactly_one_of_result_and_error() {
+        let ok =
+            serde_json::to_value(Response::result(Some(Id::Number(1)), json!({"a": 1}))).unwrap();
+        assert_eq!(ok, json!({"jsonrpc": "2.0", "id": 1, "result": {"a": 1}}));
+        let err = Response::error(None, ErrorObject::new(code::PARSE_ERROR, "bad"));
+        let v = serde_json::to_value(&err).unwrap();
+        assert_eq!(
+            v,
+            json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "bad"}})
+        );
+        assert_eq!(serde_json::from_value::<Response>(v).unwrap(), err);
+    }
+
+    #[test]
+    fn timeline_errors_name_their_path() {
+        let bad = json!({"name": "t", "rate": {"num": 25, "den": 1}, "tracks": [{"name": "V1", "kind": "vid", "items": []}]});
+        let e = TimelineInput::decode(bad, "timeline").unwrap_err();
+        assert_eq!(e.path, "timeline.tracks[0].kind");
+        let e = TimelineInput::decode(json!({"otio": 5}), "timeline").unwrap_err();
+        assert_eq!(e.path, "timeline.otio");
+        let e = TimelineInput::decode(json!([]), "timeline").unwrap_err();
+        assert_eq!(e.path, "timeline");
+        let e = InstructParams::decode(json!({"text": "x", "timeline": {"name": "t", "rate": {"num": 25, "den": 1}, "tracks": [{"name": "V1", "kind": "video", "items": [{"type": "clip"}]}]}})).unwrap_err();
+        assert!(e.path.starts_with("timeline.tracks[0].items[0]"), "{e}");
+        let e = InstructParams::decode(json!({"text": 3})).unwrap_err();
+        assert_eq!(e.path, "text");
+        let e = SyncParams::decode(json!({})).unwrap_err();
+        assert_eq!(e.path, "timeline");
+    }
+
+    #[test]
+    fn decode_at_paths() {
+        let e = decode_at::<HelloParams>(json!({"token": 1, "client": "x"}), "").unwrap_err();
+        assert_eq!(e.path, "token");
+        let e = decode_at::<HelloParams>(json!({"client": "x"}), "").unwrap_err();
+        assert_eq!(e.path, "token");
+        let e = decode_at::<SyncResult>(json!({}), "x").unwrap_err();
+        assert_eq!(e.path, "x.fingerprint");
+        let e = decode_at::<HelloParams>(json!([]), "").unwrap_err();
+        assert_eq!(e.path, "$");
+        let e = decode_at::<HelloParams>(json!({"token": "t", "client": "c", "roles": ["x"]}), "")
+            .unwrap_err();
+        assert_eq!(e.path, "roles[0]");
+    }
+}

@@ -1,0 +1,49 @@
+//! The committed JSON Schemas (`protocol/schema/`) and the generated part of `docs/protocol.md`
+//! must match a fresh export; on failure the message prints the command that regenerates them.
+
+use std::path::Path;
+
+fn stale(what: &str) -> String {
+    format!(
+        "{what} is stale: regenerate it with\n\n    {}\n",
+        protocol::schema::REGENERATE
+    )
+}
+
+#[test]
+fn committed_schemas_match_a_fresh_export() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
+    let mut expected = Vec::new();
+    for (name, value) in protocol::schema::all() {
+        let path = dir.join(name);
+        let fresh = serde_json::to_string_pretty(&value).unwrap() + "\n";
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "{}",
+            stale(&format!("protocol/schema/{name}"))
+        );
+        expected.push(name.to_string());
+    }
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            expected.contains(&name),
+            "protocol/schema/{name} is no longer exported: delete it ({})",
+            protocol::schema::REGENERATE
+        );
+    }
+}
+
+#[test]
+fn protocol_doc_reference_matches_the_schemas() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/protocol.md");
+    let doc = std::fs::read_to_string(&path).expect("docs/protocol.md exists");
+    let fresh = protocol::schema::splice_reference(&doc).unwrap_or_else(|| {
+        panic!(
+            "docs/protocol.md lacks the line {:?}",
+            protocol::schema::DOC_MARKER
+        )
+    });
+    assert!(doc == fresh, "{}", stale("docs/protocol.md"));
+}
