@@ -720,15 +720,17 @@ fn find_color(c: &str) -> Option<MarkerColor> {
 }
 
 fn strip_colors(s: &str) -> String {
-    let mut out = s.to_string();
-    for w in COLOR_WORDS {
-        if w.is_ascii() {
-            out = Regex::new(&format!(r"\b{w}\b"))
-                .map(|r| r.replace_all(&out, " ").to_string())
-                .unwrap_or(out);
-        } else {
-            out = out.replace(w, " ");
-        }
+    static LATIN: LazyLock<Regex> = LazyLock::new(|| {
+        let words: Vec<&str> = COLOR_WORDS
+            .iter()
+            .copied()
+            .filter(|w| w.is_ascii())
+            .collect();
+        re(&format!(r"\b(?:{})\b", words.join("|")))
+    });
+    let mut out = LATIN.replace_all(s, " ").into_owned();
+    for w in COLOR_WORDS.iter().filter(|w| !w.is_ascii()) {
+        out = out.replace(w, " ");
     }
     out.replace("色", " ")
 }
@@ -954,10 +956,13 @@ fn content_words(phrase: &str) -> Vec<String> {
             continue;
         }
         if w.chars().any(is_cjk) {
+            static LONGEST_FIRST: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+                let mut v = NOISE_ZH.to_vec();
+                v.sort_by_key(|n| std::cmp::Reverse(n.len()));
+                v
+            });
             let mut s = w.to_string();
-            let mut noise: Vec<&&str> = NOISE_ZH.iter().collect();
-            noise.sort_by_key(|n| std::cmp::Reverse(n.len()));
-            for n in noise {
+            for n in LONGEST_FIRST.iter() {
                 s = s.replace(*n, " ");
             }
             out.extend(s.split(' ').filter(|x| !x.is_empty()).map(str::to_string));
