@@ -8,9 +8,18 @@
 //! | CMX3600 EDL | no | yes | `.edl` |
 //! | FCPXML 1.10 | no | yes | `.fcpxml` |
 //! | FCP7 XML (xmeml, Premiere) | no | yes | `.xml` |
+//!
+//! Every writer is a pure function from a [`Timeline`] to text; what a format cannot carry is
+//! listed in its module's documentation. `tests/interchange/readback.py` reads each written format
+//! back with OpenTimelineIO's own adapters (the `interchange_readback` test runs it).
 
+pub mod edl;
+pub mod fcpxml;
+mod media_url;
 pub mod otio;
 pub mod srt;
+pub mod xmeml;
+mod xml;
 
 use std::path::Path;
 
@@ -32,8 +41,16 @@ pub enum ReadError {
 /// A format CutBridge writes, chosen from a file name's extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// OpenTimelineIO JSON (`.otio`).
     Otio,
+    /// The protocol's own timeline JSON (`.json`).
     Json,
+    /// CMX3600 EDL (`.edl`).
+    Edl,
+    /// FCPXML 1.10 (`.fcpxml`).
+    Fcpxml,
+    /// Final Cut Pro 7 XML, xmeml (`.xml`): what Premiere Pro imports.
+    Xmeml,
 }
 
 impl Format {
@@ -46,11 +63,14 @@ impl Format {
         match name.to_ascii_lowercase().as_str() {
             "otio" => Some(Format::Otio),
             "json" => Some(Format::Json),
+            "edl" => Some(Format::Edl),
+            "fcpxml" => Some(Format::Fcpxml),
+            "xml" | "xmeml" => Some(Format::Xmeml),
             _ => None,
         }
     }
 
-    pub const NAMES: &'static str = "otio, json";
+    pub const NAMES: &'static str = "otio, json, edl, fcpxml, xml";
 }
 
 /// Render a timeline in a format.
@@ -58,6 +78,9 @@ pub fn write_string(tl: &Timeline, format: Format) -> String {
     match format {
         Format::Otio => otio::write_string(tl),
         Format::Json => serde_json::to_string_pretty(tl).expect("a timeline always serializes"),
+        Format::Edl => edl::write_string(tl),
+        Format::Fcpxml => fcpxml::write_string(tl),
+        Format::Xmeml => xmeml::write_string(tl),
     }
 }
 
