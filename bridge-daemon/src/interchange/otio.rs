@@ -686,9 +686,11 @@ pub fn to_value(tl: &Timeline) -> Value {
         "children".into(),
         Value::Array(tl.tracks.iter().map(|t| w.track(t)).collect()),
     );
+    let mut metadata = tl.metadata.clone();
+    set_drop_frame(&mut metadata, tl.drop_frame);
     let mut o = Obj::new();
     o.insert("OTIO_SCHEMA".into(), json!("Timeline.1"));
-    o.insert("metadata".into(), Value::Object(tl.metadata.clone()));
+    o.insert("metadata".into(), Value::Object(metadata));
     o.insert("name".into(), json!(tl.name));
     o.insert("global_start_time".into(), w.time(tl.start_frame));
     o.insert("tracks".into(), Value::Object(stack));
@@ -699,6 +701,27 @@ pub fn to_value(tl: &Timeline) -> Value {
             .map(|(k, v)| (k.clone(), v.clone())),
     );
     Value::Object(o)
+}
+
+/// OTIO has no drop-frame flag: it lives in `metadata.cutbridge.drop_frame`, written when set (or
+/// when the file already had the key), so that a drop-frame timeline stays drop-frame.
+fn set_drop_frame(metadata: &mut Obj, drop_frame: bool) {
+    let present = metadata
+        .get("cutbridge")
+        .and_then(|c| c.get("drop_frame"))
+        .is_some();
+    if !drop_frame && !present {
+        return;
+    }
+    let entry = metadata
+        .entry("cutbridge")
+        .or_insert_with(|| Value::Object(Obj::new()));
+    if !entry.is_object() {
+        *entry = Value::Object(Obj::new());
+    }
+    if let Value::Object(c) = entry {
+        c.insert("drop_frame".into(), json!(drop_frame));
+    }
 }
 
 /// The timeline as OTIO JSON text (pretty-printed, 4 spaces like OpenTimelineIO's own writer).
