@@ -369,46 +369,54 @@ impl Reader {
     }
 }
 
-/// Find the timeline's rate: the first clip's, else the start time's, else any rate in the file.
-fn find_rate(root: &Value) -> Option<f64> {
-    fn first_clip_rate(v: &Value) -> Option<f64> {
+/// Find the timeline's rate: the first clip's, else the start time's, else any rate in the file;
+/// with the JSON path it was found at, for errors.
+fn find_rate(root: &Value) -> Option<(f64, String)> {
+    fn walk(
+        v: &Value,
+        path: &str,
+        found: &dyn Fn(&Obj, &str) -> Option<(f64, String)>,
+    ) -> Option<(f64, String)> {
         match v {
-            Value::Object(o) => {
-                if o.get("OTIO_SCHEMA")
-                    .and_then(Value::as_str)
-                    .is_some_and(|s| s.starts_with("Clip."))
-                {
-                    let r = o
-                        .get("source_range")
-                        .and_then(|r| r.get("duration"))
-                        .and_then(|d| d.get("rate"));
-                    if let Some(r) = r.and_then(Value::as_f64) {
-                        return Some(r);
-                    }
-                }
-                o.values().find_map(first_clip_rate)
-            }
-            Value::Array(a) => a.iter().find_map(first_clip_rate),
+            Value::Object(o) => found(o, path).or_else(|| {
+                o.iter()
+                    .find_map(|(k, c)| walk(c, &format!("{path}.{k}"), found))
+            }),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .find_map(|(i, c)| walk(c, &format!("{path}[{i}]"), found)),
             _ => None,
         }
     }
-    fn any_rate(v: &Value) -> Option<f64> {
-        match v {
-            Value::Object(o) => o
-                .get("rate")
-                .and_then(Value::as_f64)
-                .or_else(|| o.values().find_map(any_rate)),
-            Value::Array(a) => a.iter().find_map(any_rate),
+    let clip_rate = |o: &Obj, path: &str| {
+        let is_clip = o
+            .get("OTIO_SCHEMA")
+            .and_then(Value::as_str)
+            .is_some_and(|s| s.starts_with("Clip."));
+        let rate = o
+            .get("source_range")
+            .and_then(|r| r.get("duration"))
+            .and_then(|d| d.get("rate"))
+            .and_then(Value::as_f64);
+        match (is_clip, rate) {
+            (true, Some(r)) => Some((r, format!("{path}.source_range.duration.rate"))),
             _ => None,
         }
-    }
-    first_clip_rate(root)
+    };
+    let any_rate = |o: &Obj, path: &str| {
+        o.get("rate")
+            .and_then(Value::as_f64)
+            .map(|r| (r, format!("{path}.rate")))
+    };
+    walk(root, "$", &clip_rate)
         .or_else(|| {
             root.get("global_start_time")
                 .and_then(|g| g.get("rate"))
                 .and_then(Value::as_f64)
+                .map(|r| (r, "$.global_start_time.rate".to_string()))
         })
-        .or_else(|| any_rate(root))
+        .or_else(|| walk(root, "$", &any_rate))
 }
 
 /// Read an OTIO JSON document (a `Timeline.1`).
@@ -425,9 +433,9 @@ pub fn read_str(text: &str) -> Result<Timeline, ReadError> {
     })?;
     let o = obj(&root, "$")?;
     expect_schema(o, "$", "Timeline", &[1])?;
-    let rate_f =
+    let (rate_f, rate_path) =
         find_rate(&root).ok_or_else(|| err("$", "no frame rate anywhere in the timeline"))?;
-    let rate = Rate::from_f64(rate_f).map_err(|e| err("$", e.to_string()))?;
+    let rate = Rate::from_f64(rate_f).map_err(|e| err(&rate_path, e.to_string()))?;
     let reader = Reader { rate_f };
     let start_frame = match o.get("global_start_time") {
         Some(Value::Null) | None => 0,
