@@ -81,7 +81,9 @@ struct Event<'a> {
 
 /// The media frame shown `x` record frames into the clip.
 fn media_at(c: &Clip, x: i64) -> i64 {
-    c.source.start + (x as f64 * c.speed).round() as i64
+    c.source
+        .start
+        .saturating_add((x as f64 * c.speed).round() as i64)
 }
 
 fn playable(item: Option<&Item>) -> Option<&Clip> {

@@ -69,11 +69,13 @@ fn time(frames: i64, rate: Rate) -> String {
     frames_ratio(i128::from(frames), 1, rate)
 }
 
-/// A speed as a fraction `p / q` (continued fractions, denominators up to 10 000).
+/// A speed as a fraction `p / q` (continued fractions, denominators up to 10 000), for speeds
+/// within 10⁻⁶–10⁶ (others are clamped there; readers accept far less).
 fn speed_ratio(x: f64) -> (i128, i128) {
     if !x.is_finite() || x <= 0.0 {
         return (1, 1);
     }
+    let x = x.clamp(1e-6, 1e6);
     let (mut h0, mut h1, mut k0, mut k1) = (0i128, 1i128, 1i128, 0i128);
     let mut v = x;
     for _ in 0..32 {
@@ -177,7 +179,10 @@ impl<'a> Writer<'a> {
         let media_frames = (c.speed * c.source.duration as f64).ceil() as i64;
         let (lo, hi) = match c.media.available {
             Some(r) => (r.start, r.end()),
-            None => (c.source.start, c.source.start + media_frames.max(0)),
+            None => (
+                c.source.start,
+                c.source.start.saturating_add(media_frames.max(0)),
+            ),
         };
         let i = match self.asset_of.get(&key) {
             Some(&i) => i,
@@ -239,7 +244,7 @@ impl<'a> Writer<'a> {
     /// runs at timeline speed.
     fn media_to_local(c: &Clip, m: i64) -> i64 {
         let s = c.source.start;
-        s + ((m - s) as f64 / c.speed).round() as i64
+        s.saturating_add((m.saturating_sub(s) as f64 / c.speed).round() as i64)
     }
 
     /// An `asset-clip` for `c` at `offset` (already formatted); `children` writes what is

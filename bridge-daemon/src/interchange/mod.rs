@@ -21,9 +21,17 @@ pub mod srt;
 pub mod xmeml;
 mod xml;
 
+use std::ops::RangeInclusive;
 use std::path::Path;
 
-use protocol::Timeline;
+use protocol::{FrameRange, Item, Timeline};
+
+/// The largest frame number or duration a reader accepts (about 1,270 years at 25 fps): anything
+/// bigger is corrupt, and the bound keeps every sum of frames far from `i64`'s limits.
+pub const MAX_FRAMES: i64 = 1_000_000_000_000;
+
+/// The clip speeds a reader accepts (0.1 % to 100 000 %).
+pub const SPEEDS: RangeInclusive<f64> = 0.001..=1000.0;
 
 /// What went wrong reading a file; `place` is a JSON path (`$.tracks.children[0]`) or a line.
 #[derive(Debug, thiserror::Error)]
@@ -104,8 +112,89 @@ pub fn read_timeline_str(text: &str) -> Result<Timeline, ReadError> {
                 why: "the timeline is empty".into(),
             });
         }
+        check_bounds(&tl)?;
         Ok(tl)
     }
+}
+
+/// A number for an error message: plain when it reads well, else in exponent form (`1e300`).
+pub(crate) fn num(x: f64) -> String {
+    if x == 0.0 || (1e-4..1e9).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
+/// Check what JSON deserialisation alone does not bound: frame numbers within ±[`MAX_FRAMES`],
+/// no negative durations or transition offsets, speeds within [`SPEEDS`]. The OTIO reader checks
+/// the same as it reads; the protocol's JSON is checked here, naming the place as a JSON path.
+pub fn check_bounds(tl: &Timeline) -> Result<(), ReadError> {
+    let bad = |place: String, why: String| Err(ReadError::Invalid { place, why });
+    let frame = |place: String, f: i64| {
+        if f.abs() > MAX_FRAMES {
+            bad(place, format!("{f} frames is out of range"))
+        } else {
+            Ok(())
+        }
+    };
+    let range = |place: String, r: &FrameRange| {
+        frame(format!("{place}.start"), r.start)?;
+        frame(format!("{place}.duration"), r.duration)?;
+        if r.duration < 0 {
+            return bad(place, format!("negative duration {}", r.duration));
+        }
+        Ok(())
+    };
+    frame("$.start_frame".into(), tl.start_frame)?;
+    for (i, m) in tl.markers.iter().enumerate() {
+        range(format!("$.markers[{i}].range"), &m.range)?;
+    }
+    for (i, s) in tl.subtitles.iter().enumerate() {
+        range(format!("$.subtitles[{i}].range"), &s.range)?;
+    }
+    for (t, track) in tl.tracks.iter().enumerate() {
+        for (i, m) in track.markers.iter().enumerate() {
+            range(format!("$.tracks[{t}].markers[{i}].range"), &m.range)?;
+        }
+        for (i, item) in track.items.iter().enumerate() {
+            let here = format!("$.tracks[{t}].items[{i}]");
+            match item {
+                Item::Clip(c) => {
+                    range(format!("{here}.source"), &c.source)?;
+                    if let Some(a) = &c.media.available {
+                        range(format!("{here}.media.available"), a)?;
+                    }
+                    if !SPEEDS.contains(&c.speed) {
+                        return bad(
+                            format!("{here}.speed"),
+                            format!(
+                                "speed {} is outside {}–{}",
+                                num(c.speed),
+                                SPEEDS.start(),
+                                SPEEDS.end()
+                            ),
+                        );
+                    }
+                    for (k, m) in c.markers.iter().enumerate() {
+                        range(format!("{here}.markers[{k}].range"), &m.range)?;
+                    }
+                }
+                Item::Gap(g) => {
+                    range(format!("{here}"), &FrameRange::new(0, g.duration))?;
+                }
+                Item::Transition(tr) => {
+                    for (name, f) in [("in_offset", tr.in_offset), ("out_offset", tr.out_offset)] {
+                        frame(format!("{here}.{name}"), f)?;
+                        if f < 0 {
+                            return bad(format!("{here}.{name}"), format!("negative offset {f}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Write `contents` to `path` whole or not at all: a temporary file beside it, then a rename.

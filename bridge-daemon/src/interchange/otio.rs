@@ -9,7 +9,7 @@ use protocol::{
 };
 use serde_json::{Map, Value, json};
 
-use super::ReadError;
+use super::{MAX_FRAMES, ReadError, SPEEDS, num};
 
 /// Timeline-level fields of the OTIO Stack that holds the tracks, kept for the round trip.
 const STACK_EXTRA: &str = "otio.stack";
@@ -96,10 +96,16 @@ fn rational(v: &Value, path: &str) -> Result<(f64, f64), ReadError> {
         .and_then(Value::as_f64)
         .ok_or_else(|| err(path, "RationalTime without a value"))?;
     if !(rate.is_finite() && rate > 0.0) {
-        return Err(err(path, format!("rate {rate} is not a positive number")));
+        return Err(err(
+            path,
+            format!("rate {} is not a positive number", num(rate)),
+        ));
     }
     if !value.is_finite() || value.abs() > 1e12 {
-        return Err(err(path, format!("time value {value} is out of range")));
+        return Err(err(
+            path,
+            format!("time value {} is out of range", num(value)),
+        ));
     }
     Ok((value, rate))
 }
@@ -107,11 +113,23 @@ fn rational(v: &Value, path: &str) -> Result<(f64, f64), ReadError> {
 impl Reader {
     fn frames(&self, v: &Value, path: &str) -> Result<i64, ReadError> {
         let (value, rate) = rational(v, path)?;
-        if (rate - self.rate_f).abs() < 1e-3 {
-            Ok(value.round() as i64)
+        let frames = if (rate - self.rate_f).abs() < 1e-3 {
+            value
         } else {
-            Ok((value * self.rate_f / rate).round() as i64)
+            value * self.rate_f / rate
+        };
+        if !frames.is_finite() || frames.abs() > MAX_FRAMES as f64 {
+            return Err(err(
+                path,
+                format!(
+                    "{} at {} fps is out of range at the timeline's {} fps",
+                    num(value),
+                    num(rate),
+                    num(self.rate_f)
+                ),
+            ));
         }
+        Ok(frames.round() as i64)
     }
 
     fn range(&self, v: &Value, path: &str) -> Result<FrameRange, ReadError> {
@@ -230,9 +248,24 @@ impl Reader {
                 if name == "LinearTimeWarp" {
                     let s = eo.get("time_scalar").and_then(Value::as_f64).unwrap_or(1.0);
                     if !(s.is_finite() && s > 0.0) {
-                        return Err(err(&p, format!("time_scalar {s} is not a positive speed")));
+                        return Err(err(
+                            &p,
+                            format!("time_scalar {} is not a positive speed", num(s)),
+                        ));
                     }
                     speed *= s;
+                    if !SPEEDS.contains(&speed) {
+                        return Err(err(
+                            &p,
+                            format!(
+                                "time_scalar {} makes the clip's speed {}, outside {}–{}",
+                                num(s),
+                                num(speed),
+                                SPEEDS.start(),
+                                SPEEDS.end()
+                            ),
+                        ));
+                    }
                 } else {
                     effects.push(e.clone());
                 }
@@ -317,6 +350,14 @@ impl Reader {
                         co.get("out_offset").unwrap_or(&Value::Null),
                         &format!("{p}.out_offset"),
                     )?;
+                    for (name, f) in [("in_offset", in_offset), ("out_offset", out_offset)] {
+                        if f < 0 {
+                            return Err(err(
+                                &format!("{p}.{name}"),
+                                format!("negative offset {f}"),
+                            ));
+                        }
+                    }
                     Item::Transition(Transition {
                         name: string(co, "name"),
                         kind: string(co, "transition_type"),
@@ -485,7 +526,7 @@ pub fn read_str(text: &str) -> Result<Timeline, ReadError> {
             .and_then(|m| m.pointer("/cutbridge/drop_frame"))
             .and_then(Value::as_bool)
             .unwrap_or(false);
-    Ok(Timeline {
+    let tl = Timeline {
         name,
         rate,
         start_frame,
@@ -495,7 +536,10 @@ pub fn read_str(text: &str) -> Result<Timeline, ReadError> {
         subtitles: Vec::new(),
         metadata: map(o, "metadata"),
         extra,
-    })
+    };
+    // A safety net: the checks above name JSON paths; this one covers anything they miss.
+    super::check_bounds(&tl)?;
+    Ok(tl)
 }
 
 struct Writer {

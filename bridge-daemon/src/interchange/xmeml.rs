@@ -194,8 +194,9 @@ impl Writer<'_> {
         let media_frames = |record: i64| (record as f64 * c.speed).round() as i64;
         let lead = head.map_or(0, |t| t.in_offset);
         let trail = tail.map_or(0, |t| t.out_offset);
-        let in_ = c.source.start - media_start - media_frames(lead);
-        let out = c.source.start - media_start + media_frames(dur + trail);
+        let first = c.source.start.saturating_sub(media_start);
+        let in_ = first.saturating_sub(media_frames(lead));
+        let out = first.saturating_add(media_frames(dur.saturating_add(trail)));
         x.open("clipitem", &[("id", &me.id)]);
         x.text("name", &c.name);
         x.text("enabled", if c.enabled { "TRUE" } else { "FALSE" });
