@@ -181,7 +181,7 @@ pub fn check_bounds(tl: &Timeline) -> Result<(), ReadError> {
                     }
                 }
                 Item::Gap(g) => {
-                    range(format!("{here}"), &FrameRange::new(0, g.duration))?;
+                    range(here, &FrameRange::new(0, g.duration))?;
                 }
                 Item::Transition(tr) => {
                     for (name, f) in [("in_offset", tr.in_offset), ("out_offset", tr.out_offset)] {

@@ -410,14 +410,13 @@ impl Reader {
     }
 }
 
+/// A rate and the JSON path it was found at.
+type FoundRate = Option<(f64, String)>;
+
 /// Find the timeline's rate: the first clip's, else the start time's, else any rate in the file;
 /// with the JSON path it was found at, for errors.
-fn find_rate(root: &Value) -> Option<(f64, String)> {
-    fn walk(
-        v: &Value,
-        path: &str,
-        found: &dyn Fn(&Obj, &str) -> Option<(f64, String)>,
-    ) -> Option<(f64, String)> {
+fn find_rate(root: &Value) -> FoundRate {
+    fn walk(v: &Value, path: &str, found: &dyn Fn(&Obj, &str) -> FoundRate) -> FoundRate {
         match v {
             Value::Object(o) => found(o, path).or_else(|| {
                 o.iter()
