@@ -19,10 +19,15 @@ declare -A seeds=(
     [srt_reader]="examples"
     [timecode]=""
 )
+declare -A dicts=(
+    [otio_reader]="-dict=fuzz/otio.dict"
+    [srt_reader]="-dict=fuzz/srt.dict"
+    [timecode]=""
+)
 for target in otio_reader srt_reader timecode; do
     mkdir -p "fuzz/corpus/$target"
     echo "== $target (${seconds}s)"
-    # shellcheck disable=SC2086 # the seed folders are meant to split
+    # shellcheck disable=SC2086 # the seed folders and dictionary options are meant to split
     cargo fuzz run "$target" "fuzz/corpus/$target" ${seeds[$target]} -- \
-        -max_total_time="$seconds" -timeout=10 -print_final_stats=1
+        -max_total_time="$seconds" -timeout=10 -print_final_stats=1 ${dicts[$target]}
 done
