@@ -18,7 +18,8 @@
 //!   cut point inside a dissolve), so the outgoing clip ends `in_offset` frames early and the
 //!   incoming one starts as much earlier; marker durations and names beyond the locator text.
 //! - otio-fcpx-xml-adapter: no speed (it ignores `timeMap`), no transitions, no audio tracks (the
-//!   sound of a clip travels inside its `asset-clip`), marker colors other than to-do (RED) and
+//!   sound of a clip travels inside its `asset-clip`; sound that is not the same edit as the
+//!   picture comes back as a track per lane, `-1`), marker colors other than to-do (RED) and
 //!   done (GREEN); and no NTSC rates at all (it takes `int(30000/1001)` = 29 fps), so NTSC cases
 //!   skip FCPXML.
 //! - otio-fcp-adapter: no marker colors; it reads no speed, so for a retimed clip that starts
@@ -441,12 +442,29 @@ fn check_edl(file: &Path, tl: &Timeline) {
 fn check_fcpxml(file: &Path, tl: &Timeline) {
     let got = readback(file, tl.rate);
     let tracks = got["tracks"].as_array().expect("tracks");
-    assert_eq!(
-        tracks.len(),
-        1,
-        "FCPXML: A1 mirrors V1, so its sound is inside the clips"
-    );
     let v1 = track(tl, "V1");
+    let a1 = track(tl, "A1");
+    let mirrored = plain(v1, 0) == plain(a1, 0) && speeds(v1) == speeds(a1);
+    if mirrored {
+        assert_eq!(
+            tracks.len(),
+            1,
+            "FCPXML: A1 mirrors V1, so its sound is inside the clips"
+        );
+    } else {
+        // A1 is connected clips on lane -1, anchored to the spine; the reader makes it a track
+        // named after the lane (sorted as text, so before the spine's lane 0).
+        assert_eq!(tracks.len(), 2, "FCPXML: the spine and lane -1");
+        assert_eq!(tracks[0]["name"], "-1");
+        let seen = seen_clips(&tracks[0]);
+        assert_eq!(
+            clips_only(&seen),
+            plain(a1, tl.start_frame),
+            "FCPXML lane -1"
+        );
+    }
+    let spine = tracks.iter().find(|t| t["name"] == "0").expect("the spine");
+    let tracks = std::slice::from_ref(spine);
     let seen = seen_clips(&tracks[0]);
     assert_eq!(clips_only(&seen), plain(v1, tl.start_frame), "FCPXML spine");
     // The reader puts a gap from 0 to tcStart before the first clip.
@@ -688,4 +706,28 @@ fn drop_frame_timeline_with_awkward_names_reads_back() {
     let edl = std::fs::read_to_string(dir.path().join("out.edl")).expect("edl");
     assert!(edl.contains("FCM: DROP FRAME"), "{edl}");
     assert!(edl.contains("01:00:00;00"), "{edl}");
+}
+
+#[test]
+fn sound_that_does_not_mirror_the_picture_reads_back_as_connected_clips() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (otio_path, _) = sample();
+    let text = std::fs::read_to_string(&otio_path).expect("sample");
+    let mut tl = interchange::read_timeline_str(&text).expect("sample reads");
+    // A1 starts 4 s late (a gap under the first shot) and runs 50 frames longer under the third
+    // and fourth shots: an L-cut, no longer the same edit as V1.
+    let a1 = tl.tracks.iter_mut().find(|t| t.name == "A1").expect("A1");
+    let first = a1.items[0].duration();
+    a1.items[0] = Item::Gap(protocol::Gap {
+        duration: first,
+        extra: Map::new(),
+    });
+    for i in [2, 3] {
+        if let Item::Clip(c) = &mut a1.items[i] {
+            c.source.duration += 50;
+        }
+    }
+    let input = dir.path().join("lcut.otio");
+    std::fs::write(&input, otio::write_string(&tl)).expect("write input");
+    check_all(dir.path(), &input, None, "把第二个镜头加速两倍", true);
 }
