@@ -65,6 +65,10 @@ fn has_scheme(s: &str) -> bool {
 /// relative.
 pub(crate) fn to_url(location: &str, host: &str) -> String {
     if has_scheme(location) {
+        if let Some(path) = location.strip_prefix("file:///") {
+            // The host the caller wants (FCP7 writes `file://localhost/…`).
+            return format!("file://{host}/{}", percent_encode(path, true));
+        }
         return percent_encode(location, true);
     }
     let path = location.replace('\\', "/");
@@ -146,9 +150,14 @@ mod tests {
         assert_eq!(to_url("media/a#1.mov", ""), "media/a%231.mov");
         // URLs keep their encoding; what a URL cannot hold is encoded.
         assert_eq!(
-            to_url("file:///x/a%20b c.mov", "localhost"),
+            to_url("file:///x/a%20b c.mov", ""),
             "file:///x/a%20b%20c.mov"
         );
+        assert_eq!(
+            to_url("file:///x/a%20b c.mov", "localhost"),
+            "file://localhost/x/a%20b%20c.mov"
+        );
+        assert_eq!(to_url("https://h/x y", ""), "https://h/x%20y");
     }
 
     #[test]
