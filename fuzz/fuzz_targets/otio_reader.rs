@@ -10,7 +10,13 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok(tl) = interchange::read_timeline_str(text) {
-        for format in [Format::Otio, Format::Json, Format::Edl, Format::Fcpxml, Format::Xmeml] {
+        for format in [
+            Format::Otio,
+            Format::Json,
+            Format::Edl,
+            Format::Fcpxml,
+            Format::Xmeml,
+        ] {
             let _ = interchange::write_string(&tl, format);
         }
         // What we write, we read back.
