@@ -95,7 +95,9 @@ struct EditArgs {
     /// What to do, in Chinese or English.
     #[arg(long)]
     instruction: String,
-    /// Where to write the result; the format follows the extension.
+    /// Where to write the result; the format follows the extension: .otio (OpenTimelineIO),
+    /// .json (the protocol's timeline), .edl (CMX3600), .fcpxml (FCPXML 1.10) or .xml (FCP7 XML,
+    /// for Premiere).
     #[arg(long)]
     output: Option<PathBuf>,
     /// Print the intent and cut list as JSON on stdout.

@@ -8,13 +8,30 @@
 //! | CMX3600 EDL | no | yes | `.edl` |
 //! | FCPXML 1.10 | no | yes | `.fcpxml` |
 //! | FCP7 XML (xmeml, Premiere) | no | yes | `.xml` |
+//!
+//! Every writer is a pure function from a [`Timeline`] to text; what a format cannot carry is
+//! listed in its module's documentation. `tests/interchange/readback.py` reads each written format
+//! back with OpenTimelineIO's own adapters (the `interchange_readback` test runs it).
 
+pub mod edl;
+pub mod fcpxml;
+mod media_url;
 pub mod otio;
 pub mod srt;
+pub mod xmeml;
+mod xml;
 
+use std::ops::RangeInclusive;
 use std::path::Path;
 
-use protocol::Timeline;
+use protocol::{FrameRange, Item, Timeline};
+
+/// The largest frame number or duration a reader accepts (about 1,270 years at 25 fps): anything
+/// bigger is corrupt, and the bound keeps every sum of frames far from `i64`'s limits.
+pub const MAX_FRAMES: i64 = 1_000_000_000_000;
+
+/// The clip speeds a reader accepts (0.1 % to 100 000 %).
+pub const SPEEDS: RangeInclusive<f64> = 0.001..=1000.0;
 
 /// What went wrong reading a file; `place` is a JSON path (`$.tracks.children[0]`) or a line.
 #[derive(Debug, thiserror::Error)]
@@ -32,8 +49,16 @@ pub enum ReadError {
 /// A format CutBridge writes, chosen from a file name's extension.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
+    /// OpenTimelineIO JSON (`.otio`).
     Otio,
+    /// The protocol's own timeline JSON (`.json`).
     Json,
+    /// CMX3600 EDL (`.edl`).
+    Edl,
+    /// FCPXML 1.10 (`.fcpxml`).
+    Fcpxml,
+    /// Final Cut Pro 7 XML, xmeml (`.xml`): what Premiere Pro imports.
+    Xmeml,
 }
 
 impl Format {
@@ -46,11 +71,14 @@ impl Format {
         match name.to_ascii_lowercase().as_str() {
             "otio" => Some(Format::Otio),
             "json" => Some(Format::Json),
+            "edl" => Some(Format::Edl),
+            "fcpxml" => Some(Format::Fcpxml),
+            "xml" | "xmeml" => Some(Format::Xmeml),
             _ => None,
         }
     }
 
-    pub const NAMES: &'static str = "otio, json";
+    pub const NAMES: &'static str = "otio, json, edl, fcpxml, xml";
 }
 
 /// Render a timeline in a format.
@@ -58,6 +86,9 @@ pub fn write_string(tl: &Timeline, format: Format) -> String {
     match format {
         Format::Otio => otio::write_string(tl),
         Format::Json => serde_json::to_string_pretty(tl).expect("a timeline always serializes"),
+        Format::Edl => edl::write_string(tl),
+        Format::Fcpxml => fcpxml::write_string(tl),
+        Format::Xmeml => xmeml::write_string(tl),
     }
 }
 
@@ -81,8 +112,89 @@ pub fn read_timeline_str(text: &str) -> Result<Timeline, ReadError> {
                 why: "the timeline is empty".into(),
             });
         }
+        check_bounds(&tl)?;
         Ok(tl)
     }
+}
+
+/// A number for an error message: plain when it reads well, else in exponent form (`1e300`).
+pub(crate) fn num(x: f64) -> String {
+    if x == 0.0 || (1e-4..1e9).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
+/// Check what JSON deserialisation alone does not bound: frame numbers within ±[`MAX_FRAMES`],
+/// no negative durations or transition offsets, speeds within [`SPEEDS`]. The OTIO reader checks
+/// the same as it reads; the protocol's JSON is checked here, naming the place as a JSON path.
+pub fn check_bounds(tl: &Timeline) -> Result<(), ReadError> {
+    let bad = |place: String, why: String| Err(ReadError::Invalid { place, why });
+    let frame = |place: String, f: i64| {
+        if f.abs() > MAX_FRAMES {
+            bad(place, format!("{f} frames is out of range"))
+        } else {
+            Ok(())
+        }
+    };
+    let range = |place: String, r: &FrameRange| {
+        frame(format!("{place}.start"), r.start)?;
+        frame(format!("{place}.duration"), r.duration)?;
+        if r.duration < 0 {
+            return bad(place, format!("negative duration {}", r.duration));
+        }
+        Ok(())
+    };
+    frame("$.start_frame".into(), tl.start_frame)?;
+    for (i, m) in tl.markers.iter().enumerate() {
+        range(format!("$.markers[{i}].range"), &m.range)?;
+    }
+    for (i, s) in tl.subtitles.iter().enumerate() {
+        range(format!("$.subtitles[{i}].range"), &s.range)?;
+    }
+    for (t, track) in tl.tracks.iter().enumerate() {
+        for (i, m) in track.markers.iter().enumerate() {
+            range(format!("$.tracks[{t}].markers[{i}].range"), &m.range)?;
+        }
+        for (i, item) in track.items.iter().enumerate() {
+            let here = format!("$.tracks[{t}].items[{i}]");
+            match item {
+                Item::Clip(c) => {
+                    range(format!("{here}.source"), &c.source)?;
+                    if let Some(a) = &c.media.available {
+                        range(format!("{here}.media.available"), a)?;
+                    }
+                    if !SPEEDS.contains(&c.speed) {
+                        return bad(
+                            format!("{here}.speed"),
+                            format!(
+                                "speed {} is outside {}–{}",
+                                num(c.speed),
+                                SPEEDS.start(),
+                                SPEEDS.end()
+                            ),
+                        );
+                    }
+                    for (k, m) in c.markers.iter().enumerate() {
+                        range(format!("{here}.markers[{k}].range"), &m.range)?;
+                    }
+                }
+                Item::Gap(g) => {
+                    range(here, &FrameRange::new(0, g.duration))?;
+                }
+                Item::Transition(tr) => {
+                    for (name, f) in [("in_offset", tr.in_offset), ("out_offset", tr.out_offset)] {
+                        frame(format!("{here}.{name}"), f)?;
+                        if f < 0 {
+                            return bad(format!("{here}.{name}"), format!("negative offset {f}"));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Write `contents` to `path` whole or not at all: a temporary file beside it, then a rename.

@@ -9,7 +9,7 @@ use protocol::{
 };
 use serde_json::{Map, Value, json};
 
-use super::ReadError;
+use super::{MAX_FRAMES, ReadError, SPEEDS, num};
 
 /// Timeline-level fields of the OTIO Stack that holds the tracks, kept for the round trip.
 const STACK_EXTRA: &str = "otio.stack";
@@ -96,10 +96,16 @@ fn rational(v: &Value, path: &str) -> Result<(f64, f64), ReadError> {
         .and_then(Value::as_f64)
         .ok_or_else(|| err(path, "RationalTime without a value"))?;
     if !(rate.is_finite() && rate > 0.0) {
-        return Err(err(path, format!("rate {rate} is not a positive number")));
+        return Err(err(
+            path,
+            format!("rate {} is not a positive number", num(rate)),
+        ));
     }
     if !value.is_finite() || value.abs() > 1e12 {
-        return Err(err(path, format!("time value {value} is out of range")));
+        return Err(err(
+            path,
+            format!("time value {} is out of range", num(value)),
+        ));
     }
     Ok((value, rate))
 }
@@ -107,11 +113,23 @@ fn rational(v: &Value, path: &str) -> Result<(f64, f64), ReadError> {
 impl Reader {
     fn frames(&self, v: &Value, path: &str) -> Result<i64, ReadError> {
         let (value, rate) = rational(v, path)?;
-        if (rate - self.rate_f).abs() < 1e-3 {
-            Ok(value.round() as i64)
+        let frames = if (rate - self.rate_f).abs() < 1e-3 {
+            value
         } else {
-            Ok((value * self.rate_f / rate).round() as i64)
+            value * self.rate_f / rate
+        };
+        if !frames.is_finite() || frames.abs() > MAX_FRAMES as f64 {
+            return Err(err(
+                path,
+                format!(
+                    "{} at {} fps is out of range at the timeline's {} fps",
+                    num(value),
+                    num(rate),
+                    num(self.rate_f)
+                ),
+            ));
         }
+        Ok(frames.round() as i64)
     }
 
     fn range(&self, v: &Value, path: &str) -> Result<FrameRange, ReadError> {
@@ -230,9 +248,24 @@ impl Reader {
                 if name == "LinearTimeWarp" {
                     let s = eo.get("time_scalar").and_then(Value::as_f64).unwrap_or(1.0);
                     if !(s.is_finite() && s > 0.0) {
-                        return Err(err(&p, format!("time_scalar {s} is not a positive speed")));
+                        return Err(err(
+                            &p,
+                            format!("time_scalar {} is not a positive speed", num(s)),
+                        ));
                     }
                     speed *= s;
+                    if !SPEEDS.contains(&speed) {
+                        return Err(err(
+                            &p,
+                            format!(
+                                "time_scalar {} makes the clip's speed {}, outside {}–{}",
+                                num(s),
+                                num(speed),
+                                SPEEDS.start(),
+                                SPEEDS.end()
+                            ),
+                        ));
+                    }
                 } else {
                     effects.push(e.clone());
                 }
@@ -317,6 +350,14 @@ impl Reader {
                         co.get("out_offset").unwrap_or(&Value::Null),
                         &format!("{p}.out_offset"),
                     )?;
+                    for (name, f) in [("in_offset", in_offset), ("out_offset", out_offset)] {
+                        if f < 0 {
+                            return Err(err(
+                                &format!("{p}.{name}"),
+                                format!("negative offset {f}"),
+                            ));
+                        }
+                    }
                     Item::Transition(Transition {
                         name: string(co, "name"),
                         kind: string(co, "transition_type"),
@@ -369,46 +410,53 @@ impl Reader {
     }
 }
 
-/// Find the timeline's rate: the first clip's, else the start time's, else any rate in the file.
-fn find_rate(root: &Value) -> Option<f64> {
-    fn first_clip_rate(v: &Value) -> Option<f64> {
+/// A rate and the JSON path it was found at.
+type FoundRate = Option<(f64, String)>;
+
+/// Find the timeline's rate: the first clip's, else the start time's, else any rate in the file;
+/// with the JSON path it was found at, for errors.
+fn find_rate(root: &Value) -> FoundRate {
+    fn walk(v: &Value, path: &str, found: &dyn Fn(&Obj, &str) -> FoundRate) -> FoundRate {
         match v {
-            Value::Object(o) => {
-                if o.get("OTIO_SCHEMA")
-                    .and_then(Value::as_str)
-                    .is_some_and(|s| s.starts_with("Clip."))
-                {
-                    let r = o
-                        .get("source_range")
-                        .and_then(|r| r.get("duration"))
-                        .and_then(|d| d.get("rate"));
-                    if let Some(r) = r.and_then(Value::as_f64) {
-                        return Some(r);
-                    }
-                }
-                o.values().find_map(first_clip_rate)
-            }
-            Value::Array(a) => a.iter().find_map(first_clip_rate),
+            Value::Object(o) => found(o, path).or_else(|| {
+                o.iter()
+                    .find_map(|(k, c)| walk(c, &format!("{path}.{k}"), found))
+            }),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .find_map(|(i, c)| walk(c, &format!("{path}[{i}]"), found)),
             _ => None,
         }
     }
-    fn any_rate(v: &Value) -> Option<f64> {
-        match v {
-            Value::Object(o) => o
-                .get("rate")
-                .and_then(Value::as_f64)
-                .or_else(|| o.values().find_map(any_rate)),
-            Value::Array(a) => a.iter().find_map(any_rate),
+    let clip_rate = |o: &Obj, path: &str| {
+        let is_clip = o
+            .get("OTIO_SCHEMA")
+            .and_then(Value::as_str)
+            .is_some_and(|s| s.starts_with("Clip."));
+        let rate = o
+            .get("source_range")
+            .and_then(|r| r.get("duration"))
+            .and_then(|d| d.get("rate"))
+            .and_then(Value::as_f64);
+        match (is_clip, rate) {
+            (true, Some(r)) => Some((r, format!("{path}.source_range.duration.rate"))),
             _ => None,
         }
-    }
-    first_clip_rate(root)
+    };
+    let any_rate = |o: &Obj, path: &str| {
+        o.get("rate")
+            .and_then(Value::as_f64)
+            .map(|r| (r, format!("{path}.rate")))
+    };
+    walk(root, "$", &clip_rate)
         .or_else(|| {
             root.get("global_start_time")
                 .and_then(|g| g.get("rate"))
                 .and_then(Value::as_f64)
+                .map(|r| (r, "$.global_start_time.rate".to_string()))
         })
-        .or_else(|| any_rate(root))
+        .or_else(|| walk(root, "$", &any_rate))
 }
 
 /// Read an OTIO JSON document (a `Timeline.1`).
@@ -425,9 +473,9 @@ pub fn read_str(text: &str) -> Result<Timeline, ReadError> {
     })?;
     let o = obj(&root, "$")?;
     expect_schema(o, "$", "Timeline", &[1])?;
-    let rate_f =
+    let (rate_f, rate_path) =
         find_rate(&root).ok_or_else(|| err("$", "no frame rate anywhere in the timeline"))?;
-    let rate = Rate::from_f64(rate_f).map_err(|e| err("$", e.to_string()))?;
+    let rate = Rate::from_f64(rate_f).map_err(|e| err(&rate_path, e.to_string()))?;
     let reader = Reader { rate_f };
     let start_frame = match o.get("global_start_time") {
         Some(Value::Null) | None => 0,
@@ -477,7 +525,7 @@ pub fn read_str(text: &str) -> Result<Timeline, ReadError> {
             .and_then(|m| m.pointer("/cutbridge/drop_frame"))
             .and_then(Value::as_bool)
             .unwrap_or(false);
-    Ok(Timeline {
+    let tl = Timeline {
         name,
         rate,
         start_frame,
@@ -487,7 +535,10 @@ pub fn read_str(text: &str) -> Result<Timeline, ReadError> {
         subtitles: Vec::new(),
         metadata: map(o, "metadata"),
         extra,
-    })
+    };
+    // A safety net: the checks above name JSON paths; this one covers anything they miss.
+    super::check_bounds(&tl)?;
+    Ok(tl)
 }
 
 struct Writer {
@@ -686,9 +737,11 @@ pub fn to_value(tl: &Timeline) -> Value {
         "children".into(),
         Value::Array(tl.tracks.iter().map(|t| w.track(t)).collect()),
     );
+    let mut metadata = tl.metadata.clone();
+    set_drop_frame(&mut metadata, tl.drop_frame);
     let mut o = Obj::new();
     o.insert("OTIO_SCHEMA".into(), json!("Timeline.1"));
-    o.insert("metadata".into(), Value::Object(tl.metadata.clone()));
+    o.insert("metadata".into(), Value::Object(metadata));
     o.insert("name".into(), json!(tl.name));
     o.insert("global_start_time".into(), w.time(tl.start_frame));
     o.insert("tracks".into(), Value::Object(stack));
@@ -699,6 +752,27 @@ pub fn to_value(tl: &Timeline) -> Value {
             .map(|(k, v)| (k.clone(), v.clone())),
     );
     Value::Object(o)
+}
+
+/// OTIO has no drop-frame flag: it lives in `metadata.cutbridge.drop_frame`, written when set (or
+/// when the file already had the key), so that a drop-frame timeline stays drop-frame.
+fn set_drop_frame(metadata: &mut Obj, drop_frame: bool) {
+    let present = metadata
+        .get("cutbridge")
+        .and_then(|c| c.get("drop_frame"))
+        .is_some();
+    if !drop_frame && !present {
+        return;
+    }
+    let entry = metadata
+        .entry("cutbridge")
+        .or_insert_with(|| Value::Object(Obj::new()));
+    if !entry.is_object() {
+        *entry = Value::Object(Obj::new());
+    }
+    if let Value::Object(c) = entry {
+        c.insert("drop_frame".into(), json!(drop_frame));
+    }
 }
 
 /// The timeline as OTIO JSON text (pretty-printed, 4 spaces like OpenTimelineIO's own writer).
