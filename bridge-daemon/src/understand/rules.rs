@@ -148,11 +148,11 @@ pattern!(
 );
 pattern!(
     DURATION,
-    r"(\d+(?:\.\d+)?)\s*(秒|帧|分钟|seconds?|secs?|s\b|frames?|f\b|minutes?)|(half a second|half-second|half second|a second and a half|a second|one second|a minute|one minute)"
+    r"(\d+(?:\.\d+)?)[\s-]*(秒|帧|分钟|seconds?|secs?|s\b|frames?|f\b|minutes?)|(half a second|half-second|half second|a second and a half|a second|one second|a minute|one minute)"
 );
 pattern!(
     MARGIN,
-    r"(?:留|保留|剩|leave|leaving|keep|keeping|with)\s*(?:下|出)?\s*(\d+(?:\.\d+)?)\s*(秒|帧|seconds?|secs?|s\b|frames?|f\b)"
+    r"(?:留|保留|剩|leave|leaving|keep|keeping|with)\s*(?:下|出)?\s*(\d+(?:\.\d+)?)[\s-]*(秒|帧|seconds?|secs?|s\b|frames?|f\b)"
 );
 
 // Filler.

@@ -320,6 +320,14 @@ fn english_instructions() {
             "15 frame dissolves between all the shots",
             "dissolve 15f between clips:all",
         ),
+        (
+            "add a 12-frame dissolve between every shot",
+            "dissolve 12f between clips:all",
+        ),
+        (
+            "a 2-second cross-fade between all clips",
+            "dissolve 2s between clips:all",
+        ),
         ("delete the 2nd and 3rd clips", "delete clips:[2, 3]"),
         (
             "slow the last clip down to half speed",
