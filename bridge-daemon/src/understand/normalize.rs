@@ -208,10 +208,59 @@ const UNIT_AFTER: &str = "秒分帧格个倍号次小镜段条句%点s";
 /// Characters before which a numeral run is an ordinal or bound.
 const PREFIX_BEFORE: &str = "第到至和与跟或~-,";
 
+/// English number words that count seconds, frames, times or clips become digits ("two seconds"
+/// → "2 seconds", "clips three to five" → "clips 3 to 5"); elsewhere ("take two") they stay.
+fn english_quantities(s: &str) -> String {
+    static WORDS: &[(&str, &str)] = &[
+        ("one", "1"),
+        ("two", "2"),
+        ("three", "3"),
+        ("four", "4"),
+        ("five", "5"),
+        ("six", "6"),
+        ("seven", "7"),
+        ("eight", "8"),
+        ("nine", "9"),
+        ("ten", "10"),
+        ("eleven", "11"),
+        ("twelve", "12"),
+        ("fifteen", "15"),
+        ("twenty", "20"),
+        ("thirty", "30"),
+        ("forty", "40"),
+        ("fifty", "50"),
+        ("sixty", "60"),
+        ("ninety", "90"),
+    ];
+    static UNIT: LazyLock<regex::Regex> = LazyLock::new(|| {
+        let alt = WORDS.iter().map(|(w, _)| *w).collect::<Vec<_>>().join("|");
+        regex::Regex::new(&format!(
+            r"\b({alt})([\s-]+(?:seconds?|secs?|frames?|minutes?|mins?|times\b|x\b))|\b((?:clips?|shots?)\s+)({alt})\b|\b(to|through|and)(\s+)({alt})\b(\s*(?:clips?|shots?)?)"
+        ))
+        .expect("valid pattern")
+    });
+    let digit = |w: &str| {
+        WORDS
+            .iter()
+            .find(|(x, _)| *x == w)
+            .map_or(w.to_string(), |(_, d)| d.to_string())
+    };
+    UNIT.replace_all(s, |c: &regex::Captures<'_>| {
+        if let Some(w) = c.get(1) {
+            format!("{}{}", digit(w.as_str()), &c[2])
+        } else if let Some(pre) = c.get(3) {
+            format!("{}{}", pre.as_str(), digit(&c[4]))
+        } else {
+            format!("{}{}{}{}", &c[5], &c[6], digit(&c[7]), &c[8])
+        }
+    })
+    .into_owned()
+}
+
 /// Normalise an instruction: width-fold, lower-case Latin letters, and turn Chinese numerals that
 /// count something into digits (`第三个` → `第3个`, `一秒半` → `1.5秒`, `半秒` → `0.5秒`).
 pub fn normalize_instruction(s: &str) -> String {
-    let s = fold_width(s).to_lowercase();
+    let s = english_quantities(&fold_width(s).to_lowercase());
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
@@ -293,6 +342,12 @@ mod tests {
                 "张伟说他没赶上见父亲最后一面",
             ),
             ("ＡＢＣ１２３，２×", "abc123,2x"),
+            (
+                "remove pauses over two seconds",
+                "remove pauses over 2 seconds",
+            ),
+            ("speed up clips three to five", "speed up clips 3 to 5"),
+            ("delete take two", "delete take two"),
         ];
         for (a, b) in cases {
             assert_eq!(normalize_instruction(a), b, "{a}");

@@ -98,6 +98,7 @@ pattern!(
     r"删除|删掉|删了|删去|剪掉|剪了|剪去|去掉|去除|拿掉|砍掉|切掉|不要了|清除|删|\b(?:delete|remove|cut|drop|lose|trim(?: off)?|take out|get rid of|eliminate|strip out|kill|ditch|scrap)\b"
 );
 pattern!(CONJUNCTION, r"和|以及|还有|及|,|\band\b|\bplus\b");
+pattern!(NAME_JOIN, r"和|与|跟|以及|\band\b|\bplus\b");
 pattern!(
     ALL_WORDS,
     r"所有|全部|全都|全删|全去|都|每个|每一|一律|\ball\b|\bevery\b|\beverything\b|\bany\b|\beach\b|\bonly\b|只"
@@ -680,7 +681,7 @@ pattern!(
 );
 pattern!(
     SPEED_NUMBERS,
-    r"\d+(?:\.\d+)?\s*(?:倍速?|x\b|%)|\bx\s*\d+(?:\.\d+)?\b|\bby\b|\bto\b|\bhalf\b|\bdouble\b|\bquarter\b|speed|一半|减半|倍|twice|as fast|三分之一|\btimes\b"
+    r"\d+(?:\.\d+)?\s*(?:倍速?|x\b|%)|\bx\s*\d+(?:\.\d+)?\b|\bby\b|\bto\s+(?:\d+(?:\.\d+)?\s*(?:%|x\b)|half)|\bhalf\b|\bdouble\b|\bquarter\b|speed|一半|减半|倍|twice|as fast|三分之一|\btimes\b"
 );
 
 /// "…，其他都删掉" after a keep-only phrase says nothing more about the target.
@@ -1496,6 +1497,18 @@ fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Target, Refusal>
         return Ok(Target::Speaker { name });
     }
     if let Some(t) = clip_name_target(p, ctx) {
+        // "between the train b-roll and hotel take 1": two clips named side by side.
+        let sides: Vec<&str> = NAME_JOIN
+            .split(p)
+            .filter(|s| !s.trim().is_empty())
+            .collect();
+        if sides.len() > 1 {
+            let named: Option<Vec<Target>> =
+                sides.iter().map(|s| clip_name_target(s, ctx)).collect();
+            if let Some(targets) = named {
+                return Ok(Target::Union { targets });
+            }
+        }
         return Ok(t);
     }
     if let Some(t) = marker_by_text(p, ctx) {

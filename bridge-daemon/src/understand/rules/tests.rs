@@ -349,6 +349,18 @@ fn english_instructions() {
             "delete quote:that is a total lie",
         ),
         ("delete shots 2 through 4", "delete clips:2..4"),
+        (
+            "speed up clips three to five by 50%",
+            "speed 1.5 clips:3..5",
+        ),
+        (
+            "get rid of every pause over two seconds",
+            "delete pauses>2s",
+        ),
+        (
+            "put a cross dissolve between the train b-roll and hotel take 1",
+            "dissolve 1s between clip:train b roll+clip:hotel take 1",
+        ),
         ("make it pop more", "refused Unsupported"),
         (
             "add some background music under the intro",
