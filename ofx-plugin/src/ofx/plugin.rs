@@ -163,8 +163,10 @@ unsafe extern "C" fn main_entry(
     })
 }
 
-/// Test builds only: panics in the actions listed (comma separated) in
-/// `CUTBRIDGE_OFX_TEST_PANIC`, read once, so that the test host can check containment.
+/// Test builds only: panics at the points listed (comma separated) in
+/// `CUTBRIDGE_OFX_TEST_PANIC`, read once, so that the test host can check containment. A point is
+/// an action's name (panics on entry) or `OfxImageEffectActionRender:images` (panics in render
+/// while the images are held).
 #[cfg(feature = "test-panic")]
 fn injected_panic(action: &str) {
     static ACTIONS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
@@ -455,6 +457,9 @@ fn render(effect: ImageEffect, in_args: PropSet) -> Result<Status, Error> {
     let analyse = instance.analysis.get_bool_at(time).unwrap_or(false);
     let mut output = instance.output.image(time)?.ok_or(Error::NoOutputImage)?;
     let source = instance.source.image(time)?;
+    // Test builds: a panic while the host's images are held, which must still release them.
+    #[cfg(feature = "test-panic")]
+    injected_panic("OfxImageEffectActionRender:images");
     let source_view = source.as_ref().map(|image| image.view()).transpose()?;
     let mut output_view = output.view_mut()?;
     instance.effect.render(
