@@ -9,7 +9,7 @@
 //! memory that the pass-through copy does. Statistics over half a million evenly spread pixels
 //! differ from the full frame's by far less than the thresholds below.
 
-use crate::pixels::{Components, Depth, ImageRef};
+use crate::pixels::{Components, Depth, ImageRef, PixelFormat, Rect};
 use serde::Serialize;
 
 /// Bins of [`FrameFeatures::histogram`], evenly spaced over luma 0..1.
@@ -76,25 +76,90 @@ pub fn shot_change(previous: &[f32; HISTOGRAM_BINS], current: &[f32; HISTOGRAM_B
 
 /// The features of `image`, or `None` when it has no pixels.
 pub fn analyse(image: &ImageRef<'_>) -> Option<FrameFeatures> {
-    let bounds = image.bounds();
-    if bounds.is_empty() {
-        return None;
+    FrameAnalyser::new(image.bounds(), image.format()).finish(image)
+}
+
+/// The analysis of one frame, fed row by row: the render call hands it each source row right
+/// after copying it, while the row is still in cache, so that copy and analysis make one pass
+/// over the frame's memory.
+#[derive(Debug)]
+pub struct FrameAnalyser {
+    bounds: Rect,
+    format: PixelFormat,
+    grid: Grid,
+    first_row: i32,
+    /// Which of the grid's rows have been added.
+    seen: Vec<bool>,
+    sums: Sums,
+}
+
+impl FrameAnalyser {
+    /// An analysis of an image with these bounds and this format.
+    pub fn new(bounds: Rect, format: PixelFormat) -> FrameAnalyser {
+        let grid = Grid::for_size(bounds.width(), bounds.height());
+        let first_row = bounds.y1 + (grid.step_y / 2) as i32;
+        let rows = bounds
+            .height()
+            .saturating_sub(grid.step_y / 2)
+            .div_ceil(grid.step_y);
+        FrameAnalyser {
+            bounds,
+            format,
+            grid,
+            first_row,
+            seen: vec![false; rows],
+            sums: Sums::default(),
+        }
     }
-    let grid = Grid::for_size(bounds.width(), bounds.height());
-    let mut sums = Sums::default();
-    let format = image.format();
-    match (format.depth, format.components) {
-        (Depth::U8, Components::Rgba) => accumulate::<U8, 4>(image, grid, &mut sums),
-        (Depth::U8, Components::Rgb) => accumulate::<U8, 3>(image, grid, &mut sums),
-        (Depth::U8, Components::Alpha) => accumulate::<U8, 1>(image, grid, &mut sums),
-        (Depth::U16, Components::Rgba) => accumulate::<U16, 4>(image, grid, &mut sums),
-        (Depth::U16, Components::Rgb) => accumulate::<U16, 3>(image, grid, &mut sums),
-        (Depth::U16, Components::Alpha) => accumulate::<U16, 1>(image, grid, &mut sums),
-        (Depth::F32, Components::Rgba) => accumulate::<F32, 4>(image, grid, &mut sums),
-        (Depth::F32, Components::Rgb) => accumulate::<F32, 3>(image, grid, &mut sums),
-        (Depth::F32, Components::Alpha) => accumulate::<F32, 1>(image, grid, &mut sums),
+
+    /// The grid's index of row `y`, when the analysis reads that row.
+    fn slot(&self, y: i32) -> Option<usize> {
+        if y < self.first_row || y >= self.bounds.y2 {
+            return None;
+        }
+        let offset = (y - self.first_row) as usize;
+        (offset % self.grid.step_y == 0).then_some(offset / self.grid.step_y)
     }
-    Some(sums.features())
+
+    /// Adds row `y` (all of it, as [`ImageRef::row`] gives it); rows the grid skips, and rows
+    /// already added, are ignored.
+    pub fn add_row(&mut self, y: i32, row: &[u8]) {
+        let Some(slot) = self.slot(y) else {
+            return;
+        };
+        if self.seen[slot] || row.len() != self.bounds.width() * self.format.pixel_bytes() {
+            return;
+        }
+        self.seen[slot] = true;
+        let (grid, sums) = (self.grid, &mut self.sums);
+        match (self.format.depth, self.format.components) {
+            (Depth::U8, Components::Rgba) => accumulate::<U8, 4>(row, grid, sums),
+            (Depth::U8, Components::Rgb) => accumulate::<U8, 3>(row, grid, sums),
+            (Depth::U8, Components::Alpha) => accumulate::<U8, 1>(row, grid, sums),
+            (Depth::U16, Components::Rgba) => accumulate::<U16, 4>(row, grid, sums),
+            (Depth::U16, Components::Rgb) => accumulate::<U16, 3>(row, grid, sums),
+            (Depth::U16, Components::Alpha) => accumulate::<U16, 1>(row, grid, sums),
+            (Depth::F32, Components::Rgba) => accumulate::<F32, 4>(row, grid, sums),
+            (Depth::F32, Components::Rgb) => accumulate::<F32, 3>(row, grid, sums),
+            (Depth::F32, Components::Alpha) => accumulate::<F32, 1>(row, grid, sums),
+        }
+    }
+
+    /// The features, reading from `image` (the image the rows came from) whatever rows of the
+    /// grid were not added; `None` when the image has no pixels.
+    pub fn finish(mut self, image: &ImageRef<'_>) -> Option<FrameFeatures> {
+        if self.bounds.is_empty() || image.bounds() != self.bounds || image.format() != self.format
+        {
+            return None;
+        }
+        for slot in 0..self.seen.len() {
+            if !self.seen[slot] {
+                let y = self.first_row + (slot * self.grid.step_y) as i32;
+                self.add_row(y, image.row(y));
+            }
+        }
+        Some(self.sums.features())
+    }
 }
 
 /// Which pixels are read: every `step_x`-th of every `step_y`-th row, starting half a step in.
@@ -113,7 +178,7 @@ impl Grid {
     }
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Sums {
     luma: f64,
     red: f64,
@@ -190,48 +255,42 @@ impl Sample for F32 {
     }
 }
 
-/// Adds the grid's pixels of an image of `S` samples with `CHANNELS` channels (RGB first; a
-/// single channel is read as grey) to `sums`.
-fn accumulate<S: Sample, const CHANNELS: usize>(image: &ImageRef<'_>, grid: Grid, sums: &mut Sums) {
-    let bounds = image.bounds();
-    let first_row = bounds.y1 + (grid.step_y / 2) as i32;
-    let first_column = grid.step_x / 2;
-    for y in (first_row..bounds.y2).step_by(grid.step_y) {
-        // Per-row sums in f32 stay exact enough (at most 960 terms); across rows, f64.
-        let (mut luma_row, mut red_row, mut blue_row) = (0.0f32, 0.0f32, 0.0f32);
-        let mut count = 0u32;
-        let pixels = image.row(y).chunks_exact(S::BYTES * CHANNELS);
-        for pixel in pixels.skip(first_column).step_by(grid.step_x) {
-            let (r, g, b) = if CHANNELS >= 3 {
-                (
-                    S::unit(&pixel[0..]),
-                    S::unit(&pixel[S::BYTES..]),
-                    S::unit(&pixel[2 * S::BYTES..]),
-                )
-            } else {
-                let v = S::unit(pixel);
-                (v, v, v)
-            };
-            let luma = LUMA_R * r + LUMA_G * g + LUMA_B * b;
-            // `as` saturates, and sends NaN to bin 0.
-            let bin = ((luma * HISTOGRAM_BINS as f32) as i32).clamp(0, HISTOGRAM_BINS as i32 - 1);
-            sums.histogram[bin as usize] += 1;
-            luma_row += luma;
-            red_row += r;
-            blue_row += b;
-            count += 1;
-        }
-        sums.luma += f64::from(luma_row);
-        sums.red += f64::from(red_row);
-        sums.blue += f64::from(blue_row);
-        sums.samples += count;
+/// Adds the grid's pixels of one row of `S` samples with `CHANNELS` channels (RGB first; a single
+/// channel is read as grey) to `sums`.
+fn accumulate<S: Sample, const CHANNELS: usize>(row: &[u8], grid: Grid, sums: &mut Sums) {
+    // Sums of one row in f32 stay exact enough (at most 960 terms); across rows, f64.
+    let (mut luma_row, mut red_row, mut blue_row) = (0.0f32, 0.0f32, 0.0f32);
+    let mut count = 0u32;
+    let pixels = row.chunks_exact(S::BYTES * CHANNELS);
+    for pixel in pixels.skip(grid.step_x / 2).step_by(grid.step_x) {
+        let (r, g, b) = if CHANNELS >= 3 {
+            (
+                S::unit(&pixel[0..]),
+                S::unit(&pixel[S::BYTES..]),
+                S::unit(&pixel[2 * S::BYTES..]),
+            )
+        } else {
+            let v = S::unit(pixel);
+            (v, v, v)
+        };
+        let luma = LUMA_R * r + LUMA_G * g + LUMA_B * b;
+        // `as` saturates, and sends NaN to bin 0.
+        let bin = ((luma * HISTOGRAM_BINS as f32) as i32).clamp(0, HISTOGRAM_BINS as i32 - 1);
+        sums.histogram[bin as usize] += 1;
+        luma_row += luma;
+        red_row += r;
+        blue_row += b;
+        count += 1;
     }
+    sums.luma += f64::from(luma_row);
+    sums.red += f64::from(red_row);
+    sums.blue += f64::from(blue_row);
+    sums.samples += count;
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pixels::{PixelFormat, Rect};
 
     /// An RGBA float image of `w`×`h` filled with one colour.
     fn flat_f32(w: i32, h: i32, rgba: [f32; 4]) -> Vec<u8> {
@@ -303,6 +362,25 @@ mod tests {
             PixelFormat::new(Depth::U8, Components::Alpha),
         );
         assert_eq!(f.samples as usize, MAX_SAMPLE_COLUMNS * MAX_SAMPLE_ROWS);
+    }
+
+    #[test]
+    fn rows_fed_in_any_part_give_the_same_features_as_one_pass() {
+        let (w, h) = (1000i32, 1100i32); // steps 2 and 3
+        let buf: Vec<u8> = (0..w as usize * h as usize * 3)
+            .map(|i| (i * 31 % 251) as u8)
+            .collect();
+        let format = PixelFormat::new(Depth::U8, Components::Rgb);
+        let image =
+            ImageRef::from_slice(&buf, Rect::new(0, 0, w, h), w as isize * 3, format).unwrap();
+        let whole = analyse(&image).unwrap();
+        let mut fed = FrameAnalyser::new(image.bounds(), format);
+        for y in 300..700 {
+            fed.add_row(y, image.row(y));
+            fed.add_row(y, image.row(y)); // twice: counted once
+        }
+        assert_eq!(fed.finish(&image).unwrap(), whole);
+        assert_eq!(whole.samples as usize, 500 * 367);
     }
 
     #[test]

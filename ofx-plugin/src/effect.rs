@@ -8,9 +8,11 @@
 //! frames, for the shot-boundary score) and queues its frame with `try_send`: it never waits on
 //! the network or on anything the connection thread holds.
 
-use crate::analysis::{self, HISTOGRAM_BINS};
+use crate::analysis::{self, FrameAnalyser, FrameFeatures, HISTOGRAM_BINS};
 use crate::daemon::{Answer, DaemonLink, FrameReport, LinkError};
-use crate::pixels::{ImageMut, ImageRef, PixelError, Rect, clear_window, copy_window};
+use crate::pixels::{
+    ImageMut, ImageRef, PixelError, Rect, clear_window, copy_window, copy_window_visiting,
+};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -120,24 +122,26 @@ impl Effect {
         window: Rect,
         analyse: bool,
     ) -> Result<(), PixelError> {
-        match source {
-            Some(source) => copy_window(source, output, window)?,
-            None => clear_window(output, window),
-        }
-        if let (true, Some(source)) = (analyse, source) {
-            self.analyse(time, source);
+        match (source, analyse) {
+            (Some(source), true) => {
+                // One pass: each sampled row is analysed right after it is copied.
+                let mut analyser = FrameAnalyser::new(source.bounds(), source.format());
+                copy_window_visiting(source, output, window, |y, row| analyser.add_row(y, row))?;
+                if let Some(features) = analyser.finish(source) {
+                    self.hand_off(time, source.bounds(), features);
+                }
+            }
+            (Some(source), false) => copy_window(source, output, window)?,
+            (None, _) => clear_window(output, window),
         }
         Ok(())
     }
 
-    fn analyse(&self, time: f64, source: &ImageRef<'_>) {
-        let Some(features) = analysis::analyse(source) else {
-            return;
-        };
+    /// Queues a frame's features for the daemon (unless this very frame was sent already).
+    fn hand_off(&self, time: f64, bounds: Rect, features: FrameFeatures) {
         let Some(shot_change) = lock(&self.recent).note(time, &features.histogram) else {
             return;
         };
-        let bounds = source.bounds();
         self.analysed.fetch_add(1, Ordering::Relaxed);
         self.link.offer_frame(FrameReport {
             time,

@@ -374,6 +374,17 @@ pub fn copy_window(
     output: &mut ImageMut<'_>,
     window: Rect,
 ) -> Result<(), PixelError> {
+    copy_window_visiting(source, output, window, |_, _| {})
+}
+
+/// [`copy_window`], calling `visit(y, whole source row)` for each source row it copies from,
+/// right after copying it (while the row is in cache).
+pub fn copy_window_visiting<'a>(
+    source: &ImageRef<'a>,
+    output: &mut ImageMut<'_>,
+    window: Rect,
+    mut visit: impl FnMut(i32, &'a [u8]),
+) -> Result<(), PixelError> {
     if source.format() != output.format() {
         return Err(PixelError::FormatMismatch {
             input: source.format(),
@@ -400,10 +411,12 @@ pub fn copy_window(
         let left = (covered.x1 - target.x1) as usize * pixel_bytes;
         let middle = covered.width() * pixel_bytes;
         out[..left].fill(0);
+        let source_row = source.row(y);
         out[left..left + middle].copy_from_slice(
-            &source.row(y)[byte_range(&src_bounds, covered.x1, covered.x2, pixel_bytes)],
+            &source_row[byte_range(&src_bounds, covered.x1, covered.x2, pixel_bytes)],
         );
         out[left + middle..].fill(0);
+        visit(y, source_row);
     }
     Ok(())
 }
