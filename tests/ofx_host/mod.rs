@@ -25,9 +25,25 @@ pub const ERR_FATAL: c_int = 2;
 pub const ERR_MISSING_HOST_FEATURE: c_int = 4;
 pub const REPLY_DEFAULT: c_int = 14;
 
-/// The plug-in binary: built for the tests into `<target dir>/ofx-test-host` (with the
-/// `test-panic` feature, which only adds an environment switch), or, when a test does not need
-/// that switch, the binary named by `CUTBRIDGE_OFX_PLUGIN` (for example a packaged release).
+/// The target directory the tests build the plug-in into: `<target dir>/ofx-test-host`, beside
+/// the tests' own (the test runs as `<target dir>/<profile>/deps/<name>`, which holds wherever
+/// CARGO_TARGET_DIR points), so that the nested build never waits on the outer one's lock.
+pub fn test_target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test's own path");
+    exe.ancestors()
+        .nth(3)
+        .expect("a target directory")
+        .join("ofx-test-host")
+}
+
+/// The workspace's root folder.
+pub fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+/// The plug-in binary: built for the tests into [`test_target_dir`] (with the `test-panic`
+/// feature, which only adds an environment switch), or, when a test does not need that switch,
+/// the binary named by `CUTBRIDGE_OFX_PLUGIN` (for example a packaged release).
 pub fn plugin_binary(needs_test_panic: bool) -> PathBuf {
     if let (false, Some(path)) = (needs_test_panic, std::env::var_os("CUTBRIDGE_OFX_PLUGIN")) {
         return PathBuf::from(path);
@@ -35,19 +51,10 @@ pub fn plugin_binary(needs_test_panic: bool) -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
-            // The test runs as <target dir>/<profile>/deps/<name>: that works wherever
-            // CARGO_TARGET_DIR points.
-            let exe = std::env::current_exe().expect("the test's own path");
-            let target = exe
-                .ancestors()
-                .nth(3)
-                .expect("a target directory")
-                .to_path_buf();
-            let target = target.join("ofx-test-host");
-            let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+            let target = test_target_dir();
             let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
             let output = Command::new(cargo)
-                .current_dir(workspace)
+                .current_dir(workspace_root())
                 .args([
                     "build",
                     "-p",
