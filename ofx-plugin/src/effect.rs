@@ -51,7 +51,7 @@ impl NodeReport {
     }
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct RecentFrames {
     frames: VecDeque<(f64, [f32; HISTOGRAM_BINS])>,
 }
@@ -87,12 +87,6 @@ pub struct Effect {
     /// An answer Send stopped waiting for.
     pending: Mutex<Option<Answer>>,
     analysed: AtomicU64,
-}
-
-impl std::fmt::Debug for RecentFrames {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "RecentFrames({} frames)", self.frames.len())
-    }
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -3,6 +3,7 @@
 
 #![cfg(all(target_os = "linux", target_arch = "x86_64"))]
 
+use cutbridge_e2e::ofx_host::daemon_stub::unused_address;
 use cutbridge_e2e::ofx_host::images::TestImage;
 use cutbridge_e2e::ofx_host::suites::ParamValue;
 use cutbridge_e2e::ofx_host::{OK, Plugin, test_target_dir, workspace_root};
@@ -49,11 +50,7 @@ fn the_packaged_bundle_loads_in_a_host() {
     assert_eq!(plugin.describe().1, OK);
     let (context, status) = plugin.describe_in_context("OfxImageEffectContextFilter");
     assert_eq!(status, OK);
-    let nowhere = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .to_string();
+    let nowhere = unused_address();
     let (node, status) = plugin.create_instance(
         context,
         "OfxImageEffectContextFilter",

@@ -6,7 +6,7 @@
 //!
 //! One test per binary: the token file is named through the environment before any thread runs.
 
-use cutbridge_e2e::ofx_host::daemon_stub::{Received, StubDaemon};
+use cutbridge_e2e::ofx_host::daemon_stub::{Received, StubDaemon, unused_address};
 use cutbridge_e2e::ofx_host::images::TestImage;
 use cutbridge_e2e::ofx_host::suites::{self, Effect, ParamValue};
 use cutbridge_e2e::ofx_host::{ERR_MISSING_HOST_FEATURE, OK, Plugin, REPLY_DEFAULT, plugin_binary};
@@ -23,12 +23,6 @@ const SENTINEL: u8 = 0xA5;
 
 fn string(value: &str) -> ParamValue {
     ParamValue::Str(CString::new(value).unwrap())
-}
-
-/// A port where nothing listens.
-fn closed_port_address() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().to_string()
 }
 
 #[test]
@@ -556,7 +550,7 @@ fn without_a_daemon_render_goes_on(plugin: &Plugin, context: &'static Effect) {
         context,
         FILTER,
         &[
-            ("daemonAddress", string(&closed_port_address())),
+            ("daemonAddress", string(&unused_address())),
             ("instruction", string("speed up the argument 2x")),
         ],
     );

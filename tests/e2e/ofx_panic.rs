@@ -5,6 +5,7 @@
 //! Uses the test build's switch (`--features test-panic`): `CUTBRIDGE_OFX_TEST_PANIC` names the
 //! points that panic. One test per binary: the variable is set before any thread runs.
 
+use cutbridge_e2e::ofx_host::daemon_stub::unused_address;
 use cutbridge_e2e::ofx_host::images::TestImage;
 use cutbridge_e2e::ofx_host::suites::{self, ParamValue};
 use cutbridge_e2e::ofx_host::{ERR_FATAL, OK, Plugin, plugin_binary};
@@ -30,11 +31,7 @@ fn a_panic_in_an_action_is_contained_and_reported() {
     assert_eq!(status, OK);
     let (context, status) = plugin.describe_in_context("OfxImageEffectContextFilter");
     assert_eq!(status, OK);
-    let nowhere = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .to_string();
+    let nowhere = unused_address();
     let (node, status) = plugin.create_instance(
         context,
         "OfxImageEffectContextFilter",

@@ -12,6 +12,12 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use tungstenite::{Message, WebSocket};
 
+/// An address where no daemon listens (a loopback port that was free a moment ago).
+pub fn unused_address() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+    listener.local_addr().unwrap().to_string()
+}
+
 /// One JSON-RPC message the stub received, by method.
 #[derive(Clone, Debug)]
 pub struct Received {

@@ -130,8 +130,6 @@ pub struct Param {
     pub kind: String,
     pub props: &'static PropertySet,
     pub value: Mutex<ParamValue>,
-    /// Every value the plug-in set, in order.
-    pub set_by_plugin: Mutex<Vec<ParamValue>>,
 }
 
 impl Param {
@@ -180,7 +178,6 @@ impl ParamSet {
                 kind: kind.to_string(),
                 props,
                 value: Mutex::new(value),
-                set_by_plugin: Mutex::default(),
             },
         );
         lock(&self.params).push(param);
@@ -891,7 +888,6 @@ unsafe extern "C" fn param_set(
             ParamValue::None => return ERR_BAD_HANDLE,
         }
     };
-    lock(&param.set_by_plugin).push(new.clone());
     *value = new;
     OK
 }

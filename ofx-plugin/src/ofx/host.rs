@@ -567,10 +567,6 @@ struct ImageLayout {
 }
 
 impl Image {
-    pub fn props(&self) -> PropSet {
-        self.0
-    }
-
     fn layout(&self) -> Result<ImageLayout, Error> {
         let props = self.0;
         let depth = props.get_string(sys::kOfxImageEffectPropPixelDepth, 0)?;
