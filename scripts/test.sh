@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test of CutBridge: formatting, lints, the Rust test suites (which also drive the real
 # binary and check its files with OpenTimelineIO), the Python adapter tests, and the public
-# evaluation set. Installs what it needs (pip packages) idempotently and quietly.
+# evaluation set and the Premiere panel's Node tests. Installs what it needs (pip packages, npm
+# packages for extendscript/, chromium and espeak-ng) idempotently and quietly.
 #
 #   ./scripts/test.sh
 #
@@ -39,6 +40,28 @@ if compgen -G "resolve-scripts/tests/test_*.py" >/dev/null || compgen -G "tests/
   failed=$((failed + f))
   if [ "$pystatus" -ne 0 ] && [ "$pystatus" -ne 5 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); fi
 fi
+
+log "extendscript: Node tests (node --test; real daemon, headless Chromium)"
+# The panel test drives Debian's chromium and speaks through espeak-ng: install them when missing
+# (quietly, idempotently); without root the test fails with the apt-get line instead.
+if ! command -v chromium >/dev/null || ! command -v espeak-ng >/dev/null; then
+  if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium espeak-ng >/dev/null 2>&1 || true
+  fi
+fi
+cargo build -q -p bridge-daemon
+( cd extendscript
+  if [ ! -f node_modules/.installed ] || [ package-lock.json -nt node_modules/.installed ]; then
+    npm ci --no-audit --no-fund --silent && touch node_modules/.installed
+  fi )
+jsout=$(mktemp)
+jsstatus=0
+(cd extendscript && node --test test/*.test.js) 2>&1 | tee "$jsout" || jsstatus=$?
+p=$(awk '/^# pass [0-9]+$/ { s = $3 } END { print s + 0 }' "$jsout")
+f=$(awk '/^# fail [0-9]+$/ { s = $3 } END { print s + 0 }' "$jsout")
+passed=$((passed + p))
+failed=$((failed + f))
+if [ "$jsstatus" -ne 0 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); fi
 
 if [ -f ../shared/eval/score.py ]; then
   log "public evaluation set (../shared/eval/dev)"
