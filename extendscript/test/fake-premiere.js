@@ -201,7 +201,17 @@ class Project {
       for (const kind of ['video', 'audio']) {
         for (const tr of kids(kid(media, kind), 'track')) {
           const clips = [];
-          for (const ci of kids(tr, 'clipitem')) {
+          let prevTransition = null;
+          const pendingEnd = [];
+          for (const ci of tr.children) {
+            if (ci.name === 'transitionitem') {
+              const t = { start: num(kid(ci, 'start')), end: num(kid(ci, 'end')) };
+              // end -1 means "at the transition": Premiere puts the edit at its centre.
+              for (const c of pendingEnd.splice(0)) c.end = Math.floor((t.start + t.end) / 2);
+              prevTransition = t;
+              continue;
+            }
+            if (ci.name !== 'clipitem') { prevTransition = null; continue; }
             const start = num(kid(ci, 'start')); const end = num(kid(ci, 'end')); const inF = num(kid(ci, 'in'));
             const file = kid(ci, 'file');
             const pathurl = kid(file, 'pathurl');
@@ -214,12 +224,17 @@ class Project {
                 }
               }
             }
-            // start/end of -1 mean "at a transition": Premiere takes the neighbour's edge.
-            clips.push({ name: kid(ci, 'name').text.trim(), path: pathurl ? decodeURI(pathurl.text.trim().replace(/^file:\/\/(localhost)?/, '')) : null, start, end, in: inF, speed });
-          }
-          for (let i = 0; i < clips.length; i++) {
-            if (clips[i].start < 0) clips[i].start = clips[i - 1].end >= 0 ? clips[i - 1].end : 0;
-            if (clips[i].end < 0) clips[i].end = clips[i + 1].start;
+            const clip = { name: kid(ci, 'name').text.trim(), path: pathurl ? decodeURI(pathurl.text.trim().replace(/^file:\/\/(localhost)?/, '')) : null, start, end, in: inF, speed };
+            // start -1: the clip begins at the preceding transition's centre; its `in` is the
+            // source frame at the transition's start (the handle), so the first frame shown is later.
+            if (start < 0 && prevTransition) {
+              const centre = Math.floor((prevTransition.start + prevTransition.end) / 2);
+              clip.start = centre;
+              clip.in = inF + Math.round((centre - prevTransition.start) * speed);
+            }
+            if (end < 0) pendingEnd.push(clip);
+            prevTransition = null;
+            clips.push(clip);
           }
           desc[kind].push(clips.map((c) => ({ name: c.name, path: c.path, start: c.start, end: c.end, in: c.in, speed: c.speed })));
         }
@@ -306,7 +321,7 @@ function fileClasses() {
     static get temp() { return strict(new Folder(os.tmpdir()), 'Folder'); }
   }
   class File {
-    constructor(p) { this.fsName = path.resolve(p); this.encoding = 'BINARY'; this._buf = null; }
+    constructor(p) { this.fsName = path.resolve(p); this.encoding = 'BINARY'; this._buf = null; this._mode = null; }
     open(mode) { if (mode !== 'w' && mode !== 'r') return false; this._buf = mode === 'w' ? '' : fs.readFileSync(this.fsName, 'utf8'); this._mode = mode; return true; }
     write(s) { this._buf += s; return true; }
     close() { if (this._mode === 'w') fs.writeFileSync(this.fsName, this._buf, this.encoding === 'UTF-8' ? 'utf8' : 'latin1'); return true; }
