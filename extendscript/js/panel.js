@@ -180,7 +180,7 @@
     });
     client.on('frame-error', (err) => {
       state.frameErrors = (state.frameErrors || 0) + 1;
-      $('voice-reply').textContent = `daemon: ${err.code} ${err.message}`;
+      $('frame-reply').textContent = `audio frames: daemon says ${err.code} ${err.message}`;
     });
     client.on('progress', (p) => { $('progress').value = p.fraction; });
     client.on('log', (p) => log(`daemon ${p.level}: ${p.message}`));

@@ -81,7 +81,7 @@ test('the panel in headless Chromium against a real daemon', async (t) => {
   assert.deepStrictEqual(hostCalls, ['CutBridge.snapshot']);
   const shot = path.join(out, 'panel-review.png');
   await page.screenshot({ path: shot, fullPage: true });
-  console.log(`# panel screenshot: ${shot}`);
+  console.log(`panel screenshot: ${shot}`);
 
   // Apply goes through the host bridge; the sequence loses its third clip.
   const before = JSON.parse(host.CutBridge.snapshot());
@@ -112,11 +112,12 @@ test('the panel in headless Chromium against a real daemon', async (t) => {
   }));
   assert.ok(voice.frames >= 3 && voice.bytes > 0, JSON.stringify(voice));
   assert.ok(voice.frameErrors >= 1, 'the daemon answered the binary frames');
+  assert.match(await page.textContent('#frame-reply'), /audio frames: daemon says -32003 /);
   assert.match(voice.log, /voice\.begin: daemon says -32\d+/);
   assert.match(voice.log, /voice\.end: daemon says -32\d+/);
   await page.screenshot({ path: path.join(out, 'panel-voice.png'), fullPage: true });
   assert.deepStrictEqual(consoleErrors.filter((e) => !/WebSocket|ERR_/.test(e)), []);
-  console.log(`# panel screenshots in ${out}`);
+  console.log(`panel screenshots in ${out}`);
 });
 
 test('the panel page falls back cleanly with no daemon (reconnect status)', async (t) => {
