@@ -43,10 +43,11 @@ fi
 
 log "extendscript: Node tests (node --test; real daemon, headless Chromium)"
 # The panel test drives Debian's chromium and speaks through espeak-ng: install them when missing
-# (quietly, idempotently); without root the test fails with the apt-get line instead.
-if ! command -v chromium >/dev/null || ! command -v espeak-ng >/dev/null; then
+# (quietly, idempotently); without root the test fails with the apt-get line instead. The CJK
+# font only makes the panel's screenshots readable.
+if ! command -v chromium >/dev/null || ! command -v espeak-ng >/dev/null || ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium espeak-ng >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium espeak-ng fonts-wqy-microhei >/dev/null 2>&1 || true
   fi
 fi
 cargo build -q -p bridge-daemon
