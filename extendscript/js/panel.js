@@ -133,6 +133,15 @@
       state.lastReport = report;
       const status_ = report.status === 'refused' ? 'rolled_back' : report.status;
       await state.client.request('apply.report', { cut_list_id: id, results: report.results, status: status_, backup: report.backup });
+      if (report.status === 'refused' && p.text) {
+        // The sequence changed since its snapshot: re-sync and ask again, for a fresh review.
+        log(`refused: ${report.message}`);
+        state.proposal = null;
+        await instruct(p.text);
+        if (!state.proposal) return;
+        status(`The sequence changed since the snapshot: re-synced and asked again; review, then Apply`, 'error');
+        return;
+      }
       if (report.status === 'applied') {
         status(`Applied (${report.method === 'xml' ? `new sequence "${report.new_sequence}"` : 'in place'}); backup "${report.backup}"`, 'ok');
         $('undo').disabled = false;

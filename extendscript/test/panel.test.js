@@ -97,6 +97,18 @@ test('the panel in headless Chromium against a real daemon', async (t) => {
   await page.waitForFunction(() => /as it was before the edit/.test(document.getElementById('status').textContent), null, { timeout: 10000 });
   assert.strictEqual(clips(JSON.parse(host.CutBridge.snapshot())), clips(before));
 
+  // A sequence that changed after the proposal: the host refuses, the panel re-syncs and asks
+  // again, and the new proposal applies.
+  await page.fill('#instruction', 'delete the first shot');
+  await page.click('#send');
+  await page.waitForFunction(() => /proposed/.test(document.getElementById('status').textContent), null, { timeout: 10000 });
+  app.project.activeSequence.videoTracks[0].clips[2].remove(false, true); // the editor moved on
+  await page.click('#apply');
+  await page.waitForFunction(() => /changed since the snapshot: re-synced/.test(document.getElementById('status').textContent), null, { timeout: 10000 });
+  assert.match(await page.textContent('#log'), /refused: the sequence .* changed since the snapshot/);
+  await page.click('#apply');
+  await page.waitForFunction(() => /^Applied/.test(document.getElementById('status').textContent), null, { timeout: 10000 });
+
   // Push-to-talk: the fake microphone (espeak-ng's WAV) reaches the daemon as binary frames; the
   // daemon answers them with an error for now, and the panel shows it.
   await page.click('#mic');
