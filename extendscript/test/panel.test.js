@@ -109,6 +109,28 @@ test('the panel in headless Chromium against a real daemon', async (t) => {
   await page.click('#apply');
   await page.waitForFunction(() => /^Applied/.test(document.getElementById('status').textContent), null, { timeout: 10000 });
 
+  // Auto-apply: a proposal is applied without a click.
+  await page.check('#auto-apply');
+  await page.fill('#instruction', 'add a red marker on the second shot');
+  const markersBefore = JSON.parse(host.CutBridge.snapshot()).markers.length;
+  await page.click('#send');
+  await page.waitForFunction(() => /^Applied/.test(document.getElementById('status').textContent) && /marker/.test(document.getElementById('edits').textContent), null, { timeout: 10000 });
+  assert.strictEqual(JSON.parse(host.CutBridge.snapshot()).markers.length, markersBefore + 1);
+  await page.uncheck('#auto-apply');
+
+  // The strip draws every operation kind.
+  const kinds = await page.evaluate((tl) => {
+    const svg = window.Strip.render(tl, [
+      { op: 'delete', range: { start: 0, duration: 10 } },
+      { op: 'speed', range: { start: 20, duration: 10 }, factor: 2 },
+      { op: 'move', range: { start: 40, duration: 10 }, to: 0 },
+      { op: 'transition', at: 100, duration: 12 },
+      { op: 'add_marker', range: { start: 60, duration: 1 }, color: 'RED' },
+    ], 400);
+    return ['op-delete', 'op-speed', 'op-move', 'op-move-arrow', 'op-transition', 'op-marker'].filter((c) => svg.querySelector(`.${c}`));
+  }, base);
+  assert.deepStrictEqual(kinds, ['op-delete', 'op-speed', 'op-move', 'op-move-arrow', 'op-transition', 'op-marker']);
+
   // Push-to-talk: the fake microphone (espeak-ng's WAV) reaches the daemon as binary frames; the
   // daemon answers them with an error for now, and the panel shows it.
   await page.click('#mic');
