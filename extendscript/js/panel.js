@@ -194,7 +194,16 @@
     client.on('progress', (p) => { $('progress').value = p.fraction; });
     client.on('log', (p) => log(`daemon ${p.level}: ${p.message}`));
     // Another client (the CLI, a second panel) asked for an edit of this sequence.
-    client.on('edit.proposed', (p) => { log(`proposed by ${p.from_session}: "${p.text}"`); showProposal(p); });
+    client.on('edit.proposed', async (p) => {
+      log(`proposed by ${p.from_session}: "${p.text}"`);
+      // Only for the sequence as it is now: the host's fingerprint check needs the snapshot the
+      // cut list was made from.
+      if (p.cut_list.fingerprint !== state.fingerprint) {
+        try { await snapshotAndSync(); } catch (e) { log(`cannot read the sequence: ${e.message}`); return; }
+        if (p.cut_list.fingerprint !== state.fingerprint) { log('the proposal is for another version of the sequence: ignored'); return; }
+      }
+      showProposal(p);
+    });
     client.connect();
 
     state.voice = new global.VoiceCapture(client, voiceEvent);

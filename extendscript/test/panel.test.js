@@ -97,6 +97,18 @@ test('the panel in headless Chromium against a real daemon', async (t) => {
   await page.waitForFunction(() => /as it was before the edit/.test(document.getElementById('status').textContent), null, { timeout: 10000 });
   assert.strictEqual(clips(JSON.parse(host.CutBridge.snapshot())), clips(before));
 
+  // edit.proposed: another client's instruction for the sequence the panel synced shows up for
+  // review in the panel (the panel said roles: ["applier"] in its hello).
+  await page.fill('#instruction', 'delete the first shot');
+  await page.click('#send');
+  await page.waitForFunction(() => /proposed/.test(document.getElementById('status').textContent), null, { timeout: 10000 });
+  const other = await RpcClient.connect(daemon.url, daemon.token, 'bridge-daemon ask');
+  const fp = await page.evaluate(() => window.CutBridgePanel.fingerprint);
+  await other.call('edit.instruct', { text: 'add a red marker on the second shot', fingerprint: fp });
+  other.close();
+  await page.waitForFunction(() => /marker/.test(document.getElementById('edits').textContent), null, { timeout: 10000 });
+  assert.match(await page.textContent('#log'), /proposed by .*"add a red marker on the second shot"/);
+
   // A sequence that changed after the proposal: the host refuses, the panel re-syncs and asks
   // again, and the new proposal applies.
   await page.fill('#instruction', 'delete the first shot');
