@@ -524,10 +524,16 @@ var CutBridge = (function () {
             return stringify(report);
         }
 
-        copy = backup(seq);
-        report.backup = String(copy.name);
         why = canApplyLive(before, ops);
         report.method = why ? 'xml' : 'live';
+        if (why && !req.xml) {
+            report.status = 'refused';
+            report.message = why + ', and the request has no FCP7 XML (edit.export format "xml")';
+            report.results = results(ops, false, 'not applied: no XML');
+            return stringify(report);
+        }
+        copy = backup(seq);
+        report.backup = String(copy.name);
 
         if (!why) {
             for (i = 0; i < ops.length; i++) {
@@ -558,12 +564,6 @@ var CutBridge = (function () {
         // (QE DOM is unsupported and flaky), so the daemon's FCP7 XML of the edited sequence is
         // imported as a new sequence and opened; the original stays as it was.
         report.reason = why;
-        if (!req.xml) {
-            report.status = 'refused';
-            report.message = why + ', and the request has no FCP7 XML (edit.export format "xml")';
-            report.results = results(ops, false, 'not applied: no XML');
-            return stringify(report);
-        }
         path = writeTempFile('cutbridge-' + (cutList.id || 'edit') + '.xml', req.xml);
         seqsBefore = sequenceIds();
         // importFiles(paths, suppressUI, targetBin, importAsNumberedStills)

@@ -70,6 +70,8 @@ class TrackItem {
   getSpeed() { return this._speed; }
   remove(ripple, alignToVideo) {
     if (typeof ripple !== 'boolean' || typeof alignToVideo !== 'boolean') throw new TypeError('remove(ripple, alignToVideo) takes two Booleans');
+    const app = this._track._seq._app;
+    if (app.failRemovesAfter !== undefined && app.removes++ >= app.failRemovesAfter) throw new Error('Premiere could not remove the track item');
     const items = this._track._items;
     const i = items.indexOf(this._proxy);
     if (i < 0) throw new Error('track item already removed');
@@ -249,7 +251,7 @@ class Project {
 // [[clip]], markers: [{start, end, name, comments, color}]} with clips {name, path, start, end,
 // in, speed} in frames.
 function createPremiere({ rippleIgnored = false } = {}) {
-  const app = { _ids: 0, rippleIgnored, log: [], imported: [] };
+  const app = { _ids: 0, rippleIgnored, log: [], imported: [], removes: 0, failRemovesAfter: undefined };
   const project = new Project(app);
   app.project = strict(project, 'Project');
   app._items = new Map();

@@ -77,6 +77,36 @@ test('errors come back as JSON (evalScript gives the panel only a string)', () =
   assert.strictEqual(JSON.parse(CutBridge.undo()).ok, false);
 });
 
+test('a live edit that fails half way is reported per operation as partial, naming the backup', () => {
+  const { app, CutBridge } = hostWith(SMALL);
+  const snap = JSON.parse(CutBridge.snapshot());
+  app.failRemovesAfter = 2; // the first delete removes V1 and A1's clip, the second fails
+  const cutList = { id: 'cl-test', operations: [
+    { op: 'delete', range: { start: 50, duration: 25 } },
+    { op: 'delete', range: { start: 0, duration: 50 } },
+    { op: 'add_marker', range: { start: 0, duration: 1 }, color: 'BLUE' },
+  ] };
+  const report = JSON.parse(CutBridge.applyCutList(JSON.stringify({ cut_list: cutList, expect_fingerprint: snap.metadata.premiere_fingerprint })));
+  assert.strictEqual(report.status, 'partial');
+  assert.strictEqual(report.method, 'live');
+  assert.deepStrictEqual(report.results.map((r) => r.ok), [true, false, false]);
+  assert.match(report.results[1].message, /could not remove/);
+  assert.match(report.results[2].message, /earlier operation failed/);
+  assert.strictEqual(report.backup, 'Small (CutBridge backup)');
+});
+
+test('a split without XML is refused before anything is touched', () => {
+  const { app, CutBridge } = hostWith(SMALL);
+  const snap = JSON.parse(CutBridge.snapshot());
+  const cutList = { id: 'cl-split', operations: [{ op: 'delete', range: { start: 10, duration: 5 } }] };
+  const report = JSON.parse(CutBridge.applyCutList(JSON.stringify({ cut_list: cutList, expect_fingerprint: snap.metadata.premiere_fingerprint })));
+  assert.strictEqual(report.status, 'refused');
+  assert.match(report.message, /cuts inside a clip.*no FCP7 XML/);
+  assert.strictEqual(JSON.parse(CutBridge.snapshot()).metadata.premiere_fingerprint, snap.metadata.premiere_fingerprint);
+  assert.strictEqual(app.log.length, 0);
+  assert.strictEqual(app.project.sequences.numSequences, 1, 'no backup made for a refused apply');
+});
+
 test('with a real daemon', async (t) => {
   const daemon = await startDaemon();
   t.after(() => daemon.stop());
