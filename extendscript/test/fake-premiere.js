@@ -339,7 +339,7 @@ function loadHost(vm, app, source) {
   const { File, Folder } = fileClasses();
   const ctx = vm.createContext({ app, Time: function () { return strict(new Time(), 'Time'); }, File, Folder, $: { writeln() {} } });
   // ES3 has no JSON: take it away so that the host script cannot use it by accident.
-  vm.runInContext('delete this.JSON; delete Array.prototype.map; delete Array.prototype.forEach; delete Array.prototype.indexOf; delete Array.prototype.filter; delete Array.isArray; delete Object.keys;', ctx);
+  vm.runInContext('delete this.JSON; delete Array.prototype.map; delete Array.prototype.forEach; delete Array.prototype.indexOf; delete Array.prototype.filter; delete Array.isArray; delete Object.keys; delete Array.prototype.some; delete Array.prototype.every; delete Array.prototype.reduce; delete String.prototype.trim; delete Function.prototype.bind; delete Object.create; delete Date.now;', ctx);
   vm.runInContext(source, ctx, { filename: 'cutbridge.jsx' });
   return ctx;
 }
