@@ -15,10 +15,11 @@
     return null;
   }
 
-  // A JS string literal ExtendScript reads back exactly (JSON.stringify escapes quotes, control
-  // characters; U+2028/2029 are escaped too because ES3 string literals cannot hold them).
+  // A JS string literal ExtendScript reads back exactly: JSON.stringify escapes quotes and control
+  // characters; everything outside ASCII is written as \uXXXX too, so that neither the script's
+  // text encoding on the way to the host nor U+2028/2029 (illegal in ES3 literals) can garble it.
   function literal(s) {
-    return JSON.stringify(String(s)).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+    return JSON.stringify(String(s)).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   }
 
   function call(fn, arg) {
