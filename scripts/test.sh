@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test of CutBridge: formatting, lints, the Rust test suites (which also drive the real
 # binary and check its files with OpenTimelineIO), the Python adapter tests, and the public
-# evaluation set. Installs what it needs (pip packages) idempotently and quietly.
+# evaluation set and the Premiere panel's Node tests. Installs what it needs (pip packages, npm
+# packages for extendscript/, chromium and espeak-ng) idempotently and quietly.
 #
 #   ./scripts/test.sh
 #
@@ -21,8 +22,10 @@ need_apt() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
 }
-# libclang-dev: the OFX bindings staleness test regenerates them with bindgen.
-need_apt libclang-dev
+# libclang-dev: the OFX bindings staleness test regenerates them with bindgen. chromium and
+# espeak-ng: the Premiere panel test drives a real browser with speech as its microphone (the CJK
+# font only makes the panel's screenshots readable).
+need_apt libclang-dev chromium espeak-ng fonts-wqy-microhei
 
 log "installing test dependencies (pip, quietly)"
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -r requirements-dev.txt
@@ -45,13 +48,30 @@ if compgen -G "resolve-scripts/tests/test_*.py" >/dev/null || compgen -G "tests/
   log "pytest"
   pyout=$(mktemp)
   pystatus=0
-  python3 -m pytest -q resolve-scripts/tests tests/python 2>&1 | tee "$pyout" || pystatus=$?
+  pydirs=()
+  for d in resolve-scripts/tests tests/python; do [ -d "$d" ] && pydirs+=("$d"); done
+  python3 -m pytest -q "${pydirs[@]}" 2>&1 | tee "$pyout" || pystatus=$?
   p=$(grep -Eo '[0-9]+ passed' "$pyout" | tail -1 | grep -Eo '[0-9]+' || echo 0)
   f=$(grep -Eo '[0-9]+ failed' "$pyout" | tail -1 | grep -Eo '[0-9]+' || echo 0)
   passed=$((passed + p))
   failed=$((failed + f))
   if [ "$pystatus" -ne 0 ] && [ "$pystatus" -ne 5 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); fi
 fi
+
+log "extendscript: Node tests (node --test; real daemon, headless Chromium)"
+cargo build -q -p bridge-daemon
+( cd extendscript
+  if [ ! -f node_modules/.installed ] || [ package-lock.json -nt node_modules/.installed ]; then
+    npm ci --no-audit --no-fund --silent && touch node_modules/.installed
+  fi )
+jsout=$(mktemp)
+jsstatus=0
+(cd extendscript && node --test test/*.test.js) 2>&1 | tee "$jsout" || jsstatus=$?
+p=$(awk '/^# pass [0-9]+$/ { s = $3 } END { print s + 0 }' "$jsout")
+f=$(awk '/^# fail [0-9]+$/ { s = $3 } END { print s + 0 }' "$jsout")
+passed=$((passed + p))
+failed=$((failed + f))
+if [ "$jsstatus" -ne 0 ] && [ "$f" -eq 0 ]; then failed=$((failed + 1)); fi
 
 if [ -f ../shared/eval/score.py ]; then
   log "public evaluation set (../shared/eval/dev)"

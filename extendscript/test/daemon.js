@@ -1,0 +1,113 @@
+// Start a real `bridge-daemon serve` on a free loopback port with a temporary token file and
+// audit log, and a small JSON-RPC client for the tests. The daemon is stopped by its PID.
+'use strict';
+
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const os = require('node:os');
+const path = require('node:path');
+const WebSocket = require('ws');
+
+const REPO = path.resolve(__dirname, '..', '..');
+
+function daemonBinary() {
+  const candidates = [
+    process.env.CUTBRIDGE_DAEMON,
+    process.env.CARGO_TARGET_DIR && path.join(process.env.CARGO_TARGET_DIR, 'debug', 'bridge-daemon'),
+    path.join(REPO, 'target', 'debug', 'bridge-daemon'),
+    process.env.CARGO_TARGET_DIR && path.join(process.env.CARGO_TARGET_DIR, 'release', 'bridge-daemon'),
+    path.join(REPO, 'target', 'release', 'bridge-daemon'),
+  ].filter(Boolean);
+  const found = candidates.find((p) => fs.existsSync(p));
+  if (!found) {
+    throw new Error(`bridge-daemon is not built (looked in ${candidates.join(', ')}): run \`cargo build -p bridge-daemon\` or set CUTBRIDGE_DAEMON`);
+  }
+  return found;
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+async function startDaemon() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutbridge-premiere-'));
+  const tokenFile = path.join(dir, 'token');
+  const auditLog = path.join(dir, 'audit.jsonl');
+  const port = await freePort();
+  const child = spawn(daemonBinary(), ['serve', '--listen', `127.0.0.1:${port}`, '--token-file', tokenFile, '--audit-log', auditLog], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  child.stdout.on('data', (d) => { stderr += d; });
+  const url = `ws://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`bridge-daemon exited (${child.exitCode}): ${stderr}`);
+    const up = fs.existsSync(tokenFile) && await new Promise((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve(true); });
+      s.on('error', () => resolve(false));
+    });
+    if (up) break;
+    if (Date.now() > deadline) { child.kill('SIGTERM'); throw new Error(`bridge-daemon did not listen on ${port}: ${stderr}`); }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const token = fs.readFileSync(tokenFile, 'utf8').trim();
+  return {
+    url, port, token, tokenFile, auditLog, dir, child,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode === null) {
+        const done = new Promise((r) => child.once('exit', r));
+        process.kill(child.pid, 'SIGTERM');
+        await done;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+class RpcClient {
+  static async connect(url, token, client = 'premiere-panel-test') {
+    const ws = new WebSocket(url);
+    await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
+    const c = new RpcClient(ws);
+    c.hello = await c.call('session.hello', { token, client, version: 'test' });
+    return c;
+  }
+  constructor(ws) {
+    this.ws = ws; this.next = 1; this.pending = new Map(); this.notifications = [];
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      const msg = JSON.parse(String(data));
+      if (msg.id !== undefined && this.pending.has(msg.id)) {
+        const { resolve } = this.pending.get(msg.id);
+        this.pending.delete(msg.id);
+        resolve(msg);
+      } else this.notifications.push(msg);
+    });
+  }
+  async request(method, params) {
+    const id = this.next++;
+    const p = new Promise((resolve) => this.pending.set(id, { resolve }));
+    this.ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+    return p;
+  }
+  async call(method, params) {
+    const msg = await this.request(method, params);
+    if (msg.error) {
+      const e = new Error(`${method}: ${msg.error.code} ${msg.error.message}`);
+      e.rpc = msg.error;
+      throw e;
+    }
+    return msg.result;
+  }
+  close() { this.ws.close(); }
+}
+
+module.exports = { startDaemon, RpcClient, REPO };
