@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run every test of CutBridge: formatting, lints, the Rust test suites (which also drive the real
 # binary and check its files with OpenTimelineIO), the Python adapter tests, and the public
-# evaluation set. Installs what it needs (pip packages) idempotently and quietly.
+# evaluation set. Installs what it needs (pip packages, Debian's chromium) idempotently and quietly.
 #
 #   ./scripts/test.sh
 #
@@ -13,6 +13,8 @@ log() { printf '\n==> %s\n' "$*"; }
 
 log "installing test dependencies (pip, quietly)"
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -r requirements-dev.txt
+# The report test screenshots the HTML report with headless Chromium (Debian package `chromium`).
+command -v chromium >/dev/null || { apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null); }
 
 log "cargo fmt --check"
 cargo fmt --all -- --check

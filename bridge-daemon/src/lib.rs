@@ -7,6 +7,8 @@ pub mod client;
 pub mod index;
 pub mod interchange;
 pub mod pipeline;
+pub mod prefs;
+pub mod report;
 pub mod resolver;
 pub mod selection;
 pub mod server;
