@@ -219,6 +219,22 @@ impl Report {
                 valence: valence(&l.emotions),
             })
             .collect();
+        // Matches and operations of later instructions (and steps) are in the time of the
+        // timeline the earlier ones left: show them in the original timeline's time.
+        let mut instructions = instructions;
+        let mut applied: Vec<Operation> = Vec::new();
+        for ins in &mut instructions {
+            if let Ok(steps) = &mut ins.outcome {
+                for st in steps {
+                    for m in &mut st.matches {
+                        let s = to_original(&applied, m.range.start);
+                        let e = to_original(&applied, m.range.end() - 1) + 1;
+                        m.range = FrameRange::from_bounds(s, e.max(s + 1));
+                    }
+                    applied.extend(st.operations.iter().cloned());
+                }
+            }
+        }
         Report {
             title: timeline.name.clone(),
             fps,
@@ -462,6 +478,8 @@ pub fn render_html(r: &Report) -> String {
     s.push_str("<h2>Instructions</h2>");
     if r.instructions.is_empty() {
         s.push_str("<p>Operations from a cut list file.</p>");
+    } else {
+        s.push_str("<p>Matches are shown in the original timeline's time; operations in the time of the timeline each step was given.</p>");
     }
     for ins in &r.instructions {
         let _ = write!(
@@ -477,11 +495,7 @@ pub fn render_html(r: &Report) -> String {
                 for (i, st) in steps.iter().enumerate() {
                     let _ = write!(s, "<p>step {}: <b>{}</b></p><ul>", i + 1, esc(&st.action));
                     for op in &st.operations {
-                        let _ = write!(
-                            s,
-                            "<li class=\"op\"><code>{}</code></li>",
-                            esc(&serde_json::to_string(op).unwrap_or_default())
-                        );
+                        let _ = write!(s, "<li class=\"op\">{}</li>", esc(&op_text(r, op)));
                     }
                     s.push_str("</ul>");
                     if !st.matches.is_empty() {
@@ -528,6 +542,22 @@ pub fn render_html(r: &Report) -> String {
     }
     s.push_str("</body></html>\n");
     s
+}
+
+/// An operation in words, in the time of the timeline it applies to.
+fn op_text(r: &Report, op: &Operation) -> String {
+    let span = |x: &FrameRange| format!("{} – {}", r.tc(x.start), r.tc(x.end()));
+    match op {
+        Operation::Delete { range } => format!("delete {}", span(range)),
+        Operation::Speed { range, factor } => format!("speed ×{factor} {}", span(range)),
+        Operation::Move { range, to } => format!("move {} to {}", span(range), r.tc(*to)),
+        Operation::Transition { at, duration, kind } => {
+            format!("{kind} of {duration} frames at {}", r.tc(*at))
+        }
+        Operation::AddMarker {
+            range, color, name, ..
+        } => format!("{color} marker {name} over {}", span(range)),
+    }
 }
 
 fn transition_text(sg: &Suggestion, fps: f64) -> String {
