@@ -3,6 +3,7 @@
 //! (`main.rs`) and the server ([`server`], with its [`client`]) are thin edges over
 //! [`pipeline::instruct`].
 
+pub mod assemble;
 pub mod client;
 pub mod index;
 pub mod interchange;

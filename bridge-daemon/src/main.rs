@@ -43,12 +43,32 @@ enum Command {
     /// Write an HTML report (and a Markdown summary beside it) of what a cut list or
     /// instructions do to a timeline.
     Report(ReportArgs),
+    /// Assemble a timeline from a script: each line matched to the take in a bin that says it.
+    Assemble(AssembleArgs),
     /// A project's standing preferences (protected lines and ranges, margins around cuts, the
     /// default transition, words that are not filler): show, set or clear them.
     Prefs {
         #[command(subcommand)]
         action: PrefsAction,
     },
+}
+
+#[derive(clap::Args, Debug)]
+struct AssembleArgs {
+    /// The script: one line of dialogue per line (blank lines and `#` comments skipped).
+    #[arg(long)]
+    script: PathBuf,
+    /// The bin: an OTIO (or protocol JSON) timeline whose V1 clips are the takes.
+    #[arg(long)]
+    clips: PathBuf,
+    /// A folder of SRT transcripts, one per clip, named after the clip (`NAME.srt`) or its media
+    /// file (`FILE.srt` for `FILE.mov`), timed from the clip's first frame.
+    #[arg(long)]
+    subtitles: PathBuf,
+    /// The assembled timeline; the format follows the extension. Its transcript is written
+    /// beside it as SRT (same name, `.srt`).
+    #[arg(long)]
+    output: PathBuf,
 }
 
 #[derive(Subcommand, Debug)]
@@ -206,6 +226,7 @@ fn main() -> ExitCode {
         Command::Ask(args) => ask(&args),
         Command::Report(args) => report(&args),
         Command::Prefs { action } => prefs(&action),
+        Command::Assemble(args) => assemble(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -362,6 +383,107 @@ fn report(args: &ReportArgs) -> Result<(), Exit> {
     println!("wrote {}", args.output.display());
     println!("wrote {}", md_path.display());
     Ok(())
+}
+
+fn assemble(args: &AssembleArgs) -> Result<(), Exit> {
+    use bridge_daemon::assemble;
+    let format = Format::from_path(&args.output).ok_or_else(|| {
+        Exit(
+            1,
+            format!(
+                "{}: unknown output format (use one of: {})",
+                args.output.display(),
+                Format::NAMES
+            ),
+        )
+    })?;
+    let script = assemble::script_lines(&read_text(&args.script)?);
+    if script.is_empty() {
+        return Err(Exit(
+            1,
+            format!("{}: the script has no lines", args.script.display()),
+        ));
+    }
+    let mut bin = read_timeline_args(&args.clips, None)?;
+    if !args.subtitles.is_dir() {
+        return Err(Exit(
+            1,
+            format!("{}: not a folder", args.subtitles.display()),
+        ));
+    }
+    // Each clip's transcript, moved from the clip's own time to the bin's record time.
+    let mut lines = Vec::new();
+    let v1: Vec<(protocol::FrameRange, protocol::Clip)> = bin
+        .v1()
+        .map(|t| {
+            t.clips_with_ranges()
+                .map(|(_, r, c)| (r, c.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    for (rec, clip) in &v1 {
+        let stem = clip
+            .media_file_name()
+            .and_then(|f| Path::new(f).file_stem())
+            .map(|s| s.to_string_lossy().into_owned());
+        let candidates = std::iter::once(clip.name.clone()).chain(stem);
+        let Some(path) = candidates
+            .map(|n| args.subtitles.join(format!("{n}.srt")))
+            .find(|p| p.is_file())
+        else {
+            eprintln!(
+                "bridge-daemon: no transcript for clip {:?} in {}",
+                clip.name,
+                args.subtitles.display()
+            );
+            continue;
+        };
+        let text = read_text(&path)?;
+        let srt = interchange::srt::read_str(&text, bin.rate)
+            .map_err(|e| Exit(1, format!("{}: {e}", path.display())))?;
+        for mut l in srt {
+            let within = protocol::FrameRange::new(0, rec.duration);
+            if let Some(r) = l.range.intersect(&within) {
+                l.range = protocol::FrameRange::new(rec.start + r.start, r.duration);
+                lines.push(l);
+            }
+        }
+    }
+    lines.sort_by_key(|l| l.range.start);
+    bin.subtitles = lines;
+    let name = args
+        .output
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "assembly".into());
+    let result = assemble::assemble(&bin, &script, &name);
+    for (n, text) in &result.unmatched {
+        eprintln!("bridge-daemon: unmatched script line {}: {text}", n + 1);
+    }
+    if result.takes.is_empty() {
+        return Err(Exit(
+            2,
+            "no script line is said in any clip of the bin".into(),
+        ));
+    }
+    for t in &result.takes {
+        println!(
+            "line {}: clip {} {:?} ({:.2}): {}",
+            t.script_line + 1,
+            t.clip,
+            t.clip_name,
+            t.score,
+            t.text
+        );
+    }
+    let body = interchange::write_string(&result.timeline, format);
+    interchange::write_atomically(&args.output, body.as_bytes())
+        .map_err(|e| Exit(1, format!("{}: cannot write: {e}", args.output.display())))?;
+    // The assembled transcript beside it (OTIO holds no subtitles).
+    let srt_path = args.output.with_extension("srt");
+    let srt = interchange::srt::write_string(&result.timeline.subtitles, result.timeline.rate);
+    interchange::write_atomically(&srt_path, srt.as_bytes())
+        .map_err(|e| Exit(1, format!("{}: cannot write: {e}", srt_path.display())))
 }
 
 fn pref_store(dir: &PrefsDir) -> Result<prefs::PrefStore, Exit> {
