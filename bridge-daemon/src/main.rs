@@ -855,8 +855,20 @@ fn ask_offline(
 ) -> Result<(), Exit> {
     use protocol::wire::{InstructResult, Timings};
     let started = std::time::Instant::now();
-    let outcome = bridge_daemon::instruct(timeline, &args.text, &Rules as &dyn Understand)
-        .map_err(|r| Exit(2, r.message))?;
+    // No data folder on this system: no preferences, as with none saved.
+    let standing = match prefs::PrefStore::default_location() {
+        Ok(store) => store
+            .load(&timeline.name)
+            .map_err(|e| Exit(1, e.to_string()))?,
+        Err(_) => prefs::Preferences::default(),
+    };
+    let outcome = bridge_daemon::pipeline::instruct_with_prefs(
+        timeline,
+        &args.text,
+        &Rules as &dyn Understand,
+        &standing,
+    )
+    .map_err(|r| Exit(2, r.message))?;
     let summary = bridge_daemon::pipeline::explain_text(timeline, &outcome);
     let mut cut_list = outcome.cut_list;
     cut_list.id = "offline".into();

@@ -88,9 +88,21 @@ pub fn instruct_with_prefs(
     prefs: &Preferences,
 ) -> Result<Outcome, Refusal> {
     let ctx = Context::of(timeline);
-    let mut intent = backend.understand(text, &ctx)?;
+    let intent = backend.understand(text, &ctx)?;
+    resolve_intent_with_prefs(timeline, None, text, intent, prefs)
+}
+
+/// [`resolve_intent_indexed`] honouring a project's standing preferences (see
+/// [`instruct_with_prefs`]); `text` is the instruction the intent came from.
+pub fn resolve_intent_with_prefs(
+    timeline: &Timeline,
+    index: Option<&Index>,
+    text: &str,
+    mut intent: Intent,
+    prefs: &Preferences,
+) -> Result<Outcome, Refusal> {
     let adjusted = prefs.adjust_intent(text, &mut intent);
-    let mut plan = plan_intent_with(timeline, None, intent, prefs)?;
+    let mut plan = plan_intent_with(timeline, index, intent, prefs)?;
     for i in adjusted {
         if let Some(step) = plan.explanation.get_mut(i) {
             step.notes.push(format!(

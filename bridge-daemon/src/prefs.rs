@@ -318,7 +318,7 @@ fn names_filler(t: &Target) -> bool {
 fn names_a_length(text: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)([0-9]|[零一二两三四五六七八九十半])\s*(f\b|frames?|s\b|secs?|seconds?|帧|秒|个?半?秒)")
+        Regex::new(r"(?i)([0-9]|[零一二两三四五六七八九十半])[\s-]*(f\b|frames?|s\b|secs?|seconds?|帧|秒|个?半?秒)")
             .expect("a valid pattern")
     });
     re.is_match(text)
@@ -362,19 +362,19 @@ pub fn parse_preference(text: &str, rate: Rate) -> Option<PrefChange> {
         let re = |s: &str| Regex::new(s).expect("a valid pattern");
         Patterns {
             margin_en: re(&format!(
-                r"(?i)\b(?:always|from now on|every|each|all)\b.*?{NUM}\s*{UNIT}\b.*\b(?:cuts?|edits?|edit points?)\b|(?i)\b(?:always|from now on)\b.*\b(?:cuts?|edits?)\b.*?{NUM}\s*{UNIT}\b"
+                r"(?i)\b(?:always|from now on|every|each|all)\b.*?{NUM}[\s-]*{UNIT}\b.*\b(?:cuts?|edits?|edit points?)\b|(?i)\b(?:always|from now on)\b.*\b(?:cuts?|edits?)\b.*?{NUM}[\s-]*{UNIT}\b"
             )),
             margin_words_en: re(
                 r"(?i)\b(?:keep|leave|air|margin|padding|handles?|breathing room)\b",
             ),
             margin_zh: re(&format!(
-                r"(?:以后|今后|从现在起|每个|每一个|所有)[^0-9零一二两三四五六七八九十]*?(?:剪辑点|剪切点|剪点|切点|一刀|剪辑)[^0-9零一二两三四五六七八九十]*?(?:留|保留|空|多留)(?:出)?{NUM}\s*{UNIT}"
+                r"(?:以后|今后|从现在起|每个|每一个|所有)[^0-9零一二两三四五六七八九十]*?(?:剪辑点|剪切点|剪点|切点|一刀|剪辑)[^0-9零一二两三四五六七八九十]*?(?:留|保留|空|多留)(?:出)?{NUM}[\s-]*{UNIT}"
             )),
             transition_en: re(&format!(
-                r"(?i)\b(?:default|always|from now on)\b.*?\b(?:transitions?|dissolves?|crossfades?)\b.*?{NUM}\s*{UNIT}\b|(?i)\b(?:default|always|from now on)\b.*?{NUM}\s*{UNIT}\b.*?\b(?:transitions?|dissolves?|crossfades?)\b"
+                r"(?i)\b(?:default|always|from now on)\b.*?\b(?:transitions?|dissolves?|crossfades?)\b.*?{NUM}[\s-]*{UNIT}\b|(?i)\b(?:default|always|from now on)\b.*?{NUM}[\s-]*{UNIT}\b.*?\b(?:transitions?|dissolves?|crossfades?)\b"
             )),
             transition_zh: re(&format!(
-                r"(?:以后|今后|默认|从现在起).*?(?:转场|溶解|交叉溶解|叠化).*?{NUM}\s*{UNIT}"
+                r"(?:以后|今后|默认|从现在起).*?(?:转场|溶解|交叉溶解|叠化).*?{NUM}[\s-]*{UNIT}"
             )),
             line_en: re(
                 r#"(?i)^\s*(?:please\s+)?(?:never|don'?t ever|do not ever|don'?t|do not)\s+(?:ever\s+)?(?:cut|delete|remove|drop|touch)\s+(?:(.+?)(?:'s|’s)\s+(last|first|final|opening|closing)\s+(?:line|sentence)|(?:the\s+line\s+)?["“'](.+?)["”'])"#,

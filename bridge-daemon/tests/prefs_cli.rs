@@ -254,3 +254,49 @@ fn a_protected_range_splits_a_delete() {
     assert_eq!(after, vec![(310, 375), (200, 250), (50, 75), (10, 25)]);
     assert!(notes.iter().any(|n| n.contains("1 s – 2 s")), "{notes:?}");
 }
+
+/// The transition lengths of an `edit --json` reply.
+fn transitions(stdout: &str) -> Vec<i64> {
+    let v: Value = serde_json::from_str(stdout).unwrap();
+    v["cut_list"]["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["op"] == "transition")
+        .map(|o| o["duration"].as_i64().unwrap())
+        .collect()
+}
+
+#[test]
+fn a_default_transition_length_applies_only_when_none_is_said() {
+    let c = Case::new();
+    let before = transitions(&ok(&c.edit("add a dissolve between every clip")));
+    assert_eq!(before.len(), 3);
+    ok(&c.edit("by default make every transition 20 frames"));
+    let out = ok(&c.edit("add a dissolve between every clip"));
+    assert_eq!(transitions(&out), vec![20, 20, 20], "{out}");
+    assert!(
+        out.contains("project preference: transitions are 0.8 s"),
+        "{out}"
+    );
+    let said = transitions(&ok(&c.edit("add a 12 frame dissolve between every clip")));
+    assert_eq!(said, vec![12, 12, 12], "a length said wins");
+}
+
+#[test]
+fn a_word_that_is_not_filler_keeps_its_line() {
+    let c = Case::new();
+    let srt = "1\n00:00:00,400 --> 00:00:03,000\nMAYA: We opened the shop in 1983.\n\n\
+2\n00:00:04,000 --> 00:00:05,000\nBEN: Um...\n\n\
+3\n00:00:08,000 --> 00:00:09,000\nMAYA: Like...\n";
+    std::fs::write(c.path("in.srt"), srt).unwrap();
+    let before = deletes(&ok(&c.edit("delete the filler"))).0;
+    assert_eq!(before, vec![(200, 225), (100, 125)]);
+    ok(&c.edit("never count \"like\" as filler"));
+    let (after, notes) = deletes(&ok(&c.edit("delete the filler")));
+    assert_eq!(after, vec![(100, 125)]);
+    assert!(
+        notes.iter().any(|n| n.contains("\"like\" is not filler")),
+        "{notes:?}"
+    );
+}
