@@ -371,7 +371,10 @@ fn report(args: &ReportArgs) -> Result<(), Exit> {
         current = outcome.timeline;
     }
     let index = Index::build(&timeline);
-    let model = Report::build(&timeline, &index, &ops, instructions);
+    let mut model = Report::build(&timeline, &index, &ops, instructions);
+    if let Some(secs) = standing.transition_seconds {
+        model = model.with_crossfade_seconds(secs);
+    }
     let html = report::render_html(&model);
     let md_path = args.output.with_extension("md");
     let write = |path: &Path, body: &str| {

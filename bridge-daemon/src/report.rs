@@ -173,8 +173,9 @@ pub fn change_marks(ops: &[Operation]) -> Vec<ChangeMark> {
     marks
 }
 
-/// Neighbouring passages of one mood, and a suggestion at each change between them.
-pub fn suggestions(curve: &[CurvePoint], fps: f64) -> Vec<Suggestion> {
+/// Neighbouring passages of one mood, and a suggestion at each change between them; crossfades
+/// last `crossfade` frames.
+pub fn suggestions(curve: &[CurvePoint], crossfade: i64) -> Vec<Suggestion> {
     let mut out = Vec::new();
     let mut current: Option<Option<Emotion>> = None;
     for p in curve {
@@ -188,7 +189,7 @@ pub fn suggestions(curve: &[CurvePoint], fps: f64) -> Vec<Suggestion> {
                     from: m,
                     to: p.mood,
                     transition: if hard { "hard cut" } else { "crossfade" },
-                    transition_frames: if hard { 0 } else { fps.round() as i64 },
+                    transition_frames: if hard { 0 } else { crossfade.max(1) },
                     music: music_for(p.mood),
                 });
                 current = Some(p.mood);
@@ -252,11 +253,18 @@ impl Report {
                 })
                 .collect(),
             marks: change_marks(ops),
-            suggestions: suggestions(&curve, fps),
+            suggestions: suggestions(&curve, fps.round() as i64),
             curve,
             instructions,
             operation_count: ops.len(),
         }
+    }
+
+    /// Suggest crossfades of `seconds` (a project's default transition) instead of one second.
+    pub fn with_crossfade_seconds(mut self, seconds: f64) -> Report {
+        let frames = (seconds * self.fps).round() as i64;
+        self.suggestions = suggestions(&self.curve, frames);
+        self
     }
 
     fn tc(&self, frame: i64) -> String {
@@ -703,7 +711,7 @@ mod tests {
             p(20, Some(Emotion::Sad)),
             p(30, Some(Emotion::Angry)),
         ];
-        let s = suggestions(&curve, 25.0);
+        let s = suggestions(&curve, 25);
         assert_eq!(s.len(), 2);
         assert_eq!(
             (s[0].at, s[0].transition, s[0].transition_frames),

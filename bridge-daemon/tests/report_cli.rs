@@ -83,6 +83,7 @@ impl Case {
 
     fn report(&self, extra: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_bridge-daemon"))
+            .env("CUTBRIDGE_PREFS_DIR", self.path("prefs"))
             .arg("report")
             .arg("--timeline")
             .arg(self.path("in.otio"))
@@ -261,4 +262,21 @@ fn report_renders_in_headless_chromium() {
         reddish > 50,
         "no removed range drawn ({reddish} red pixels)"
     );
+}
+
+#[test]
+fn crossfades_follow_the_projects_default_transition() {
+    let c = Case::new();
+    let prefs = c.path("prefs");
+    let p = prefs.to_str().unwrap();
+    let set = Command::new(env!("CARGO_BIN_EXE_bridge-daemon"))
+        .args(["prefs", "set", "--project", "sample", "--transition", "0.5"])
+        .args(["--prefs-dir", p])
+        .output()
+        .unwrap();
+    assert!(set.status.success(), "{}", stderr(&set));
+    let o = c.report(&["--prefs-dir", p]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = std::fs::read_to_string(c.path("report.md")).unwrap();
+    assert!(md.contains("crossfade 0.5 s (13 frames)"), "{md}");
 }
