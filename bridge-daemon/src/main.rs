@@ -269,13 +269,12 @@ fn edit(args: &EditArgs) -> Result<(), Exit> {
         timeline.subtitles = interchange::srt::read_str(&text, timeline.rate)
             .map_err(|e| Exit(1, format!("{}: {e}", srt.display())))?;
     }
-    let store = pref_store(&args.prefs)?;
+    // A standing preference said as an instruction is saved (exit 0) and edits nothing.
+    let store = pref_store(&args.prefs);
     if let Some(change) = prefs::parse_preference(&args.instruction, timeline.rate) {
-        return save_preference(&store, &timeline.name, change);
+        return save_preference(&store?, &timeline.name, change, args.json);
     }
-    let standing = store
-        .load(&timeline.name)
-        .map_err(|e| Exit(1, e.to_string()))?;
+    let standing = load_prefs(store, &timeline.name)?;
     let backend = Rules;
     let outcome = bridge_daemon::pipeline::instruct_with_prefs(
         &timeline,
@@ -341,10 +340,7 @@ fn report(args: &ReportArgs) -> Result<(), Exit> {
             .map_err(|e| Exit(1, format!("{}: not a cut list: {e}", path.display())))?;
         ops = list.operations;
     }
-    let store = pref_store(&args.prefs)?;
-    let standing = store
-        .load(&timeline.name)
-        .map_err(|e| Exit(1, e.to_string()))?;
+    let standing = load_prefs(pref_store(&args.prefs), &timeline.name)?;
     let mut current = timeline.clone();
     for text in &args.instruction {
         let outcome = bridge_daemon::pipeline::instruct_with_prefs(
@@ -496,10 +492,22 @@ fn pref_store(dir: &PrefsDir) -> Result<prefs::PrefStore, Exit> {
     }
 }
 
+/// A project's preferences; none when this system has no folder for them.
+fn load_prefs(
+    store: Result<prefs::PrefStore, Exit>,
+    project: &str,
+) -> Result<prefs::Preferences, Exit> {
+    match store {
+        Ok(s) => s.load(project).map_err(|e| Exit(1, e.to_string())),
+        Err(_) => Ok(prefs::Preferences::default()),
+    }
+}
+
 fn save_preference(
     store: &prefs::PrefStore,
     project: &str,
     change: prefs::PrefChange,
+    json: bool,
 ) -> Result<(), Exit> {
     let mut p = store.load(project).map_err(|e| Exit(1, e.to_string()))?;
     let said = change.to_string();
@@ -507,10 +515,16 @@ fn save_preference(
     let path = store
         .save(project, &p)
         .map_err(|e| Exit(1, e.to_string()))?;
-    println!(
-        "bridge-daemon: preference of project {project:?} saved: {said} ({})",
-        path.display()
-    );
+    if json {
+        let v = serde_json::json!({"preference_saved": said, "project": project,
+                                   "file": path.display().to_string(), "preferences": p});
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        println!(
+            "bridge-daemon: preference of project {project:?} saved: {said} ({})",
+            path.display()
+        );
+    }
     Ok(())
 }
 
@@ -611,7 +625,7 @@ fn prefs(action: &PrefsAction) -> Result<(), Exit> {
                 return Err(Exit(1, "nothing to set: give --margin, --transition, --protect-range, --protect-line, --protect-text, --keep-word or --say".into()));
             }
             for c in changes {
-                save_preference(&store, &s.project.project, c)?;
+                save_preference(&store, &s.project.project, c, false)?;
             }
             Ok(())
         }
@@ -858,13 +872,7 @@ fn ask_offline(
 ) -> Result<(), Exit> {
     use protocol::wire::{InstructResult, Timings};
     let started = std::time::Instant::now();
-    // No data folder on this system: no preferences, as with none saved.
-    let standing = match prefs::PrefStore::default_location() {
-        Ok(store) => store
-            .load(&timeline.name)
-            .map_err(|e| Exit(1, e.to_string()))?,
-        Err(_) => prefs::Preferences::default(),
-    };
+    let standing = load_prefs(pref_store(&PrefsDir::default()), &timeline.name)?;
     let outcome = bridge_daemon::pipeline::instruct_with_prefs(
         timeline,
         &args.text,

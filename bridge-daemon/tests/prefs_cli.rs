@@ -145,8 +145,9 @@ fn a_protected_line_survives_deleting_everything_its_speaker_says() {
     let c = Case::new();
     let before = deletes(&ok(&c.edit("delete everything Maya says"))).0;
     assert_eq!(before, vec![(310, 375), (200, 250), (10, 75)]);
-    let said = ok(&c.edit("never cut Maya's last line"));
-    assert!(said.contains("saved"), "{said}");
+    let said: Value = serde_json::from_str(&ok(&c.edit("never cut Maya's last line"))).unwrap();
+    assert_eq!(said["project"], "shop interview");
+    assert_eq!(said["preferences"]["protected_lines"][0]["speaker"], "Maya");
     let (after, notes) = deletes(&ok(&c.edit("delete everything Maya says")));
     assert_eq!(after, vec![(200, 250), (10, 75)], "the last line is kept");
     assert!(
