@@ -23,8 +23,8 @@ need_apt() {
   fi
 }
 # libclang-dev: the OFX bindings staleness test regenerates them with bindgen. chromium and
-# espeak-ng: the Premiere panel test drives a real browser with speech as its microphone (the CJK
-# font only makes the panel's screenshots readable).
+# espeak-ng: the Premiere panel test drives a real browser with speech as its microphone, and the
+# report test screenshots the HTML report (the CJK font makes Chinese text in screenshots readable).
 need_apt libclang-dev chromium espeak-ng fonts-wqy-microhei
 
 log "installing test dependencies (pip, quietly)"

@@ -3,10 +3,13 @@
 //! (`main.rs`) and the server ([`server`], with its [`client`]) are thin edges over
 //! [`pipeline::instruct`].
 
+pub mod assemble;
 pub mod client;
 pub mod index;
 pub mod interchange;
 pub mod pipeline;
+pub mod prefs;
+pub mod report;
 pub mod resolver;
 pub mod selection;
 pub mod server;

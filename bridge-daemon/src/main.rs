@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use bridge_daemon::interchange::{self, Format};
+use bridge_daemon::prefs;
 use bridge_daemon::understand::Understand;
 use bridge_daemon::understand::rules::Rules;
 use clap::{Parser, Subcommand};
@@ -39,6 +40,109 @@ enum Command {
     Serve(ServeArgs),
     /// Send one instruction to the running daemon (offline when none answers).
     Ask(AskArgs),
+    /// Write an HTML report (and a Markdown summary beside it) of what a cut list or
+    /// instructions do to a timeline.
+    Report(ReportArgs),
+    /// Assemble a timeline from a script: each line matched to the take in a bin that says it.
+    Assemble(AssembleArgs),
+    /// A project's standing preferences (protected lines and ranges, margins around cuts, the
+    /// default transition, words that are not filler): show, set or clear them.
+    Prefs {
+        #[command(subcommand)]
+        action: PrefsAction,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct AssembleArgs {
+    /// The script: one line of dialogue per line (blank lines and `#` comments skipped).
+    #[arg(long)]
+    script: PathBuf,
+    /// The bin: an OTIO (or protocol JSON) timeline whose V1 clips are the takes.
+    #[arg(long)]
+    clips: PathBuf,
+    /// A folder of SRT transcripts, one per clip, named after the clip (`NAME.srt`) or its media
+    /// file (`FILE.srt` for `FILE.mov`), timed from the clip's first frame.
+    #[arg(long)]
+    subtitles: PathBuf,
+    /// The assembled timeline; the format follows the extension. Its transcript is written
+    /// beside it as SRT (same name, `.srt`).
+    #[arg(long)]
+    output: PathBuf,
+}
+
+#[derive(Subcommand, Debug)]
+enum PrefsAction {
+    /// Print a project's preferences as JSON.
+    Show(PrefsProject),
+    /// Add to or change a project's preferences.
+    Set(PrefsSet),
+    /// Forget a project's preferences.
+    Clear(PrefsProject),
+}
+
+#[derive(clap::Args, Debug)]
+struct PrefsProject {
+    /// The project: the timeline's name.
+    #[arg(long)]
+    project: String,
+    #[command(flatten)]
+    dir: PrefsDir,
+}
+
+#[derive(clap::Args, Debug, Clone, Default)]
+struct PrefsDir {
+    /// Where preferences are kept [default: $CUTBRIDGE_PREFS_DIR, else <data dir>/cutbridge/prefs].
+    #[arg(long)]
+    prefs_dir: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+struct PrefsSet {
+    #[command(flatten)]
+    project: PrefsProject,
+    /// Seconds kept on each side of every cut.
+    #[arg(long)]
+    margin: Option<f64>,
+    /// Seconds of a transition whose instruction names no length.
+    #[arg(long)]
+    transition: Option<f64>,
+    /// A span never cut, in seconds from the first frame: FROM-TO (repeatable).
+    #[arg(long, value_name = "FROM-TO")]
+    protect_range: Vec<String>,
+    /// A line never cut: SPEAKER:first, SPEAKER:last or SPEAKER:N (repeatable).
+    #[arg(long, value_name = "SPEAKER:WHICH")]
+    protect_line: Vec<String>,
+    /// Lines containing this text are never cut (repeatable).
+    #[arg(long)]
+    protect_text: Vec<String>,
+    /// A word never counted as filler (repeatable).
+    #[arg(long)]
+    keep_word: Vec<String>,
+    /// A preference said as an instruction ("always keep 0.2 s of air around every cut").
+    #[arg(long)]
+    say: Vec<String>,
+}
+
+#[derive(clap::Args, Debug)]
+struct ReportArgs {
+    /// The timeline: OpenTimelineIO JSON (.otio) or the protocol's timeline JSON (.json).
+    #[arg(long)]
+    timeline: PathBuf,
+    /// The transcript as SRT, timed from the timeline's first frame.
+    #[arg(long)]
+    subtitles: Option<PathBuf>,
+    /// An instruction to run (rules backend); repeat for several, each applied after the last.
+    #[arg(long)]
+    instruction: Vec<String>,
+    /// A cut list (JSON, `{"operations": [...]}`) to report on instead of instructions.
+    #[arg(long, conflicts_with = "instruction")]
+    cut_list: Option<PathBuf>,
+    /// The HTML page to write; the Markdown summary goes beside it (same name, `.md`).
+    #[arg(long)]
+    output: PathBuf,
+    #[command(flatten)]
+    prefs: PrefsDir,
 }
 
 #[derive(clap::Args, Debug)]
@@ -106,6 +210,8 @@ struct EditArgs {
     /// Print how the instruction was understood and what it matched.
     #[arg(long)]
     explain: bool,
+    #[command(flatten)]
+    prefs: PrefsDir,
 }
 
 /// An error with the exit code it maps to.
@@ -120,6 +226,9 @@ fn main() -> ExitCode {
         }
         Command::Serve(args) => serve(args),
         Command::Ask(args) => ask(&args),
+        Command::Report(args) => report(&args),
+        Command::Prefs { action } => prefs(&action),
+        Command::Assemble(args) => assemble(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -162,9 +271,19 @@ fn edit(args: &EditArgs) -> Result<(), Exit> {
         timeline.subtitles = interchange::srt::read_str(&text, timeline.rate)
             .map_err(|e| Exit(1, format!("{}: {e}", srt.display())))?;
     }
+    // A standing preference said as an instruction is saved (exit 0) and edits nothing.
+    let store = pref_store(&args.prefs);
+    if let Some(change) = prefs::parse_preference(&args.instruction, timeline.rate) {
+        return save_preference(&store?, &timeline.name, change, args.json);
+    }
+    let standing = load_prefs(store, &timeline.name)?;
     let backend = Rules;
-    let outcome =
-        bridge_daemon::instruct(&timeline, &args.instruction, &backend as &dyn Understand);
+    let outcome = bridge_daemon::pipeline::instruct_with_prefs(
+        &timeline,
+        &args.instruction,
+        &backend as &dyn Understand,
+        &standing,
+    );
     let outcome = match outcome {
         Ok(o) => o,
         Err(refusal) => {
@@ -196,6 +315,323 @@ fn edit(args: &EditArgs) -> Result<(), Exit> {
             .map_err(|e| Exit(1, format!("{e:#}")))?;
     }
     Ok(())
+}
+
+/// Read `--timeline` and `--subtitles` as `edit` does.
+fn read_timeline_args(path: &Path, subtitles: Option<&Path>) -> Result<protocol::Timeline, Exit> {
+    let text = read_text(path)?;
+    let mut timeline = interchange::read_timeline_str(&text)
+        .map_err(|e| Exit(1, format!("{}: {e}", path.display())))?;
+    if let Some(srt) = subtitles {
+        let text = read_text(srt)?;
+        timeline.subtitles = interchange::srt::read_str(&text, timeline.rate)
+            .map_err(|e| Exit(1, format!("{}: {e}", srt.display())))?;
+    }
+    Ok(timeline)
+}
+
+fn report(args: &ReportArgs) -> Result<(), Exit> {
+    use bridge_daemon::index::Index;
+    use bridge_daemon::report::{self, InstructionReport, Report};
+    let timeline = read_timeline_args(&args.timeline, args.subtitles.as_deref())?;
+    let mut ops = Vec::new();
+    let mut instructions = Vec::new();
+    if let Some(path) = &args.cut_list {
+        let text = read_text(path)?;
+        let list: protocol::CutList = serde_json::from_str(&text)
+            .map_err(|e| Exit(1, format!("{}: not a cut list: {e}", path.display())))?;
+        ops = list.operations;
+    }
+    let standing = load_prefs(pref_store(&args.prefs), &timeline.name)?;
+    let mut current = timeline.clone();
+    for text in &args.instruction {
+        let outcome = bridge_daemon::pipeline::instruct_with_prefs(
+            &current,
+            text,
+            &Rules as &dyn Understand,
+            &standing,
+        );
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(refusal) => {
+                instructions.push(InstructionReport {
+                    text: text.clone(),
+                    outcome: Err(refusal.message),
+                });
+                continue;
+            }
+        };
+        ops.extend(outcome.cut_list.operations);
+        instructions.push(InstructionReport {
+            text: text.clone(),
+            outcome: Ok(outcome.explanation),
+        });
+        current = outcome.timeline;
+    }
+    let index = Index::build(&timeline);
+    let mut model = Report::build(&timeline, &index, &ops, instructions);
+    if let Some(secs) = standing.transition_seconds {
+        model = model.with_crossfade_seconds(secs);
+    }
+    let html = report::render_html(&model);
+    let md_path = args.output.with_extension("md");
+    let write = |path: &Path, body: &str| {
+        interchange::write_atomically(path, body.as_bytes())
+            .map_err(|e| Exit(1, format!("{}: cannot write: {e}", path.display())))
+    };
+    write(&args.output, &html)?;
+    write(&md_path, &report::render_markdown(&model))?;
+    println!("wrote {}", args.output.display());
+    println!("wrote {}", md_path.display());
+    Ok(())
+}
+
+fn assemble(args: &AssembleArgs) -> Result<(), Exit> {
+    use bridge_daemon::assemble;
+    let format = Format::from_path(&args.output).ok_or_else(|| {
+        Exit(
+            1,
+            format!(
+                "{}: unknown output format (use one of: {})",
+                args.output.display(),
+                Format::NAMES
+            ),
+        )
+    })?;
+    let script = assemble::script_lines(&read_text(&args.script)?);
+    if script.is_empty() {
+        return Err(Exit(
+            1,
+            format!("{}: the script has no lines", args.script.display()),
+        ));
+    }
+    let mut bin = read_timeline_args(&args.clips, None)?;
+    if !args.subtitles.is_dir() {
+        return Err(Exit(
+            1,
+            format!("{}: not a folder", args.subtitles.display()),
+        ));
+    }
+    // Each clip's transcript, moved from the clip's own time to the bin's record time.
+    let mut lines = Vec::new();
+    let v1: Vec<(protocol::FrameRange, protocol::Clip)> = bin
+        .v1()
+        .map(|t| {
+            t.clips_with_ranges()
+                .map(|(_, r, c)| (r, c.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    for (rec, clip) in &v1 {
+        let stem = clip
+            .media_file_name()
+            .and_then(|f| Path::new(f).file_stem())
+            .map(|s| s.to_string_lossy().into_owned());
+        let candidates = std::iter::once(clip.name.clone()).chain(stem);
+        let Some(path) = candidates
+            .map(|n| args.subtitles.join(format!("{n}.srt")))
+            .find(|p| p.is_file())
+        else {
+            eprintln!(
+                "bridge-daemon: no transcript for clip {:?} in {}",
+                clip.name,
+                args.subtitles.display()
+            );
+            continue;
+        };
+        let text = read_text(&path)?;
+        let srt = interchange::srt::read_str(&text, bin.rate)
+            .map_err(|e| Exit(1, format!("{}: {e}", path.display())))?;
+        for mut l in srt {
+            let within = protocol::FrameRange::new(0, rec.duration);
+            if let Some(r) = l.range.intersect(&within) {
+                l.range = protocol::FrameRange::new(rec.start + r.start, r.duration);
+                lines.push(l);
+            }
+        }
+    }
+    lines.sort_by_key(|l| l.range.start);
+    bin.subtitles = lines;
+    let name = args
+        .output
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "assembly".into());
+    let result = assemble::assemble(&bin, &script, &name);
+    for (n, text) in &result.unmatched {
+        eprintln!("bridge-daemon: unmatched script line {}: {text}", n + 1);
+    }
+    if result.takes.is_empty() {
+        return Err(Exit(
+            2,
+            "no script line is said in any clip of the bin".into(),
+        ));
+    }
+    for t in &result.takes {
+        println!(
+            "line {}: clip {} {:?} ({:.2}): {}",
+            t.script_line + 1,
+            t.clip,
+            t.clip_name,
+            t.score,
+            t.text
+        );
+    }
+    let body = interchange::write_string(&result.timeline, format);
+    interchange::write_atomically(&args.output, body.as_bytes())
+        .map_err(|e| Exit(1, format!("{}: cannot write: {e}", args.output.display())))?;
+    // The assembled transcript beside it (OTIO holds no subtitles).
+    let srt_path = args.output.with_extension("srt");
+    let srt = interchange::srt::write_string(&result.timeline.subtitles, result.timeline.rate);
+    interchange::write_atomically(&srt_path, srt.as_bytes())
+        .map_err(|e| Exit(1, format!("{}: cannot write: {e}", srt_path.display())))
+}
+
+fn pref_store(dir: &PrefsDir) -> Result<prefs::PrefStore, Exit> {
+    match &dir.prefs_dir {
+        Some(d) => Ok(prefs::PrefStore::at(d)),
+        None => prefs::PrefStore::default_location().map_err(|e| Exit(1, e.to_string())),
+    }
+}
+
+/// A project's preferences; none when this system has no folder for them.
+fn load_prefs(
+    store: Result<prefs::PrefStore, Exit>,
+    project: &str,
+) -> Result<prefs::Preferences, Exit> {
+    match store {
+        Ok(s) => s.load(project).map_err(|e| Exit(1, e.to_string())),
+        Err(_) => Ok(prefs::Preferences::default()),
+    }
+}
+
+fn save_preference(
+    store: &prefs::PrefStore,
+    project: &str,
+    change: prefs::PrefChange,
+    json: bool,
+) -> Result<(), Exit> {
+    let mut p = store.load(project).map_err(|e| Exit(1, e.to_string()))?;
+    let said = change.to_string();
+    p.apply_change(change);
+    let path = store
+        .save(project, &p)
+        .map_err(|e| Exit(1, e.to_string()))?;
+    if json {
+        let v = serde_json::json!({"preference_saved": said, "project": project,
+                                   "file": path.display().to_string(), "preferences": p});
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        println!(
+            "bridge-daemon: preference of project {project:?} saved: {said} ({})",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+fn prefs(action: &PrefsAction) -> Result<(), Exit> {
+    use prefs::{LineRef, PrefChange, SecondsRange};
+    let bad = |what: &str, v: &str, why: &str| Exit(1, format!("{what} {v:?}: {why}"));
+    match action {
+        PrefsAction::Show(p) => {
+            let store = pref_store(&p.dir)?;
+            let prefs = store.load(&p.project).map_err(|e| Exit(1, e.to_string()))?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&prefs).unwrap_or_default()
+            );
+            Ok(())
+        }
+        PrefsAction::Clear(p) => {
+            let store = pref_store(&p.dir)?;
+            let had = store
+                .clear(&p.project)
+                .map_err(|e| Exit(1, e.to_string()))?;
+            println!(
+                "bridge-daemon: {} of project {:?}",
+                if had {
+                    "cleared the preferences"
+                } else {
+                    "no preferences to clear"
+                },
+                p.project
+            );
+            Ok(())
+        }
+        PrefsAction::Set(s) => {
+            let store = pref_store(&s.project.dir)?;
+            let mut changes = Vec::new();
+            if let Some(m) = s.margin {
+                if !(0.0..=60.0).contains(&m) {
+                    return Err(bad("--margin", &m.to_string(), "give 0 to 60 seconds"));
+                }
+                changes.push(PrefChange::Margin(m));
+            }
+            if let Some(t) = s.transition {
+                if !(t > 0.0 && t <= 60.0) {
+                    return Err(bad("--transition", &t.to_string(), "give 0 to 60 seconds"));
+                }
+                changes.push(PrefChange::Transition(t));
+            }
+            for r in &s.protect_range {
+                let (a, b) = r
+                    .split_once('-')
+                    .ok_or_else(|| bad("--protect-range", r, "write FROM-TO in seconds"))?;
+                let from: f64 = a
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad("--protect-range", r, "FROM is not a number"))?;
+                let to: f64 = b
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad("--protect-range", r, "TO is not a number"))?;
+                if !(from >= 0.0 && to > from) {
+                    return Err(bad("--protect-range", r, "TO must come after FROM"));
+                }
+                changes.push(PrefChange::ProtectRange(SecondsRange { from, to }));
+            }
+            for l in &s.protect_line {
+                let (who, which) = l
+                    .rsplit_once(':')
+                    .ok_or_else(|| bad("--protect-line", l, "write SPEAKER:first|last|N"))?;
+                let position = match which.trim().to_ascii_lowercase().as_str() {
+                    "first" => 1,
+                    "last" => -1,
+                    n => n.parse::<i64>().ok().filter(|n| *n != 0).ok_or_else(|| {
+                        bad("--protect-line", l, "WHICH is first, last or a line number")
+                    })?,
+                };
+                changes.push(PrefChange::ProtectLine(LineRef {
+                    speaker: Some(who.trim().to_string()),
+                    position: Some(position),
+                    text: None,
+                }));
+            }
+            for t in &s.protect_text {
+                changes.push(PrefChange::ProtectLine(LineRef {
+                    text: Some(t.clone()),
+                    ..LineRef::default()
+                }));
+            }
+            for w in &s.keep_word {
+                changes.push(PrefChange::KeepWord(w.clone()));
+            }
+            for said in &s.say {
+                // Frames in a spoken preference are counted at 25 fps: no timeline is given.
+                let c = prefs::parse_preference(said, protocol::Rate::FPS_25)
+                    .ok_or_else(|| bad("--say", said, "not understood as a standing preference"))?;
+                changes.push(c);
+            }
+            if changes.is_empty() {
+                return Err(Exit(1, "nothing to set: give --margin, --transition, --protect-range, --protect-line, --protect-text, --keep-word or --say".into()));
+            }
+            for c in changes {
+                save_preference(&store, &s.project.project, c, false)?;
+            }
+            Ok(())
+        }
+    }
 }
 
 fn schema(out: &Path, doc: Option<&Path>) -> Result<()> {
@@ -438,8 +874,14 @@ fn ask_offline(
 ) -> Result<(), Exit> {
     use protocol::wire::{InstructResult, Timings};
     let started = std::time::Instant::now();
-    let outcome = bridge_daemon::instruct(timeline, &args.text, &Rules as &dyn Understand)
-        .map_err(|r| Exit(2, r.message))?;
+    let standing = load_prefs(pref_store(&PrefsDir::default()), &timeline.name)?;
+    let outcome = bridge_daemon::pipeline::instruct_with_prefs(
+        timeline,
+        &args.text,
+        &Rules as &dyn Understand,
+        &standing,
+    )
+    .map_err(|r| Exit(2, r.message))?;
     let summary = bridge_daemon::pipeline::explain_text(timeline, &outcome);
     let mut cut_list = outcome.cut_list;
     cut_list.id = "offline".into();

@@ -4,6 +4,7 @@ use protocol::{CutList, Intent, Operation, Timeline, apply_operations};
 use serde::Serialize;
 
 use crate::index::Index;
+use crate::prefs::Preferences;
 use crate::resolver::{self, StepExplanation};
 use crate::understand::{Context, Understand};
 
@@ -77,6 +78,48 @@ pub fn instruct_indexed(
     resolve_intent_indexed(timeline, index, intent)
 }
 
+/// [`instruct`] honouring a project's standing preferences: a transition without a length gets
+/// the default one, and every step's operations go through [`Preferences::apply_to_step`]. The
+/// explanation notes say where a preference changed the result.
+pub fn instruct_with_prefs(
+    timeline: &Timeline,
+    text: &str,
+    backend: &dyn Understand,
+    prefs: &Preferences,
+) -> Result<Outcome, Refusal> {
+    let ctx = Context::of(timeline);
+    let intent = backend.understand(text, &ctx)?;
+    resolve_intent_with_prefs(timeline, None, text, intent, prefs)
+}
+
+/// [`resolve_intent_indexed`] honouring a project's standing preferences (see
+/// [`instruct_with_prefs`]); `text` is the instruction the intent came from.
+pub fn resolve_intent_with_prefs(
+    timeline: &Timeline,
+    index: Option<&Index>,
+    text: &str,
+    mut intent: Intent,
+    prefs: &Preferences,
+) -> Result<Outcome, Refusal> {
+    let adjusted = prefs.adjust_intent(text, &mut intent);
+    let mut plan = plan_intent_with(timeline, index, intent, prefs)?;
+    for i in adjusted {
+        if let Some(step) = plan.explanation.get_mut(i) {
+            step.notes.push(format!(
+                "project preference: transitions are {} s unless the instruction says otherwise",
+                prefs.transition_seconds.unwrap_or_default()
+            ));
+        }
+    }
+    let result = apply_plan(timeline, &plan)?;
+    Ok(Outcome {
+        intent: plan.intent,
+        cut_list: plan.cut_list,
+        explanation: plan.explanation,
+        timeline: result,
+    })
+}
+
 /// Resolve an intent on a timeline: each step on the timeline the previous step left.
 pub fn resolve_intent(timeline: &Timeline, intent: Intent) -> Result<Outcome, Refusal> {
     resolve_intent_indexed(timeline, None, intent)
@@ -130,6 +173,16 @@ pub fn plan_intent(
     index: Option<&Index>,
     intent: Intent,
 ) -> Result<Plan, Refusal> {
+    plan_intent_with(timeline, index, intent, &Preferences::default())
+}
+
+/// [`plan_intent`] with each step's operations passed through a project's preferences.
+pub fn plan_intent_with(
+    timeline: &Timeline,
+    index: Option<&Index>,
+    intent: Intent,
+    prefs: &Preferences,
+) -> Result<Plan, Refusal> {
     if intent.steps.is_empty() {
         return Err(Refusal::new(
             RefusalKind::NotUnderstood,
@@ -152,13 +205,17 @@ pub fn plan_intent(
             (None, Some(ix)) => ix,
             (None, None) => unreachable!("an index was built above"),
         };
-        let resolved = resolver::resolve_step_with(idx, &current, step).map_err(|r| {
+        let in_step = |r: Refusal| {
             if n > 1 {
                 Refusal::new(r.kind, format!("step {} of {n}: {}", i + 1, r.message))
             } else {
                 r
             }
-        })?;
+        };
+        let mut resolved = resolver::resolve_step_with(idx, &current, step).map_err(in_step)?;
+        prefs
+            .apply_to_step(idx, &current, step, &mut resolved)
+            .map_err(in_step)?;
         if i + 1 < n {
             let next = apply_operations(&current, &resolved.operations)
                 .map_err(|e| Refusal::new(RefusalKind::Impossible, e.to_string()))?;

@@ -864,7 +864,7 @@ fn find_content(
 }
 
 /// BM25 of `query` against each line of `pool`, with document frequencies from all lines.
-fn bm25(index: &Index, query: &[String]) -> Vec<f64> {
+pub fn bm25(index: &Index, query: &[String]) -> Vec<f64> {
     let n = index.lines.len().max(1) as f64;
     let avg = index.mean_terms.max(1.0);
     let (k1, b) = (1.2, 0.75);

@@ -631,7 +631,22 @@ async fn limits_on_rate_sessions_and_hello_time() {
         // A second connection that never says hello is closed after the hello timeout.
         let mut b = raw(&s.url).await;
         assert_eq!(close_code(&mut b).await, Some(CloseCode::Policy));
-        let mut b = raw(&s.url).await;
+        // The server frees that session's slot just after the close frame: wait for it (bounded)
+        // rather than race it on a loaded machine.
+        let mut b = None;
+        for _ in 0..50 {
+            match tokio_tungstenite::connect_async(&s.url).await {
+                Ok((ws, _)) => {
+                    b = Some(ws);
+                    break;
+                }
+                Err(tungstenite::Error::Http(resp)) if resp.status() == 503 => {
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(e) => panic!("connecting again: {e}"),
+            }
+        }
+        let mut b = b.expect("the slot of the timed-out session was never freed");
         // Two connections are open (a and b): the third is refused with 503.
         match tokio_tungstenite::connect_async(&s.url).await {
             Err(tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), 503),

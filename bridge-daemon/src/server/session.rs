@@ -435,8 +435,20 @@ impl Session {
             let intent = backend.understand(&work_text, &t.context)?;
             let understand_us = micros(t1);
             let t2 = Instant::now();
-            let mut outcome =
-                pipeline::resolve_intent_indexed(&t.timeline, Some(&t.index), intent)?;
+            // The project's standing preferences (none saved: an empty set, no file read error).
+            let prefs = crate::prefs::PrefStore::default_location()
+                .and_then(|s| s.load(&t.timeline.name))
+                .unwrap_or_else(|e| {
+                    tracing::warn!("preferences of {:?} not used: {e}", t.timeline.name);
+                    crate::prefs::Preferences::default()
+                });
+            let mut outcome = pipeline::resolve_intent_with_prefs(
+                &t.timeline,
+                Some(&t.index),
+                &work_text,
+                intent,
+                &prefs,
+            )?;
             if let Some(sel) = selection {
                 outcome = crate::selection::clip_to_selection(&t.timeline, outcome, sel)?;
             }
