@@ -60,6 +60,35 @@ pub struct Index {
     pub duration: i64,
     /// [`Timeline::fingerprint`] of the timeline indexed.
     pub fingerprint: String,
+    /// Picture analysis from the OFX node, sorted by record frame (empty without a node).
+    pub pictures: Vec<PictureSample>,
+}
+
+/// What the OFX node measured in one frame, placed at a record frame of this timeline.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PictureSample {
+    pub frame: i64,
+    pub luma: f32,
+    pub warmth: f32,
+    pub black: bool,
+    pub dark: bool,
+    pub bright: bool,
+}
+
+/// Warmth beyond which a frame reads warm (or, negated, cold): the node's own threshold.
+pub const WARMTH_THRESHOLD: f32 = 0.06;
+
+impl PictureSample {
+    pub fn looks(&self, look: protocol::intent::Look) -> bool {
+        use protocol::intent::Look;
+        match look {
+            Look::Black => self.black,
+            Look::Dark => self.dark || self.black,
+            Look::Bright => self.bright,
+            Look::Warm => self.warmth > WARMTH_THRESHOLD,
+            Look::Cold => self.warmth < -WARMTH_THRESHOLD,
+        }
+    }
 }
 
 fn metadata_text(v: &serde_json::Map<String, serde_json::Value>, out: &mut String) {
@@ -178,6 +207,7 @@ impl Index {
             speakers,
             duration: tl.duration(),
             fingerprint: tl.fingerprint(),
+            pictures: Vec::new(),
         }
     }
 

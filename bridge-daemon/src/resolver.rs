@@ -687,6 +687,56 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
             matches.dedup_by_key(|m| m.range);
             Ok(plain(matches))
         }
+        Target::Picture { look } => {
+            if index.pictures.is_empty() {
+                return Err(no(
+                    RefusalKind::NoMatch,
+                    format!(
+                        "finding {} shots needs the picture analysis of the CutBridge OFX node: add it to the timeline and play the timeline through once",
+                        look.label()
+                    ),
+                ));
+            }
+            // A clip looks a certain way when most of the frames the node saw of it do.
+            let mut ords = Vec::new();
+            let mut matches = Vec::new();
+            for c in &index.clips {
+                let lo = index.pictures.partition_point(|p| p.frame < c.range.start);
+                let hi = index.pictures.partition_point(|p| p.frame < c.range.end());
+                let seen = &index.pictures[lo..hi];
+                if seen.is_empty() {
+                    continue;
+                }
+                let share =
+                    seen.iter().filter(|p| p.looks(*look)).count() as f64 / seen.len() as f64;
+                if share >= 0.5 {
+                    ords.push(c.ordinal);
+                    matches.push(Match {
+                        what: format!(
+                            "{} clip {}: {} ({:.0}% of {} analysed frames)",
+                            look.label(),
+                            c.ordinal,
+                            c.name,
+                            share * 100.0,
+                            seen.len()
+                        ),
+                        range: c.range,
+                        score: Some(share),
+                    });
+                }
+            }
+            if matches.is_empty() {
+                return Err(no(
+                    RefusalKind::NoMatch,
+                    format!("no clip looks {} in the picture analysis", look.label()),
+                ));
+            }
+            Ok(Found {
+                matches,
+                clips: Some(ords),
+                separate: true,
+            })
+        }
         Target::TimeRange { from, to } => {
             let a = time_point(tl, from)?;
             let b = time_point(tl, to)?;
@@ -930,6 +980,7 @@ pub fn describe_target(t: &Target) -> String {
             }
         }
         Target::TimeRange { .. } => "the time range".into(),
+        Target::Picture { look } => format!("the {} shots", look.label()),
         Target::Union { targets } => targets
             .iter()
             .map(describe_target)

@@ -740,3 +740,40 @@ async fn clients_reconnect_after_a_restart_on_the_same_port() {
     })
     .await;
 }
+
+/// The OFX node's analysis gives the resolver eyes: frames it saw as dark make "cut the dark
+/// shots" delete that clip, and an instruction naming no timeline edits the one synced last.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn analysis_frames_make_picture_targets() {
+    bounded(async {
+        let s = TestServer::start(|_| {}).await;
+        let mut editor = raw(&s.url).await;
+        hello(&mut editor).await;
+        let r = call(&mut editor, 1, method::INSTRUCT, json!({"text": "cut the dark shots", "timeline": timeline_json(4)})).await;
+        assert!(
+            r["error"]["message"].as_str().unwrap_or_default().contains("OFX node"),
+            "without analysis the daemon says what it needs: {r}"
+        );
+        let mut node = raw(&s.url).await;
+        hello(&mut node).await;
+        // Clip 2 is [100, 200): dark. The others are normal, and clip 4 is warm.
+        let frames: Vec<Value> = (0..400)
+            .step_by(5)
+            .map(|t| {
+                let dark = (100..200).contains(&t);
+                json!({"time": t as f64, "mean_luma": if dark { 0.05 } else { 0.5 },
+                       "warmth": if t >= 300 { 0.2 } else { 0.0 }, "dark": dark,
+                       "black": false, "bright": false, "histogram": [1.0]})
+            })
+            .collect();
+        // A notification: no id, so no reply.
+        send(&mut node, json!({"jsonrpc": "2.0", "method": method::ANALYSIS_FRAMES, "params": {"node": "n1", "frames": frames}})).await;
+        let r = call(&mut node, 2, method::INSTRUCT, json!({"text": "cut the dark shots"})).await;
+        let ops = &r["result"]["cut_list"]["operations"];
+        assert_eq!(ops, &json!([{"op": "delete", "range": {"start": 100, "duration": 100}}]), "{r}");
+        let r = call(&mut node, 3, method::INSTRUCT, json!({"text": "暖色调的镜头加速两倍"})).await;
+        let ops = &r["result"]["cut_list"]["operations"];
+        assert_eq!(ops, &json!([{"op": "speed", "range": {"start": 300, "duration": 100}, "factor": 2.0}]), "{r}");
+    })
+    .await;
+}

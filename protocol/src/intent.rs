@@ -159,6 +159,34 @@ impl Emotion {
     }
 }
 
+/// How a shot looks, as the OFX node measures it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Look {
+    /// Black frames (almost every pixel near zero).
+    Black,
+    /// Dark (low mean luma).
+    Dark,
+    /// Bright (high mean luma).
+    Bright,
+    /// Warm colour temperature.
+    Warm,
+    /// Cold colour temperature.
+    Cold,
+}
+
+impl Look {
+    pub fn label(self) -> &'static str {
+        match self {
+            Look::Black => "black",
+            Look::Dark => "dark",
+            Look::Bright => "bright",
+            Look::Warm => "warm",
+            Look::Cold => "cold",
+        }
+    }
+}
+
 /// A point in time as the instruction said it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "at", rename_all = "snake_case")]
@@ -230,6 +258,8 @@ pub enum Target {
     },
     /// A span of time.
     TimeRange { from: TimePoint, to: TimePoint },
+    /// Clips of the main picture track that look a certain way, from the OFX node's analysis.
+    Picture { look: Look },
     /// Several targets together.
     Union { targets: Vec<Target> },
 }

@@ -58,6 +58,10 @@ pub fn all() -> Vec<(&'static str, Value)> {
             "edit.proposed.params.schema.json",
             v::<wire::EditProposed>(),
         ),
+        (
+            "analysis.frames.params.schema.json",
+            v::<wire::AnalysisFramesParams>(),
+        ),
         ("progress.params.schema.json", v::<wire::Progress>()),
         ("log.params.schema.json", v::<wire::Log>()),
         ("error.refusal.data.schema.json", v::<wire::RefusalData>()),

@@ -26,6 +26,8 @@ pub mod method {
     pub const EXPORT: &str = "edit.export";
     /// Adapter → server: how applying a cut list went.
     pub const APPLY_REPORT: &str = "apply.report";
+    /// OFX node → server (notification): features of frames the node rendered.
+    pub const ANALYSIS_FRAMES: &str = "analysis.frames";
     /// Server → appliers (notification): a cut list for a timeline they synced.
     pub const EDIT_PROPOSED: &str = "edit.proposed";
     /// Server → client (notification): how far a request has got.
@@ -34,7 +36,7 @@ pub mod method {
     pub const LOG: &str = "log";
 
     /// The methods a client may call, in the order a session usually calls them.
-    pub const REQUESTS: [&str; 5] = [HELLO, SYNC, INSTRUCT, EXPORT, APPLY_REPORT];
+    pub const REQUESTS: [&str; 6] = [HELLO, SYNC, INSTRUCT, EXPORT, APPLY_REPORT, ANALYSIS_FRAMES];
     /// The notifications the server sends.
     pub const NOTIFICATIONS: [&str; 3] = [EDIT_PROPOSED, PROGRESS, LOG];
 }
@@ -521,6 +523,37 @@ pub struct OperationResult {
     pub ok: bool,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
+}
+
+/// `analysis.frames` params: what the OFX node saw in the frames it rendered. Sent as a
+/// notification (no id, no reply). `time` is the node's render time in frames; the daemon takes it
+/// as record time of the timeline last synced (the node sits on the timeline, or on an adjustment
+/// clip spanning it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AnalysisFramesParams {
+    /// Which node instance sent them.
+    #[serde(default)]
+    pub node: String,
+    pub frames: Vec<AnalysisFrame>,
+}
+
+/// One analysed frame (fields the daemon does not use, such as the histogram, are allowed).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AnalysisFrame {
+    pub time: f64,
+    /// Mean Rec. 709 luma, 1.0 = full scale.
+    pub mean_luma: f32,
+    /// `(R − B) / (R + B)` of the means, −1..1; positive is warm.
+    pub warmth: f32,
+    #[serde(default)]
+    pub black: bool,
+    #[serde(default)]
+    pub dark: bool,
+    #[serde(default)]
+    pub bright: bool,
+    /// Histogram distance to the frame before (0 same, 1 nothing alike), when that one was seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shot_change: Option<f32>,
 }
 
 /// `apply.report` params.

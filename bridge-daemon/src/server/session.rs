@@ -277,6 +277,7 @@ impl Session {
             method::INSTRUCT => self.instruct(&id, req.params, started).await,
             method::EXPORT => self.export(&id, req.params).await,
             method::APPLY_REPORT => self.apply_report(&id, req.params),
+            method::ANALYSIS_FRAMES => self.analysis_frames(&id, req.params),
             other => Err(ErrorObject::new(
                 code::METHOD_NOT_FOUND,
                 format!(
@@ -414,12 +415,13 @@ impl Session {
                 .shared
                 .timeline(fp)
                 .ok_or_else(|| unknown_timeline(fp))?,
-            (None, None) => {
-                return Err(invalid_params(wire::DecodeError {
+                        // The OFX node names no timeline: the one an adapter synced last is meant.
+            (None, None) => self.shared.last_timeline().ok_or_else(|| {
+                invalid_params(wire::DecodeError {
                     path: "timeline".into(),
-                    message: "give the timeline, or the fingerprint timeline.sync returned".into(),
-                }));
-            }
+                    message: "give the timeline, or the fingerprint timeline.sync returned (no timeline has been synced yet)".into(),
+                })
+            })?,
         };
         let text = p.text;
         let selection = p.selection;
@@ -428,6 +430,7 @@ impl Session {
         let shared = self.shared.clone();
         self.progress(id, "understand", 0.25);
         let work_cached = cached.clone();
+        let pictures = self.shared.pictures();
         let work_text = text.clone();
         let (outcome, understand_us, resolve_us) = work(heavy, move || {
             let t = &work_cached;
@@ -442,9 +445,19 @@ impl Session {
                     tracing::warn!("preferences of {:?} not used: {e}", t.timeline.name);
                     crate::prefs::Preferences::default()
                 });
+            // With picture analysis from an OFX node, the index gets its eyes.
+            let with_pictures;
+            let index = if pictures.is_empty() {
+                &t.index
+            } else {
+                let mut ix = t.index.clone();
+                ix.pictures = pictures;
+                with_pictures = ix;
+                &with_pictures
+            };
             let mut outcome = pipeline::resolve_intent_with_prefs(
                 &t.timeline,
-                Some(&t.index),
+                Some(index),
                 &work_text,
                 intent,
                 &prefs,
@@ -610,6 +623,13 @@ impl Session {
         })
         .await?;
         Ok(reply_ok(id, &result))
+    }
+
+    /// `analysis.frames` from an OFX node: kept for picture targets ("cut the dark shots").
+    fn analysis_frames(&mut self, id: &Option<Id>, p: Option<Value>) -> MethodResult<String> {
+        let p: protocol::wire::AnalysisFramesParams = params(p)?;
+        self.shared.add_pictures(&p.frames);
+        Ok(reply_ok(id, &json!({"frames": p.frames.len()})))
     }
 
     fn apply_report(&mut self, id: &Option<Id>, p: Option<Value>) -> MethodResult<String> {

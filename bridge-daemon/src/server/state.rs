@@ -132,6 +132,11 @@ pub struct Shared {
     timelines: Mutex<Lru<Arc<CachedTimeline>>>,
     cut_lists: Mutex<Lru<Arc<StoredCutList>>>,
     sessions: Mutex<HashMap<String, SessionEntry>>,
+    /// Picture analysis from OFX nodes, by record frame (bounded: the newest frames win).
+    pictures: Mutex<std::collections::BTreeMap<i64, crate::index::PictureSample>>,
+    /// The fingerprint of the timeline synced last, for clients (the OFX node) that send an
+    /// instruction without naming a timeline.
+    last_timeline: Mutex<Option<String>>,
     boot: u32,
     counter: AtomicU64,
 }
@@ -160,6 +165,8 @@ impl Shared {
             timelines: Mutex::new(Lru::new(config.limits.cached_timelines)),
             cut_lists: Mutex::new(Lru::new(config.limits.cached_cut_lists)),
             sessions: Mutex::new(HashMap::new()),
+            pictures: Mutex::new(std::collections::BTreeMap::new()),
+            last_timeline: Mutex::new(None),
             boot: u32::from_le_bytes(seed),
             counter: AtomicU64::new(0),
             config,
@@ -179,8 +186,46 @@ impl Shared {
         lock(&self.timelines).get(fingerprint)
     }
 
+    /// Record frames an OFX node analysed (its render time taken as record time).
+    pub fn add_pictures(&self, frames: &[protocol::wire::AnalysisFrame]) {
+        const MAX_PICTURES: usize = 500_000;
+        let mut pictures = lock(&self.pictures);
+        for f in frames {
+            if !f.time.is_finite() || f.time < 0.0 {
+                continue;
+            }
+            let frame = f.time.round() as i64;
+            pictures.insert(
+                frame,
+                crate::index::PictureSample {
+                    frame,
+                    luma: f.mean_luma,
+                    warmth: f.warmth,
+                    black: f.black,
+                    dark: f.dark,
+                    bright: f.bright,
+                },
+            );
+        }
+        while pictures.len() > MAX_PICTURES {
+            pictures.pop_first();
+        }
+    }
+
+    /// The picture analysis received so far, in record order.
+    pub fn pictures(&self) -> Vec<crate::index::PictureSample> {
+        lock(&self.pictures).values().copied().collect()
+    }
+
+    /// The timeline synced last, if it is still cached.
+    pub fn last_timeline(&self) -> Option<Arc<CachedTimeline>> {
+        let fp = lock(&self.last_timeline).clone()?;
+        self.timeline(&fp)
+    }
+
     /// Cache a snapshot; an identical one already cached is kept (and returned) instead.
     pub fn cache_timeline(&self, t: CachedTimeline) -> Arc<CachedTimeline> {
+        *lock(&self.last_timeline) = Some(t.fingerprint.clone());
         let mut cache = lock(&self.timelines);
         if let Some(existing) = cache.get(&t.fingerprint) {
             return existing;

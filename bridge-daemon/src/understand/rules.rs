@@ -10,7 +10,7 @@ use std::sync::LazyLock;
 
 use protocol::Intent;
 use protocol::intent::{
-    Action, ClipSelector, Destination, Emotion, Length, MarkerColor, Placement, Step, Target,
+    Action, ClipSelector, Destination, Emotion, Length, Look, MarkerColor, Placement, Step, Target,
     TimePoint,
 };
 use regex::Regex;
@@ -605,7 +605,9 @@ fn unsupported(c: &str) -> Option<&'static str> {
 
 fn parse_clause(c: &str, ctx: &Context) -> Result<Step, Refusal> {
     let verb = detect_verb(c);
-    if let Some(why) = unsupported(c) {
+    // "冷色调的镜头放慢" names shots by their look; it is not colour grading.
+    let picture_target = verb.is_some() && look_in(c).is_some();
+    if let Some(why) = unsupported(c).filter(|_| !picture_target) {
         // An edit verb with an unsupported object ("add music") is still unsupported; a cut of a
         // target that merely mentions such a word ("cut the music cue marker") is not.
         let edit_with_target = matches!(
@@ -1221,6 +1223,42 @@ fn ordinal_target(p: &str) -> Option<Target> {
     None
 }
 
+/// A shot's look named in the phrase: 黑屏 / dark shots / 冷色调的镜头 / warm-toned clips.
+fn look_in(p: &str) -> Option<Look> {
+    static BLACK: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"黑屏|全黑|黑场|黑帧|\bblack (?:screens?|frames?|parts?|shots?|clips?|sections?|bits?)\b|\bblacks\b",
+        )
+    });
+    static DARK: LazyLock<Regex> =
+        LazyLock::new(|| re(r"太暗|偏暗|很暗|暗的|昏暗|欠曝|\b(?:dark|darker|underexposed|dim)\b"));
+    static BRIGHT: LazyLock<Regex> =
+        LazyLock::new(|| re(r"过曝|太亮|偏亮|很亮|亮的|\b(?:bright|overexposed|blown[- ]out)\b"));
+    static WARM: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"暖色调|暖色|偏暖|暖调|\bwarm(?:er)?(?:[- ]toned| tone| tones| colou?red)?\b")
+    });
+    static COLD: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"冷色调|冷色|偏冷|冷调|\b(?:cold|cool)(?:er)?(?:[- ]toned| tone| tones| colou?red)?\b")
+    });
+    let shotish =
+        CLIP_NOUN.is_match(p) || p.contains("部分") || p.contains("的") || p.contains("段");
+    if BLACK.is_match(p) {
+        return Some(Look::Black);
+    }
+    if !shotish {
+        return None;
+    }
+    [
+        (&DARK, Look::Dark),
+        (&BRIGHT, Look::Bright),
+        (&WARM, Look::Warm),
+        (&COLD, Look::Cold),
+    ]
+    .into_iter()
+    .find(|(r, _)| r.is_match(p))
+    .map(|(_, l)| l)
+}
+
 fn emotion_in(p: &str) -> Option<Emotion> {
     let f = fold(p);
     let words: Vec<&str> = f.split(' ').collect();
@@ -1443,6 +1481,9 @@ fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Target, Refusal>
     }
     if let Some(t) = ordinal_target(p) {
         return Ok(t);
+    }
+    if let Some(look) = look_in(p) {
+        return Ok(Target::Picture { look });
     }
     let speaker = known_speaker(p, ctx);
     if let Some(m) = QUOTED.captures(p) {

@@ -104,6 +104,7 @@ fn target(t: &Target) -> String {
         ),
         Target::TimeRange { from, to } => format!("time:{}..{}", point(from), point(to)),
         Target::Union { targets } => targets.iter().map(target).collect::<Vec<_>>().join("+"),
+        Target::Picture { look } => format!("picture:{}", look.label()),
     }
 }
 
@@ -209,6 +210,8 @@ fn chinese_instructions() {
             "delete emotion:sad ; mark yellow emotion:happy",
         ),
         ("把画面整体调成暖色调", "refused Unsupported"),
+        ("删掉黑屏的部分", "delete picture:black"),
+        ("冷色调的镜头放慢", "speed 0.5 picture:cold"),
         ("加点背景音乐", "refused Unsupported"),
         ("删掉王建国说的所有话", "delete speaker:王建国"),
         ("把第二个镜头移到最后", "move end clips:[2]"),
@@ -362,6 +365,9 @@ fn english_instructions() {
             "dissolve 1s between clip:train b roll+clip:hotel take 1",
         ),
         ("make it pop more", "refused Unsupported"),
+        ("cut the dark shots", "delete picture:dark"),
+        ("speed up the warm-toned clips", "speed 2 picture:warm"),
+        ("make the image warmer", "refused Unsupported"),
         (
             "add some background music under the intro",
             "refused Unsupported",
