@@ -12,7 +12,7 @@ import json
 import threading
 
 from . import paths
-from .errors import DaemonUnavailable, RpcError
+from .errors import UNAUTHENTICATED, DaemonUnavailable, RpcError
 from .websocket import ConnectionClosed, HandshakeError, WebSocket, WebSocketError
 
 CLIENT_NAME = "resolve-script"
@@ -69,12 +69,24 @@ class DaemonClient(object):
         self._reader = threading.Thread(target=self._read_loop, name="cutbridge-ws-reader")
         self._reader.daemon = True
         self._reader.start()
-        self.hello = self.call("session.hello", {
-            "token": token,
-            "client": self.client_name,
-            "version": VERSION,
-            "roles": self.roles,
-        })
+        try:
+            self.hello = self.call("session.hello", {
+                "token": token,
+                "client": self.client_name,
+                "version": VERSION,
+                "roles": self.roles,
+            })
+        except RpcError as e:
+            self.close()
+            if e.code == UNAUTHENTICATED:
+                raise DaemonUnavailable(
+                    "the daemon at {} did not accept the token from {}: it was made by another "
+                    "daemon (see the path `bridge-daemon serve` prints)".format(
+                        self.url, self._token_file or paths.token_file()))
+            raise
+        except DaemonUnavailable:
+            self.close()
+            raise
         return self
 
     @property

@@ -69,7 +69,7 @@ def parse_rate(text):
     if not s:
         raise ValueError("empty frame rate")
     drop = False
-    for suffix in (" DF", "DF", " NDF", "NDF"):
+    for suffix in (" NDF", "NDF", " DF", "DF"):
         if s.endswith(suffix):
             drop = "N" not in suffix
             s = s[: -len(suffix)].strip()

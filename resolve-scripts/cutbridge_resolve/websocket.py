@@ -236,7 +236,7 @@ class WebSocket(object):
 
     def send_fragmented(self, opcode, pieces):
         """Send one message as several frames (for tests of peers; rarely needed)."""
-        pieces = list(pieces)
+        pieces = [p.encode("utf-8") if isinstance(p, str) else bytes(p) for p in pieces]
         for i, piece in enumerate(pieces):
             op = opcode if i == 0 else OP_CONT
             self._send_frame(op, piece, fin=(i == len(pieces) - 1))

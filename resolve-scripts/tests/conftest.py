@@ -22,6 +22,7 @@ FIXTURES = os.path.join(HERE, "fixtures")
 
 sys.path.insert(0, SCRIPTS)
 sys.path.insert(0, HERE)
+sys.path.insert(0, FIXTURES)
 
 import fake_resolve  # noqa: E402
 
