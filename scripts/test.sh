@@ -11,8 +11,13 @@ cd "$(dirname "$0")/.."
 
 log() { printf '\n==> %s\n' "$*"; }
 
-log "installing test dependencies (pip, quietly)"
+log "installing test dependencies (pip, apt; quietly)"
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -r requirements-dev.txt
+# Lua 5.1 (Resolve's Lua) checks and runs resolve-scripts' free-edition script.
+if ! command -v luac5.1 >/dev/null || ! command -v lua5.1 >/dev/null; then
+  (apt-get update -qq && apt-get install -y -qq lua5.1) >/dev/null 2>&1 \
+    || echo "warning: could not install lua5.1 (apt-get install -y lua5.1); the Lua tests will fail"
+fi
 
 log "cargo fmt --check"
 cargo fmt --all -- --check
