@@ -161,7 +161,7 @@ class _Report(object):
 
 # ---- apply ---------------------------------------------------------------------------------------
 
-def apply(resolve, cut_list, verify=True, client=None, srt=None):
+def apply(resolve, cut_list, *, verify=True, client=None, srt=None):
     """Apply `cut_list` (a protocol CutList, or an `edit.instruct` result) to the current timeline.
 
     Returns a report: `status` is "applied" (the new version is complete and current),

@@ -93,7 +93,7 @@ def split_speaker(text):
         rest = t[cut + 1:].strip()
         plausible = (
             name and len(name) <= 24 and len(name.split()) <= 3 and rest
-            and not rest[0].isdigit()
+            and rest[0] not in "0123456789"
             and any(ch.isalpha() for ch in name)
             and not any(ch in "，。！？,.!?\"“”'（）()" for ch in name)
         )
@@ -303,7 +303,7 @@ def _classify_transitions(refs, media_of):
             r.cut = cuts[0]
 
 
-def take(resolve, timeline=None, srt=None, use_memory=True):
+def take(resolve, *, timeline=None, srt=None, use_memory=True):
     """Snapshot the current (or given) timeline; a `Snap` with the JSON and the items."""
     project = current_project(resolve)
     tl = timeline or project.GetCurrentTimeline()
@@ -376,7 +376,7 @@ def take(resolve, timeline=None, srt=None, use_memory=True):
     return Snap(timeline_json, project, tl, rate, base, track_refs, subtitle_items, source)
 
 
-def snapshot(resolve, srt=None):
+def snapshot(resolve, *, srt=None):
     """The current timeline as the protocol's timeline JSON (a dict ready for `timeline.sync`).
 
     `srt`: SRT text to use as the transcript instead of the subtitle track (the daemon reads it

@@ -140,3 +140,19 @@ def test_the_srt_written_from_the_subtitle_track_is_the_fixture_srt(exported, tm
     assert r.returncode == 0, r.stderr
     with open(os.path.join(FIXTURES, "laojie.srt"), encoding="utf-8") as f:
         assert r.stdout == f.read()
+
+
+@pytest.mark.parametrize("expr, expected", [
+    ("return M.exit_code(512)", "2"),          # Lua 5.1 on POSIX: the wait status
+    ("return M.exit_code(2)", "2"),            # Windows: the code itself
+    ("return M.exit_code(true, 'exit', 0)", "0"),  # LuaJIT / Lua 5.2
+    ("return M.exit_code(nil, 'exit', 1)", "1"),
+    ("return M.quote(\"it's\")", "'it'\\''s'"),
+])
+def test_exit_codes_and_quoting(expr, expected, tmp_path):
+    e = dict(os.environ, STUB_LOG=str(tmp_path / "calls.log"),
+             STUB_EVAL="local M = CUTBRIDGE_LUA " + expr)
+    r = subprocess.run([tool("lua5.1", "lua"), STUB, LUA_SCRIPT], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, universal_newlines=True, env=e, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == expected

@@ -11,6 +11,7 @@ Environment:
   STUB_IMPORT_FAILS "1": ImportTimelineFromFile returns nil
   STUB_ASK          set: a `fusion` whose composition answers AskUser with this text
   STUB_SRT_ONLY     set: load the script without running it and print the SRT it would write
+  STUB_EVAL         Lua code run (and its result printed) after loading the script, not running it
 
 Prints the script's result as "status<TAB>message" on the last line.
 ]]
@@ -115,6 +116,13 @@ if os.getenv("STUB_ASK") then
   function fusion:GetCurrentComp() return comp end
 end
 
+if os.getenv("STUB_EVAL") then
+  CUTBRIDGE_LUA_NO_MAIN = true
+  dofile(arg[1])
+  local f = assert(loadstring(os.getenv("STUB_EVAL")))
+  print(f())
+  return
+end
 if os.getenv("STUB_SRT_ONLY") then
   CUTBRIDGE_LUA_NO_MAIN = true
   dofile(arg[1])
