@@ -126,8 +126,26 @@ class Controller(object):
             self.client = client
             self.view.set_status("connected to {} ({})".format(
                 client.url, ", ".join(client.hello.get("backends", []))))
+            self.sync_current()
 
         self.worker.submit(connect, done)
+
+    def sync_current(self):
+        """Send the current timeline, so that edits other clients propose for it arrive here."""
+        if self.client is None:
+            return
+        try:
+            timeline = snap.snapshot(self.resolve, srt=self.srt)  # Resolve: on this thread
+        except CutBridgeError as e:
+            self.view.set_status(str(e))
+            return
+        client = self.client
+
+        def done(result, error):
+            if error is not None:
+                self.view.set_status(str(error))
+
+        self.worker.submit(lambda: client.sync(timeline), done)
 
     def _on_notification(self, method, params):
         # The reader thread: only queue; the UI thread shows it in poll().
@@ -219,6 +237,7 @@ class Controller(object):
             fp = proposal["cut_list"].get("fingerprint")
             self.proposals = [p for p in self.proposals if p["cut_list"].get("fingerprint") != fp]
             self._refresh_rows()
+            self.sync_current()
         self._show_timeline()
         return report
 
@@ -230,6 +249,8 @@ class Controller(object):
             return False
         self.view.set_status("switched back to the previous version" if ok else
                              "nothing to undo: this timeline is not a CutBridge version")
+        if ok:
+            self.sync_current()
         self._show_timeline()
         return ok
 

@@ -89,8 +89,9 @@ def test_edits_proposed_by_another_client_show_up(resolve, env_daemon):
     c.start()
     try:
         assert pump(c, lambda: "connected" in view.status), view.status
-        # The window syncs the timeline when it sends; here the applier syncs by hand.
-        c.client.sync(cb.snapshot(resolve))
+        # The window synced the timeline when it connected; wait until the daemon has it.
+        c.worker.submit(lambda: None, lambda v, e: view.set_status("synced"))
+        assert pump(c, lambda: view.status == "synced")
         with cb.DaemonClient(client_name="voice").connect() as other:
             other.instruct("开心的句子都打上绿色标记", timeline=cb.snapshot(resolve))
         assert pump(c, lambda: view.rows), view.status
