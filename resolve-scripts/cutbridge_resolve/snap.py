@@ -232,11 +232,24 @@ class _MediaCache(object):
                 "start": convert_frames(start, media_rate, self.tl_rate),
                 "duration": convert_frames(frames, media_rate, self.tl_rate),
             }
+        def meta(name):
+            # Keywords and comments are metadata fields (GetMetadata); older builds also
+            # answer them as clip properties.
+            v = None
+            if has_method(mpi, "GetMetadata"):
+                try:
+                    v = mpi.GetMetadata(name)
+                except Exception:
+                    v = None
+            if not isinstance(v, str) or not v:
+                v = p(name)
+            return v.strip()
+
         metadata = {}
-        keywords = p("Keywords")
+        keywords = meta("Keywords")
         if keywords:
             metadata["keywords"] = [k.strip() for k in keywords.split(",") if k.strip()]
-        comments = p("Comments")
+        comments = meta("Comments")
         if comments:
             metadata["comments"] = comments
         return {

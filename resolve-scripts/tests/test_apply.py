@@ -228,3 +228,16 @@ def test_version_names_skip_existing_ones(resolve):
 def test_apply_rejects_what_is_not_a_cut_list(resolve, bad):
     with pytest.raises(cb.CutBridgeError):
         cb.apply(resolve, bad, client=object())
+
+
+@pytest.mark.parametrize("text", [
+    "先把语气词都删掉，再在每个镜头之间加8帧溶解",
+    "只留李雅的部分，其他都删掉",
+    "cut the filler words and then speed up the last clip 1.5x",
+    "20秒到30秒这段放慢一半",
+])
+def test_several_steps_and_keep_only_verify(resolve, client, text):
+    result = instruct(client, resolve, text)
+    report = cb.apply(resolve, result, client=client)
+    assert_applied(report, resolve)
+    assert report["method"] == "rebuild"
