@@ -25,7 +25,8 @@ need_apt() {
 # libclang-dev: the OFX bindings staleness test regenerates them with bindgen. chromium and
 # espeak-ng: the Premiere panel test drives a real browser with speech as its microphone, and the
 # report test screenshots the HTML report (the CJK font makes Chinese text in screenshots readable).
-need_apt libclang-dev chromium espeak-ng fonts-wqy-microhei
+# lua5.1 (Resolve's Lua) checks and runs resolve-scripts' free-edition script.
+need_apt libclang-dev chromium espeak-ng fonts-wqy-microhei lua5.1
 
 log "installing test dependencies (pip, quietly)"
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -r requirements-dev.txt
