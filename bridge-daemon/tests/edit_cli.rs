@@ -1,60 +1,15 @@
 //! The `edit` command end to end: the real binary on timeline files built here, checking exit
 //! codes, stderr lines, that nothing is written on failure, and the edited timeline.
 
+mod fixture;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use bridge_daemon::interchange::{otio, read_timeline_str};
-use protocol::{Clip, FrameRange, Item, Media, Rate, Timeline, Track, TrackKind};
+use protocol::Timeline;
 
-fn clip(name: &str, file: &str, start: i64, dur: i64) -> Item {
-    Item::Clip(Clip {
-        name: name.into(),
-        media: Media {
-            url: Some(format!("file:///media/{file}")),
-            available: Some(FrameRange::new(start - 50, dur + 100)),
-            ..Media::default()
-        },
-        source: FrameRange::new(start, dur),
-        speed: 1.0,
-        markers: vec![],
-        enabled: true,
-        link: None,
-        metadata: Default::default(),
-        effects: vec![],
-        extra: Default::default(),
-    })
-}
-
-/// Four clips of 100 frames at 25 fps (16 s), V1 and a mirroring A1.
-fn sample() -> Timeline {
-    let items = vec![
-        clip("01 interview wide", "a.mov", 1000, 100),
-        clip("02 B-roll street", "b.mov", 2000, 100),
-        clip("03 interview close", "c.mov", 3000, 100),
-        clip("04 B-roll harbour", "d.mov", 4000, 100),
-    ];
-    let track = |name: &str, kind| Track {
-        name: name.into(),
-        kind,
-        items: items.clone(),
-        markers: vec![],
-        enabled: true,
-        metadata: Default::default(),
-        extra: Default::default(),
-    };
-    Timeline {
-        name: "sample".into(),
-        rate: Rate::FPS_25,
-        start_frame: 90_000,
-        drop_frame: false,
-        tracks: vec![track("V1", TrackKind::Video), track("A1", TrackKind::Audio)],
-        markers: vec![],
-        subtitles: vec![],
-        metadata: Default::default(),
-        extra: Default::default(),
-    }
-}
+use fixture::interview_sample as sample;
 
 const SRT: &str = "1\n00:00:00,400 --> 00:00:03,000\nANNA: We opened the shop in 1983.\n\n\
 2\n00:00:04,000 --> 00:00:06,000\nANNA: I still miss him every day, I cry at night.\n\n\

@@ -1,60 +1,28 @@
 //! Standing preferences end to end (issue 10): set by instruction or by `bridge-daemon prefs`,
 //! kept on disk between runs of the real binary, and honoured by `edit`.
 
+mod fixture;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use bridge_daemon::interchange::otio;
-use protocol::{Clip, FrameRange, Item, Media, Rate, Timeline, Track, TrackKind};
+use protocol::Timeline;
 use serde_json::Value;
-
-fn clip(name: &str, start: i64, dur: i64) -> Item {
-    Item::Clip(Clip {
-        name: name.into(),
-        media: Media {
-            url: Some(format!("file:///media/{name}.mov")),
-            available: Some(FrameRange::new(start - 50, dur + 100)),
-            ..Media::default()
-        },
-        source: FrameRange::new(start, dur),
-        speed: 1.0,
-        markers: vec![],
-        enabled: true,
-        link: None,
-        metadata: Default::default(),
-        effects: vec![],
-        extra: Default::default(),
-    })
-}
 
 /// Four clips of 100 frames at 25 fps (16 s), V1 and a mirroring A1, named "shop interview".
 fn sample() -> Timeline {
-    let items = vec![
-        clip("a", 1000, 100),
-        clip("b", 2000, 100),
-        clip("c", 3000, 100),
-        clip("d", 4000, 100),
-    ];
-    let track = |name: &str, kind| Track {
-        name: name.into(),
-        kind,
-        items: items.clone(),
-        markers: vec![],
-        enabled: true,
-        metadata: Default::default(),
-        extra: Default::default(),
-    };
-    Timeline {
-        name: "shop interview".into(),
-        rate: Rate::FPS_25,
-        start_frame: 0,
-        drop_frame: false,
-        tracks: vec![track("V1", TrackKind::Video), track("A1", TrackKind::Audio)],
-        markers: vec![],
-        subtitles: vec![],
-        metadata: Default::default(),
-        extra: Default::default(),
-    }
+    let clip = |name: &str, start| fixture::clip(name, &format!("{name}.mov"), start, 100);
+    fixture::mirrored(
+        "shop interview",
+        0,
+        vec![
+            clip("a", 1000),
+            clip("b", 2000),
+            clip("c", 3000),
+            clip("d", 4000),
+        ],
+    )
 }
 
 // Lines at [10,75) [100,150) [200,250) [263,300) [310,375); the one pause over a second is
