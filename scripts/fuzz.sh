@@ -18,13 +18,15 @@ declare -A seeds=(
     [otio_reader]="examples tests/interchange/fixtures"
     [srt_reader]="examples"
     [timecode]=""
+    [rpc_decoder]=""
 )
 declare -A dicts=(
     [otio_reader]="-dict=fuzz/otio.dict"
     [srt_reader]="-dict=fuzz/srt.dict"
     [timecode]=""
+    [rpc_decoder]=""
 )
-for target in otio_reader srt_reader timecode; do
+for target in otio_reader srt_reader timecode rpc_decoder; do
     mkdir -p "fuzz/corpus/$target"
     echo "== $target (${seconds}s)"
     # shellcheck disable=SC2086 # the seed folders and dictionary options are meant to split
