@@ -147,6 +147,24 @@ fn render(text: &str) -> String {
     }
 }
 
+/// Every instruction of the table parses to its rendering; all differences are listed at once.
+fn check_table(cases: &[(&str, &str)]) {
+    let mut failures = Vec::new();
+    for (text, want) in cases {
+        let got = render(text);
+        if got != *want {
+            failures.push(format!("{text}\n    got:  {got}\n    want: {want}"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
 #[test]
 fn chinese_instructions() {
     let cases = [
@@ -221,20 +239,7 @@ fn chinese_instructions() {
         ),
         ("你好", "refused NotUnderstood"),
     ];
-    let mut failures = Vec::new();
-    for (text, want) in cases {
-        let got = render(text);
-        if got != want {
-            failures.push(format!("{text}\n    got:  {got}\n    want: {want}"));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases differ:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    check_table(&cases);
 }
 
 #[test]
@@ -378,20 +383,7 @@ fn english_instructions() {
             "delete speaker:tour guide",
         ),
     ];
-    let mut failures = Vec::new();
-    for (text, want) in cases {
-        let got = render(text);
-        if got != want {
-            failures.push(format!("{text}\n    got:  {got}\n    want: {want}"));
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases differ:\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
-    );
+    check_table(&cases);
 }
 
 #[test]
