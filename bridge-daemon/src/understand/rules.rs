@@ -98,6 +98,10 @@ pattern!(
     r"删除|删掉|删了|删去|剪掉|剪了|剪去|去掉|去除|拿掉|砍掉|切掉|不要了|清除|删|\b(?:delete|remove|cut|drop|lose|trim(?: off)?|take out|get rid of|eliminate|strip out|kill|ditch|scrap)\b"
 );
 pattern!(CONJUNCTION, r"和|以及|还有|及|,|\band\b|\bplus\b");
+pattern!(
+    SCENE_NOUN,
+    r"那场戏|这场戏|场戏|那个镜头|这个镜头|镜头|\b(?:shot|clip|scene)s?\b"
+);
 pattern!(NAME_JOIN, r"和|与|跟|以及|\band\b|\bplus\b");
 pattern!(
     ALL_WORDS,
@@ -203,7 +207,7 @@ pattern!(
 );
 pattern!(
     ZH_SAYS,
-    r"^(.*?)(?:说|讲|提到|聊)(.+?)的(?:那|这)?(?:一)?(?:句|段|部分|地方|话)"
+    r"^(.*?)(?:说|讲|提到|聊|问到|问|谈到)(.+?)的(?:那|这)?(?:一)?(?:句|段|部分|地方|话)"
 );
 pattern!(
     EN_SAYS,
@@ -217,7 +221,7 @@ pattern!(
 // Markers.
 pattern!(
     MARKER_WORD,
-    r"标记|标了|标的|标注|标出|打了标|markers?|marked|flagged|flags?\b"
+    r"标记|标了|标的|标注|标出|打了标|标[红橙黄绿青蓝紫粉]|markers?|marked|flagged|flags?\b"
 );
 
 // Speakers.
@@ -1146,16 +1150,22 @@ fn ordinal_target(p: &str) -> Option<Target> {
         let n: i64 = m[1].parse().ok()?;
         return sel(ClipSelector::Ordinals { ordinals: vec![-n] });
     }
-    if let Some(m) = ZH_LAST_N.captures(p) {
+    // "第一个和最后一个镜头": positions from the start and the end together.
+    let last_one = p.contains("最后一个")
+        || p.contains("最后那个")
+        || p.contains("最末")
+        || p.contains("最后1个");
+    if let Some(m) = ZH_LAST_N.captures(p).filter(|_| !last_one) {
         let n: i64 = m[1].parse().ok()?;
-        return sel(if n == 1 {
-            ClipSelector::Ordinals { ordinals: vec![-1] }
-        } else {
-            ClipSelector::OrdinalRange { from: -n, to: -1 }
-        });
+        return sel(ClipSelector::OrdinalRange { from: -n, to: -1 });
     }
-    if p.contains("最后一个") || p.contains("最后那个") || p.contains("最末") {
-        return sel(ClipSelector::Ordinals { ordinals: vec![-1] });
+    if last_one {
+        let mut ords: Vec<i64> = ZH_ORD
+            .captures_iter(p)
+            .filter_map(|m| m[1].parse().ok())
+            .collect();
+        ords.push(-1);
+        return sel(ClipSelector::Ordinals { ordinals: ords });
     }
     if let Some(m) = ZH_FIRST_N.captures(p) {
         let n: i64 = m[1].parse().ok()?;
@@ -1529,6 +1539,12 @@ fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Target, Refusal>
         }
     }
     if let Some(t) = marker_target(p, ctx) {
+        return Ok(t);
+    }
+    // "厨房争吵那场戏" names a scene whose clip name holds the emotion word: the clip is meant.
+    if SCENE_NOUN.is_match(p)
+        && let Some(t) = clip_name_target(p, ctx)
+    {
         return Ok(t);
     }
     if let Some(emotion) = emotion_in(p) {

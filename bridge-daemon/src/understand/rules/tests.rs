@@ -180,6 +180,13 @@ fn chinese_instructions() {
             "delete pauses>1.5s margin 5f",
         ),
         ("删掉第三个镜头", "delete clips:[3]"),
+        ("把第一个和最后一个镜头删掉", "delete clips:[1, -1]"),
+        ("把厨房争吵那场戏放慢到0.5倍", "speed 0.5 clip:厨房"),
+        ("导演标红的那段删掉", "delete markers:red[导演]"),
+        (
+            "把记者问面馆什么时候开的那句删了",
+            "delete says:面馆什么时候开@记者",
+        ),
         ("第三段删掉", "delete clips:[3]"),
         ("删掉倒数第二个镜头", "delete clips:[-2]"),
         ("删掉最后一个镜头", "delete clips:[-1]"),
