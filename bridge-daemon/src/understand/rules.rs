@@ -527,7 +527,7 @@ fn split_steps(s: &str) -> Vec<String> {
             rest = rest[p + "再".len()..].trim().to_string();
         }
         if !rest.is_empty() {
-            parts.push(rest);
+            parts.extend(split_joined_clauses(&rest));
         }
     }
     parts
@@ -541,6 +541,29 @@ fn split_steps(s: &str) -> Vec<String> {
         })
         .filter(|p| !p.is_empty())
         .collect()
+}
+
+/// "remove the last clip and add dissolves between the rest", "删掉最后一个镜头，每个镜头之间加溶解":
+/// two clauses joined by "and" or a comma, each with its own verb, are two steps. A right-hand
+/// side that only says what happens to the rest ("其他都删掉") belongs to the left.
+fn split_joined_clauses(s: &str) -> Vec<String> {
+    static JOIN: LazyLock<Regex> =
+        LazyLock::new(|| re(r",\s*(?:并且|并|同时|and\s+)?|\s+and\s+|并且|同时"));
+    static REST: LazyLock<Regex> = LazyLock::new(|| {
+        re(r"^\s*(?:其他|其余|剩下|剩余|别的|the rest|everything else|all else|anything else)")
+    });
+    // The last join first: in "delete the 2nd and 3rd clips, and slow down the last one" the
+    // first "and" joins two ordinals, not two clauses.
+    let joins: Vec<regex::Match<'_>> = JOIN.find_iter(s).collect();
+    for m in joins.into_iter().rev() {
+        let (left, right) = (&s[..m.start()], &s[m.end()..]);
+        if detect_verb(left).is_some() && detect_verb(right).is_some() && !REST.is_match(right) {
+            let mut out = split_joined_clauses(left);
+            out.push(right.trim().to_string());
+            return out;
+        }
+    }
+    vec![s.to_string()]
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -1135,7 +1158,13 @@ fn en_small_number(s: &str) -> Option<i64> {
 
 fn ordinal_target(p: &str) -> Option<Target> {
     static NTH_PIECE: LazyLock<Regex> = LazyLock::new(|| re(r"第\s*\d+\s*(?:个|段|条|镜)"));
-    let clipish = CLIP_NOUN.is_match(p) || p.contains('个') || NTH_PIECE.is_match(p);
+    static NTH_ONE: LazyLock<Regex> = LazyLock::new(|| {
+        re(
+            r"\b(?:first|second|third|fourth|fifth|last|final|penultimate|\d+(?:st|nd|rd|th))\s+one\b",
+        )
+    });
+    let clipish =
+        CLIP_NOUN.is_match(p) || p.contains('个') || NTH_PIECE.is_match(p) || NTH_ONE.is_match(p);
     if !clipish {
         return None;
     }

@@ -181,6 +181,10 @@ fn chinese_instructions() {
         ),
         ("删掉第三个镜头", "delete clips:[3]"),
         ("把第一个和最后一个镜头删掉", "delete clips:[1, -1]"),
+        (
+            "删掉最后一个镜头，每个镜头之间加12帧溶解",
+            "delete clips:[-1] ; dissolve 12f between clips:all",
+        ),
         ("把厨房争吵那场戏放慢到0.5倍", "speed 0.5 clip:厨房"),
         ("导演标红的那段删掉", "delete markers:red[导演]"),
         (
@@ -364,6 +368,14 @@ fn english_instructions() {
             "delete quote:that is a total lie",
         ),
         ("delete shots 2 through 4", "delete clips:2..4"),
+        (
+            "remove the last clip and add 10 frame dissolves between the rest",
+            "delete clips:[-1] ; dissolve 10f between clips:all",
+        ),
+        (
+            "delete the 2nd and 3rd clips, and slow down the last one",
+            "delete clips:[2, 3] ; speed 0.5 clips:[-1]",
+        ),
         (
             "speed up clips three to five by 50%",
             "speed 1.5 clips:3..5",
