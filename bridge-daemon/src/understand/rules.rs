@@ -885,7 +885,7 @@ pattern!(
 );
 pattern!(
     EVERY_CLIP,
-    r"每个镜头|每一个镜头|所有镜头|各个镜头|每个片段|所有片段|每段|每个剪辑点|所有剪辑点|\bevery (?:clip|shot|cut|edit)\b|\ball (?:the )?(?:clips|shots|cuts|edits)\b|\beach (?:clip|shot|cut)\b|\bbetween (?:the )?(?:clips|shots)\b|\beverywhere\b|\bthroughout\b"
+    r"每个镜头|每一个镜头|所有镜头|各个镜头|每个片段|所有片段|每段|每个剪辑点|所有剪辑点|\bevery (?:clip|shot|cut|edit)\b|\ball (?:the )?(?:clips|shots|cuts|edits)\b|\beach (?:clip|shot|cut)\b|\bbetween (?:the )?(?:clips|shots)\b|\beverywhere\b|\bthroughout\b|\bthe rest\b|\bremaining (?:clips|shots)\b|\bthe others\b|其余|其他镜头|剩下的镜头"
 );
 pattern!(
     TRANSITION_NOISE,
@@ -1603,7 +1603,9 @@ fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Target, Refusal>
     if let Some(name) = unknown_speaker(p) {
         return Ok(Target::Speaker { name });
     }
-    if verb == Verb::Transition || EVERY_CLIP.is_match(p) {
+    // A transition "between the interview shots" where no clip is called that must not land on
+    // every cut: only words that name no clip at all ("between every shot") mean all of them.
+    if EVERY_CLIP.is_match(p) || (verb == Verb::Transition && content_words(p).is_empty()) {
         return Ok(Target::Clips {
             select: ClipSelector::All,
         });

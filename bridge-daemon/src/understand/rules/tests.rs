@@ -340,6 +340,10 @@ fn english_instructions() {
             "dissolve 15f between clips:all",
         ),
         (
+            "12 frame dissolves between the harbour shots",
+            "dissolve 12f between says:harbour",
+        ),
+        (
             "add a 12-frame dissolve between every shot",
             "dissolve 12f between clips:all",
         ),
