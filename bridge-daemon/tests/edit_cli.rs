@@ -3,10 +3,10 @@
 
 mod fixture;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-use bridge_daemon::interchange::{otio, read_timeline_str};
+use bridge_daemon::interchange::read_timeline_str;
 use protocol::Timeline;
 
 use fixture::interview_sample as sample;
@@ -16,20 +16,11 @@ const SRT: &str = "1\n00:00:00,400 --> 00:00:03,000\nANNA: We opened the shop in
 3\n00:00:06,000 --> 00:00:07,000\nBEN: Um...\n\n\
 4\n00:00:08,000 --> 00:00:12,000\nBEN: We are so happy the street is alive again!\n";
 
-struct Case {
-    dir: tempfile::TempDir,
-}
+use fixture::Case;
 
 impl Case {
     fn new() -> Case {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("in.otio"), otio::write_string(&sample())).unwrap();
-        std::fs::write(dir.path().join("in.srt"), SRT).unwrap();
-        Case { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+        Case::with(&sample(), SRT)
     }
 
     fn edit(&self, instruction: &str, extra: &[&str]) -> Output {

@@ -3,10 +3,8 @@
 
 mod fixture;
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use bridge_daemon::interchange::otio;
 use protocol::Timeline;
 use serde_json::Value;
 
@@ -33,20 +31,11 @@ const SRT: &str = "1\n00:00:00,400 --> 00:00:03,000\nMAYA: We opened the shop in
 4\n00:00:10,500 --> 00:00:12,000\nBEN: It was loud.\n\n\
 5\n00:00:12,400 --> 00:00:15,000\nMAYA: And I will keep the doors open.\n";
 
-struct Case {
-    dir: tempfile::TempDir,
-}
+use fixture::Case;
 
 impl Case {
     fn new() -> Case {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("in.otio"), otio::write_string(&sample())).unwrap();
-        std::fs::write(dir.path().join("in.srt"), SRT).unwrap();
-        Case { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+        Case::with(&sample(), SRT)
     }
 
     /// The real binary with the preferences kept in this case's folder (by the variable).

@@ -7,8 +7,6 @@ mod fixture;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use bridge_daemon::interchange::otio;
-
 use fixture::interview_sample as sample;
 
 const SRT: &str = "1\n00:00:00,400 --> 00:00:03,000\nANNA: We opened the shop in 1983.\n\n\
@@ -19,20 +17,11 @@ const SRT: &str = "1\n00:00:00,400 --> 00:00:03,000\nANNA: We opened the shop in
 
 const LINES: usize = 5;
 
-struct Case {
-    dir: tempfile::TempDir,
-}
+use fixture::Case;
 
 impl Case {
     fn new() -> Case {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("in.otio"), otio::write_string(&sample())).unwrap();
-        std::fs::write(dir.path().join("in.srt"), SRT).unwrap();
-        Case { dir }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+        Case::with(&sample(), SRT)
     }
 
     fn report(&self, extra: &[&str]) -> Output {
