@@ -32,10 +32,12 @@ pub struct CachedTimeline {
 
 impl CachedTimeline {
     pub fn new(timeline: Timeline) -> CachedTimeline {
+        let index = Index::build(&timeline);
         CachedTimeline {
-            fingerprint: timeline.fingerprint(),
-            index: Index::build(&timeline),
-            context: Context::of(&timeline),
+            // The index already computed the fingerprint and holds the names the context lists.
+            fingerprint: index.fingerprint.clone(),
+            context: Context::of_index(&index),
+            index,
             timeline,
         }
     }
