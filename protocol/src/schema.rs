@@ -21,6 +21,67 @@ fn v<T: JsonSchema>() -> Value {
     schema_for!(T).to_value()
 }
 
+/// The intent's schema as a model must fill it: every object closed (`additionalProperties:
+/// false`), one to six steps, bounded strings, integers and lists, and none of the annotations a
+/// grammar does not need. Constrained decoding (llguidance) and OpenAI-compatible servers'
+/// structured output both take this form.
+pub fn intent_for_generation() -> Value {
+    let mut s = v::<crate::Intent>();
+    tighten(&mut s);
+    if let Some(steps) = s
+        .pointer_mut("/properties/steps")
+        .and_then(Value::as_object_mut)
+    {
+        steps.insert("minItems".into(), 1.into());
+        steps.insert("maxItems".into(), 6.into());
+    }
+    s
+}
+
+/// See [`intent_for_generation`]; applies to any schemars schema.
+pub fn tighten(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            for k in ["format", "$schema", "default", "title", "description"] {
+                o.remove(k);
+            }
+            let ty = o.get("type").and_then(Value::as_str).map(str::to_string);
+            let fixed = o.contains_key("const") || o.contains_key("enum");
+            match ty.as_deref() {
+                Some("object") if o.contains_key("properties") => {
+                    o.insert("additionalProperties".into(), false.into());
+                }
+                Some("string") if !fixed => {
+                    o.entry("maxLength").or_insert(120.into());
+                }
+                Some("number") if !fixed => {
+                    o.entry("minimum").or_insert((-1_000_000).into());
+                    o.entry("maximum").or_insert(1_000_000.into());
+                }
+                Some("integer") if !fixed => {
+                    o.entry("minimum").or_insert((-1_000_000).into());
+                    o.entry("maximum").or_insert(1_000_000.into());
+                }
+                Some("array") => {
+                    o.entry("maxItems").or_insert(16.into());
+                }
+                _ => {}
+            }
+            for (k, x) in o.iter_mut() {
+                match (k.as_str(), x) {
+                    // Maps of names to schemas: their keys are names, not keywords.
+                    ("properties" | "$defs" | "definitions", Value::Object(m)) => {
+                        m.values_mut().for_each(tighten)
+                    }
+                    (_, x) => tighten(x),
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(tighten),
+        _ => {}
+    }
+}
+
 /// Every exported schema as `(file name, schema)`.
 pub fn all() -> Vec<(&'static str, Value)> {
     vec![

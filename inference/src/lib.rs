@@ -1,0 +1,107 @@
+//! CutBridge's local language model: ChatGLM2/3 and GLM-4 on candle, decoding constrained by
+//! llguidance to a JSON Schema, behind one worker thread that owns the model.
+//!
+//! - [`config`]: `config.json`.
+//! - [`glm`]: the decoder on candle-nn (F32 rotary tables, offset-aware masks, a reusable cache).
+//! - [`chat`]: `tokenizer.json`, the chat template and the token bytes llguidance needs.
+//! - [`engine`]: a loaded folder; prompt-prefix reuse, constrained generation, figures.
+//! - [`worker`]: one owner thread, a fair queue, cancellation and deadlines.
+//! - [`testing`]: tiny random checkpoints in the real layout, for tests and benchmarks.
+//!
+//! Nothing here knows what an edit is: the daemon gives a prompt and a schema.
+
+pub mod chat;
+pub mod config;
+pub mod engine;
+pub mod glm;
+pub mod testing;
+pub mod worker;
+
+use std::path::Path;
+
+pub use chat::{ChatPrompt, ChatTemplate};
+pub use config::GlmConfig;
+pub use engine::{Engine, GenRequest, Generation, LoadOptions, Sampling};
+pub use worker::{Progress, Ticket, Worker};
+
+/// Everything that can go wrong loading or running a model, each with what to do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("model folder is not usable: {0}")]
+    BadModel(String),
+    #[error("the model failed: {0}")]
+    Model(String),
+    #[error("the output schema was rejected: {0}")]
+    Schema(String),
+    #[error("the model wrote {0} tokens without finishing its answer")]
+    TooLong(usize),
+    #[error("the prompt is {tokens} tokens; this model was loaded for {max}")]
+    PromptTooLong { tokens: usize, max: usize },
+    #[error("cancelled")]
+    Cancelled,
+    #[error("no answer within {0:.1} s")]
+    Timeout(f64),
+    #[error("the model is busy: {0} requests are waiting")]
+    Busy(usize),
+    #[error("the model worker has stopped")]
+    WorkerGone,
+    #[error("this build has no {0} support (rebuild with --features {0})")]
+    NoDevice(&'static str),
+}
+
+impl Error {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+impl From<candle_core::Error> for Error {
+    fn from(e: candle_core::Error) -> Error {
+        Error::Model(e.to_string())
+    }
+}
+
+/// Where to run: `auto` takes CUDA, then Metal, when built in and present, else the CPU.
+pub fn device(name: &str) -> Result<candle_core::Device, Error> {
+    use candle_core::Device;
+    match name {
+        "cpu" => Ok(Device::Cpu),
+        "cuda" => {
+            if !candle_core::utils::cuda_is_available() {
+                return Err(Error::NoDevice("cuda"));
+            }
+            Device::new_cuda(0).map_err(Error::from)
+        }
+        "metal" => {
+            if !candle_core::utils::metal_is_available() {
+                return Err(Error::NoDevice("metal"));
+            }
+            Device::new_metal(0).map_err(Error::from)
+        }
+        "auto" => {
+            if candle_core::utils::cuda_is_available()
+                && let Ok(d) = Device::new_cuda(0)
+            {
+                return Ok(d);
+            }
+            if candle_core::utils::metal_is_available()
+                && let Ok(d) = Device::new_metal(0)
+            {
+                return Ok(d);
+            }
+            Ok(Device::Cpu)
+        }
+        other => Err(Error::BadModel(format!(
+            "unknown device {other:?} (auto, cpu, cuda or metal)"
+        ))),
+    }
+}

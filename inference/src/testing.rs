@@ -1,0 +1,229 @@
+//! Tiny random GLM checkpoints in the real Hugging Face layout, for tests and benchmarks: no
+//! weights can be downloaded where CutBridge is built, so the loading path is exercised on these.
+//!
+//! A folder gets `config.json`, weights in BF16 split over two safetensors shards with
+//! `model.safetensors.index.json`, and a byte-level BPE `tokenizer.json` trained here with the
+//! tokenizers crate on bilingual editing text, with the GLM chat template's special tokens.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use candle_core::{DType, Device, Tensor};
+use tokenizers::decoders::byte_level::ByteLevel as ByteLevelDecoder;
+use tokenizers::models::bpe::{BPE, BpeTrainerBuilder};
+use tokenizers::normalizers::NormalizerWrapper;
+use tokenizers::pre_tokenizers::byte_level::ByteLevel;
+use tokenizers::processors::PostProcessorWrapper;
+use tokenizers::{AddedToken, TokenizerImpl};
+
+use crate::Error;
+use crate::config::GlmConfig;
+
+/// The special tokens of the GLM-4 chat template.
+pub const SPECIAL_TOKENS: [&str; 7] = [
+    "<|endoftext|>",
+    "[MASK]",
+    "[gMASK]",
+    "<sop>",
+    "<|system|>",
+    "<|user|>",
+    "<|assistant|>",
+];
+
+const CORPUS: &[&str] = &[
+    "{\"steps\":[{\"action\":{\"do\":\"delete\"},\"target\":{\"kind\":\"emotion\",\"emotion\":\"sad\"},\"all\":true}]}",
+    "{\"do\":\"speed\",\"factor\":2.0} {\"do\":\"keep_only\"} {\"do\":\"marker\",\"color\":\"RED\"}",
+    "{\"kind\":\"speaker\",\"name\":\"王建国\"} {\"kind\":\"clip\",\"index\":3} {\"kind\":\"range\",\"start\":\"00:00:10:00\",\"end\":\"00:00:20:00\"}",
+    "{\"do\":\"transition\",\"length\":{\"unit\":\"seconds\",\"value\":1.0},\"placement\":\"between\"}",
+    "删除所有悲伤情绪片段 把争吵的部分加速两倍 删掉王建国说的话 在第三个镜头加红色标记",
+    "delete every sad moment, speed up the argument 2x, cut the last clip, add a red marker",
+    "You turn an editor's instruction into the intent JSON. Speakers: 王建国, 李梅. Clips: 采访, 空镜.",
+    "remove the filler words and the long pauses; keep only the interview; move the intro to the end",
+    "0123456789 true false null [] {} , : \" \\n",
+];
+
+/// A tiny shape: 2 layers, hidden 64, 4 heads in 2 groups of 16 dims.
+pub fn tiny_config(vocab: usize) -> GlmConfig {
+    GlmConfig {
+        num_layers: 2,
+        padded_vocab_size: vocab.div_ceil(64) * 64,
+        hidden_size: 64,
+        ffn_hidden_size: 128,
+        kv_channels: 16,
+        num_attention_heads: 4,
+        seq_length: 4096,
+        multi_query_group_num: 2,
+        model_type: Some("chatglm".into()),
+        ..GlmConfig::chatglm3_6b()
+    }
+}
+
+/// Train a byte-level BPE tokenizer of about `vocab` tokens and write it as `tokenizer.json`.
+pub fn write_tokenizer(path: &Path, vocab: usize) -> Result<(), Error> {
+    let tok_err = |e: tokenizers::Error| Error::Model(format!("training the tokenizer: {e}"));
+    let specials: Vec<AddedToken> = SPECIAL_TOKENS
+        .iter()
+        .map(|s| AddedToken::from(*s, true))
+        .collect();
+    let mut trainer = BpeTrainerBuilder::new()
+        .vocab_size(vocab)
+        .min_frequency(1)
+        .show_progress(false)
+        .special_tokens(specials.clone())
+        .initial_alphabet(ByteLevel::alphabet().into_iter().collect())
+        .build();
+    let mut tk: TokenizerImpl<
+        BPE,
+        NormalizerWrapper,
+        ByteLevel,
+        PostProcessorWrapper,
+        ByteLevelDecoder,
+    > = TokenizerImpl::new(BPE::default());
+    tk.with_pre_tokenizer(Some(ByteLevel::default().add_prefix_space(false)));
+    tk.with_decoder(Some(ByteLevelDecoder::default()));
+    let lines: Vec<String> = CORPUS
+        .iter()
+        .flat_map(|l| std::iter::repeat_n(l.to_string(), 3))
+        .collect();
+    tk.train(&mut trainer, lines.into_iter()).map_err(tok_err)?;
+    tk.add_special_tokens(specials).map_err(tok_err)?;
+    let tmp = path.with_extension("json.tmp");
+    tk.save(&tmp, false).map_err(tok_err)?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// Every tensor of a GLM checkpoint with its shape, in the reference names.
+pub fn tensor_shapes(cfg: &GlmConfig) -> Vec<(String, Vec<usize>)> {
+    let h = cfg.hidden_size;
+    let hd = cfg.kv_channels;
+    let qkv = cfg.num_attention_heads * hd + 2 * cfg.multi_query_group_num * hd;
+    let mut v = vec![(
+        "transformer.embedding.word_embeddings.weight".to_string(),
+        vec![cfg.padded_vocab_size, h],
+    )];
+    for i in 0..cfg.num_layers {
+        let p = format!("transformer.encoder.layers.{i}");
+        v.push((format!("{p}.input_layernorm.weight"), vec![h]));
+        v.push((
+            format!("{p}.self_attention.query_key_value.weight"),
+            vec![qkv, h],
+        ));
+        v.push((
+            format!("{p}.self_attention.query_key_value.bias"),
+            vec![qkv],
+        ));
+        v.push((
+            format!("{p}.self_attention.dense.weight"),
+            vec![h, cfg.num_attention_heads * hd],
+        ));
+        v.push((format!("{p}.post_attention_layernorm.weight"), vec![h]));
+        v.push((
+            format!("{p}.mlp.dense_h_to_4h.weight"),
+            vec![2 * cfg.ffn_hidden_size, h],
+        ));
+        v.push((
+            format!("{p}.mlp.dense_4h_to_h.weight"),
+            vec![h, cfg.ffn_hidden_size],
+        ));
+    }
+    v.push(("transformer.encoder.final_layernorm.weight".into(), vec![h]));
+    v.push((
+        "transformer.output_layer.weight".into(),
+        vec![cfg.padded_vocab_size, h],
+    ));
+    v
+}
+
+/// Uniform random values from a seeded SplitMix64 (reproducible without a dependency).
+fn random(n: usize, scale: f32, seed: &mut u64) -> Vec<f32> {
+    (0..n)
+        .map(|_| {
+            *seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = *seed;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            ((z >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * scale
+        })
+        .collect()
+}
+
+/// Write random weights for `cfg` into `dir`, in `dtype`, over `shards` files with an index.
+pub fn write_weights(
+    dir: &Path,
+    cfg: &GlmConfig,
+    dtype: DType,
+    shards: usize,
+    seed: u64,
+) -> Result<(), Error> {
+    let shapes = tensor_shapes(cfg);
+    let shards = shards.clamp(1, shapes.len());
+    let per = shapes.len().div_ceil(shards);
+    let mut map = serde_json::Map::new();
+    let mut s = seed;
+    for (k, group) in shapes.chunks(per).enumerate() {
+        let file = format!("model-{:05}-of-{:05}.safetensors", k + 1, shards);
+        let mut tensors = HashMap::new();
+        for (name, shape) in group {
+            let n: usize = shape.iter().product();
+            let data = if name.ends_with("layernorm.weight") {
+                vec![1.0f32; n]
+            } else {
+                random(n, 0.08, &mut s)
+            };
+            let t = Tensor::from_vec(data, shape.as_slice(), &Device::Cpu)?.to_dtype(dtype)?;
+            tensors.insert(name.clone(), t);
+            map.insert(name.clone(), serde_json::Value::String(file.clone()));
+        }
+        candle_core::safetensors::save(&tensors, dir.join(&file))?;
+    }
+    let index = serde_json::json!({ "metadata": {}, "weight_map": map });
+    write_json(&dir.join("model.safetensors.index.json"), &index)
+}
+
+fn write_json(path: &Path, v: &serde_json::Value) -> Result<(), Error> {
+    let text = serde_json::to_string_pretty(v).map_err(|e| Error::Model(e.to_string()))?;
+    std::fs::write(path, text).map_err(|e| Error::io(path, e))
+}
+
+/// A config.json as the reference checkpoints write it.
+pub fn config_json(cfg: &GlmConfig) -> serde_json::Value {
+    serde_json::json!({
+        "architectures": ["ChatGLMModel"],
+        "model_type": "chatglm",
+        "num_layers": cfg.num_layers,
+        "padded_vocab_size": cfg.padded_vocab_size,
+        "hidden_size": cfg.hidden_size,
+        "ffn_hidden_size": cfg.ffn_hidden_size,
+        "kv_channels": cfg.kv_channels,
+        "num_attention_heads": cfg.num_attention_heads,
+        "seq_length": cfg.seq_length,
+        "layernorm_epsilon": cfg.layernorm_epsilon,
+        "rmsnorm": cfg.rmsnorm,
+        "apply_residual_connection_post_layernorm": cfg.apply_residual_connection_post_layernorm,
+        "post_layer_norm": cfg.post_layer_norm,
+        "add_bias_linear": cfg.add_bias_linear,
+        "add_qkv_bias": cfg.add_qkv_bias,
+        "multi_query_attention": cfg.multi_query_attention,
+        "multi_query_group_num": cfg.multi_query_group_num,
+        "rope_ratio": cfg.rope_ratio,
+        "torch_dtype": "bfloat16",
+        "eos_token_id": 0,
+        "pad_token_id": 0
+    })
+}
+
+/// A complete tiny checkpoint folder (tokenizer, config, two BF16 shards and their index).
+pub fn write_tiny_glm(dir: &Path, seed: u64) -> Result<GlmConfig, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let tok_path = dir.join("tokenizer.json");
+    write_tokenizer(&tok_path, 600)?;
+    let tk: tokenizers::Tokenizer = std::fs::read_to_string(&tok_path)
+        .map_err(|e| Error::io(&tok_path, e))?
+        .parse()
+        .map_err(|e: tokenizers::Error| Error::Model(e.to_string()))?;
+    let cfg = tiny_config(tk.get_vocab_size(true));
+    write_json(&dir.join("config.json"), &config_json(&cfg))?;
+    write_weights(dir, &cfg, DType::BF16, 2, seed)?;
+    Ok(cfg)
+}
