@@ -6,19 +6,18 @@
 //! one chunk without asking the model. The prompt's longest prefix already in the key/value cache
 //! (the system prompt and examples, usually also the timeline's names) is not computed again.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
-use llguidance::api::TopLevelGrammar;
-use llguidance::{Matcher, ParserFactory};
+use llguidance::Matcher;
 use serde_json::Value;
 
 use crate::Error;
 use crate::chat::{ChatPrompt, ChatTokenizer};
 use crate::config::GlmConfig;
+use crate::constrain::Grammars;
 use crate::glm::{DEFAULT_MAX_POSITIONS, Glm};
 
 /// How to pick each token among those the grammar allows.
@@ -95,8 +94,7 @@ pub struct Engine {
     pub config: GlmConfig,
     model: Glm,
     tok: ChatTokenizer,
-    factory: ParserFactory,
-    grammars: HashMap<String, Matcher>,
+    grammars: Grammars,
     cached: Vec<u32>,
     pub load_ms: f64,
     pub weight_bytes: u64,
@@ -108,7 +106,6 @@ impl std::fmt::Debug for Engine {
             .field("config", &self.config)
             .field("dtype", &self.model.dtype())
             .field("cached", &self.cached.len())
-            .field("grammars", &self.grammars.len())
             .finish()
     }
 }
@@ -212,16 +209,13 @@ impl Engine {
         let model = Glm::new(&config, vb, opts.max_positions, &mut on_layer)
             .map_err(|e| Error::BadModel(format!("{}: {e}", dir.display())))?;
         progress(0.97, "preparing the grammar compiler");
-        let mut factory = ParserFactory::new_simple(tok.env())
-            .map_err(|e| Error::BadModel(format!("grammar compiler: {e}")))?;
-        factory.set_stderr_log_level(0);
+        let grammars = Grammars::new(&tok)?;
         progress(1.0, "ready");
         Ok(Engine {
             config,
             model,
             tok,
-            factory,
-            grammars: HashMap::new(),
+            grammars,
             cached: Vec::new(),
             load_ms: t0.elapsed().as_secs_f64() * 1000.0,
             weight_bytes,
@@ -242,28 +236,7 @@ impl Engine {
 
     /// A fresh matcher for `schema` (compiled once per distinct schema).
     pub fn matcher(&mut self, schema: &Value) -> Result<Matcher, Error> {
-        let key = schema.to_string();
-        if let Some(m) = self.grammars.get(&key) {
-            return Ok(m.deep_clone());
-        }
-        let mut schema = schema.clone();
-        if let Some(o) = schema.as_object_mut() {
-            o.insert(
-                "x-guidance".into(),
-                serde_json::json!({ "whitespace_flexible": false }),
-            );
-        }
-        let grammar = TopLevelGrammar::from_json_schema(schema);
-        let parser = self
-            .factory
-            .create_parser(grammar)
-            .map_err(|e| Error::Schema(e.to_string()))?;
-        let m = Matcher::new(Ok(parser));
-        if let Some(e) = m.get_error() {
-            return Err(Error::Schema(e));
-        }
-        self.grammars.insert(key, m.deep_clone());
-        Ok(m)
+        self.grammars.matcher(schema)
     }
 
     /// Run `tokens` after the cached ones, in chunks; the last position's logits.

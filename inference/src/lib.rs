@@ -1,17 +1,19 @@
 //! CutBridge's local language model: ChatGLM2/3 and GLM-4 on candle, decoding constrained by
 //! llguidance to a JSON Schema, behind one worker thread that owns the model.
 //!
-//! - [`config`]: `config.json`.
-//! - [`glm`]: the decoder on candle-nn (F32 rotary tables, offset-aware masks, a reusable cache).
-//! - [`chat`]: `tokenizer.json`, the chat template and the token bytes llguidance needs.
-//! - [`engine`]: a loaded folder; prompt-prefix reuse, constrained generation, figures.
-//! - [`worker`]: one owner thread, a fair queue, cancellation and deadlines.
-//! - [`testing`]: tiny random checkpoints in the real layout, for tests and benchmarks.
+//! - [`config`] — `config.json`.
+//! - [`glm`] — the decoder on candle-nn (F32 rotary tables, offset-aware masks, a reusable cache).
+//! - [`chat`] — `tokenizer.json`, the chat template and the token bytes llguidance needs.
+//! - [`constrain`] — JSON Schemas compiled by llguidance for a tokenizer, cached.
+//! - [`engine`] — a loaded folder; prompt-prefix reuse, constrained generation, figures.
+//! - [`worker`] — one owner thread, a fair queue, cancellation and deadlines.
+//! - [`testing`] — tiny random checkpoints in the real layout, for tests and benchmarks.
 //!
 //! Nothing here knows what an edit is: the daemon gives a prompt and a schema.
 
 pub mod chat;
 pub mod config;
+pub mod constrain;
 pub mod engine;
 pub mod glm;
 pub mod testing;

@@ -227,3 +227,116 @@ pub fn write_tiny_glm(dir: &Path, seed: u64) -> Result<GlmConfig, Error> {
     write_weights(dir, &cfg, DType::BF16, 2, seed)?;
     Ok(cfg)
 }
+
+/// The GPT-2 byte-level alphabet: the character that stands for each byte in a vocabulary.
+fn byte_chars() -> [char; 256] {
+    let mut out = ['\0'; 256];
+    let mut k = 0x100u32;
+    for b in 0..=255u8 {
+        let c = b as char;
+        let direct = matches!(c, '!'..='~' | '\u{A1}'..='\u{AC}' | '\u{AE}'..='\u{FF}');
+        out[b as usize] = if direct {
+            c
+        } else {
+            let c = char::from_u32(k).unwrap_or('?');
+            k += 1;
+            c
+        };
+    }
+    out
+}
+
+/// A byte-level BPE `tokenizer.json` of exactly `vocab` tokens, with the GLM template's special tokens at its end. Made of
+/// English sub-words, CJK characters and pairs, digits and JSON punctuation, like a real
+/// bilingual vocabulary; for benchmarking the constraint at a real model's vocabulary size.
+pub fn write_synthetic_tokenizer(path: &Path, vocab: usize) -> Result<(), Error> {
+    let map = byte_chars();
+    let enc_bytes = |b: &[u8]| -> String { b.iter().map(|b| map[*b as usize]).collect() };
+    let mut merges: Vec<serde_json::Value> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut words: Vec<String> = Vec::with_capacity(vocab);
+    for b in 0..=255u8 {
+        let w = map[b as usize].to_string();
+        seen.insert(w.clone());
+        words.push(w);
+    }
+    let specials = SPECIAL_TOKENS.len();
+    let want = vocab.saturating_sub(specials);
+    let mut seed = 0x5EED_u64;
+    let mut next = |n: u64| -> u64 {
+        seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = seed;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) % n
+    };
+    const LETTERS: &[u8] = b"etaoinshrdlcumwfgypbvkjxqz";
+    const PUNCT: &[&str] = &[
+        "\"", ":", ",", "{", "}", "[", "]", "\":\"", "\",\"", "\":", "},{", "\"}", "\"]", ".", " ",
+        "_",
+    ];
+    while words.len() < want {
+        let w = match next(10) {
+            0..=3 => {
+                let len = 2 + next(7) as usize;
+                let mut s = String::new();
+                if next(2) == 0 {
+                    s.push(' ');
+                }
+                for _ in 0..len {
+                    s.push(LETTERS[next(LETTERS.len() as u64) as usize] as char);
+                }
+                s
+            }
+            4..=6 => (0..1 + next(2))
+                .map(|_| char::from_u32(0x4E00 + next(0x5000) as u32).unwrap_or('中'))
+                .collect(),
+            7 => (0..1 + next(3))
+                .map(|_| char::from(b'0' + next(10) as u8))
+                .collect(),
+            _ => (0..1 + next(2))
+                .map(|_| PUNCT[next(PUNCT.len() as u64) as usize])
+                .collect(),
+        };
+        // Each prefix of the word becomes a token made by merging the shorter prefix with the
+        // next byte: a vocabulary whose merges really produce it, as BPE training would.
+        let bytes = w.as_bytes();
+        for k in 2..=bytes.len() {
+            if words.len() >= want {
+                break;
+            }
+            let tok = enc_bytes(&bytes[..k]);
+            if seen.insert(tok.clone()) {
+                merges.push(serde_json::json!([
+                    enc_bytes(&bytes[..k - 1]),
+                    enc_bytes(&bytes[k - 1..k])
+                ]));
+                words.push(tok);
+            }
+        }
+    }
+    let vocab_map: serde_json::Map<String, serde_json::Value> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.clone(), i.into()))
+        .collect();
+    let added: Vec<serde_json::Value> = SPECIAL_TOKENS
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            serde_json::json!({"id": words.len() + i, "content": s, "single_word": false,
+                "lstrip": false, "rstrip": false, "normalized": false, "special": true})
+        })
+        .collect();
+    let byte_level = serde_json::json!({"type": "ByteLevel", "add_prefix_space": false,
+        "trim_offsets": true, "use_regex": true});
+    let doc = serde_json::json!({
+        "version": "1.0", "truncation": null, "padding": null,
+        "added_tokens": added, "normalizer": null,
+        "pre_tokenizer": byte_level, "post_processor": null, "decoder": byte_level,
+        "model": {"type": "BPE", "dropout": null, "unk_token": null,
+            "continuing_subword_prefix": null, "end_of_word_suffix": null, "fuse_unk": false,
+            "byte_fallback": false, "ignore_merges": false, "vocab": vocab_map, "merges": merges}
+    });
+    write_json(path, &doc)
+}

@@ -256,7 +256,8 @@ fn broken_folders_are_clear_errors_not_crashes() {
     let tmp = tempfile::tempdir().unwrap();
     assert!(load_error(&tmp.path().join("nope")).contains("no such folder"));
 
-    let cases: [(&str, &dyn Fn(&Path), &str); 6] = [
+    type Damage<'a> = &'a dyn Fn(&Path);
+    let cases: [(&str, Damage, &str); 6] = [
         (
             "no-config",
             &|d| std::fs::remove_file(d.join("config.json")).unwrap(),
