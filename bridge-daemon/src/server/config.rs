@@ -210,6 +210,18 @@ mod tests {
         assert!(Config::default().check().is_ok());
     }
 
+    /// The config example in docs/protocol.md is every default, spelled out.
+    #[test]
+    fn the_documented_config_is_the_default() {
+        let doc = include_str!("../../../docs/protocol.md");
+        let at = doc.find("is JSON; every field is optional").unwrap();
+        let block = &doc[at..];
+        let start = block.find("```json\n").unwrap() + "```json\n".len();
+        let end = block[start..].find("```").unwrap();
+        let c: Config = serde_json::from_str(&block[start..start + end]).unwrap();
+        assert_eq!(c, Config::default());
+    }
+
     #[test]
     fn config_file_errors_name_the_field() {
         let dir = tempfile::tempdir().unwrap();
