@@ -557,3 +557,79 @@ fn serve_with_the_openai_backend_answers_instructions() {
     assert_eq!(labelling, 1, "labels asked once per timeline");
     assert_eq!(reqs.len(), 3, "two intents and one batch of labels");
 }
+
+/// A model server that takes its time must not stall the daemon: the server runs on one
+/// thread (a current-thread runtime), and a client on another thread connects and syncs while
+/// the first client's instruction waits on the model.
+#[test]
+fn a_slow_model_server_does_not_block_other_sessions() {
+    let fake = FakeOpenAi::always(Reply::After(
+        Duration::from_millis(1500),
+        Box::new(Reply::content(DELETE_CLIP_2)),
+    ));
+    let b = std::sync::Arc::new(backend(config(&fake.url)));
+    let (url_tx, url_rx) = std::sync::mpsc::channel();
+    let server_thread = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let server = common::TestServer::start_with_backend(b, |_| {}).await;
+            url_tx.send(server.url.clone()).unwrap();
+            let mut slow = server.client("slow").await;
+            let r = slow
+                .instruct(&InstructParams {
+                    text: "delete clip 2".into(),
+                    timeline: Some(TimelineInput::Native(NativeSnapshot {
+                        timeline: common::timeline(6),
+                        srt: None,
+                    })),
+                    fingerprint: None,
+                    selection: None,
+                })
+                .await;
+            // Keep serving a moment for the other client.
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            r
+        })
+    });
+    let url = url_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while fake.requests().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(
+        fake.requests().len(),
+        1,
+        "the instruction reached the model"
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let took = rt.block_on(async {
+        let t = Instant::now();
+        let mut quick = Client::connect(
+            &url,
+            Hello::new(common::TOKEN, "quick"),
+            Duration::from_secs(10),
+        )
+        .await
+        .unwrap();
+        quick
+            .sync(TimelineInput::Native(NativeSnapshot {
+                timeline: common::timeline(3),
+                srt: None,
+            }))
+            .await
+            .unwrap();
+        t.elapsed()
+    });
+    assert!(
+        took < Duration::from_millis(700),
+        "a second client waited {took:?} for the model's answer to the first"
+    );
+    let r = server_thread.join().unwrap().unwrap();
+    assert_eq!(r.cut_list.operations.len(), 1);
+}
