@@ -465,29 +465,37 @@ fn auto_falls_back_to_rules_and_chatglm_without_a_model_is_an_error() {
     assert!(stderr(&o).contains("not a backend"), "{}", stderr(&o));
 }
 
-/// `serve --backend openai`: the daemon answers `edit.instruct` through the fake, labels the
-/// timeline's emotions once, and runs the HTTP call off the reactor.
-#[test]
-fn serve_with_the_openai_backend_answers_instructions() {
-    let fake = labelling_fake(DELETE_SAD, "budget");
-    let dir = tempfile::tempdir().unwrap();
-    let token_file = dir.path().join("token");
+/// `bridge-daemon serve` on 127.0.0.1 port 0 with `args`: the child, its URL, and its stderr so
+/// far (tracing's lines, the backend's among them).
+fn serve(
+    dir: &std::path::Path,
+    args: &[&str],
+    more: &[&str],
+) -> (std::process::Child, String, String) {
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0", "--token-file"])
-        .arg(&token_file)
+        .arg(dir.join("token"))
         .arg("--audit-log")
-        .arg(dir.path().join("audit.jsonl"))
-        .args(["--backend", "openai", "--openai-url", &fake.url])
-        .args(["--openai-model", "glm"])
+        .arg(dir.join("audit.jsonl"))
+        .args(args)
+        .args(more)
+        .env("CUTBRIDGE_LOG", "info")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
+    let (etx, erx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             let _ = tx.send(line);
+        }
+    });
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = etx.send(line);
         }
     });
     let mut url = None;
@@ -503,6 +511,66 @@ fn serve_with_the_openai_backend_answers_instructions() {
         let _ = child.kill();
         panic!("the daemon printed no address");
     };
+    // What the daemon logged before it bound its port: the backend line comes first (the reader
+    // thread may lag behind stdout's).
+    let mut log: Vec<String> = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !log.iter().any(|l| l.contains("backend: ")) && Instant::now() < deadline {
+        if let Ok(line) = erx.recv_timeout(Duration::from_millis(100)) {
+            log.push(line);
+        }
+    }
+    log.extend(erx.try_iter());
+    (child, url, log.join("\n"))
+}
+
+#[test]
+fn serve_auto_says_once_why_it_runs_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let corrupt = dir.path().join("glm");
+    std::fs::create_dir(&corrupt).unwrap();
+    std::fs::write(corrupt.join("config.json"), "garbage").unwrap();
+    let (mut child, _, log) = serve(
+        dir.path(),
+        &["--backend", "auto", "--model", corrupt.to_str().unwrap()],
+        &[],
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    let said: Vec<&str> = log.lines().filter(|l| l.contains("backend: ")).collect();
+    assert_eq!(said.len(), 1, "{log}");
+    assert!(
+        said[0].contains(&format!(
+            "backend: rules (model folder {} failed to load",
+            corrupt.display()
+        )),
+        "{log}"
+    );
+
+    let o = Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--token-file"])
+        .arg(dir.path().join("token"))
+        .args(["--backend", "chatglm", "--model", "/nonexistent/glm"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains("model folder /nonexistent/glm: no such folder"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// `serve --backend openai`: the daemon answers `edit.instruct` through the fake, labels the
+/// timeline's emotions once, and runs the HTTP call off the reactor.
+#[test]
+fn serve_with_the_openai_backend_answers_instructions() {
+    let fake = labelling_fake(DELETE_SAD, "budget");
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("token");
+    let args = ["--backend", "openai", "--openai-url", &fake.url];
+    let (mut child, url, _) = serve(dir.path(), &args, &["--openai-model", "glm"]);
     // The token file is written before the address is printed.
     let token = std::fs::read_to_string(&token_file)
         .unwrap()

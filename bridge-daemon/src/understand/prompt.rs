@@ -464,9 +464,19 @@ pub fn build(ctx: &Context, instruction: &str) -> ChatPrompt {
     let context_len = user.len();
     user.push_str(INSTRUCTION_LABEL);
     user.push_str(instruction.trim());
+    let (system, examples) = &*PREFIX;
     ChatPrompt {
-        system: system_prompt(),
-        examples: examples()
+        system: system.clone(),
+        examples: examples.clone(),
+        user,
+        context_len,
+    }
+}
+
+/// The system prompt and the example turns, built once.
+static PREFIX: std::sync::LazyLock<(String, Vec<(String, String)>)> =
+    std::sync::LazyLock::new(|| {
+        let turns = examples()
             .iter()
             .map(|e| {
                 (
@@ -474,11 +484,9 @@ pub fn build(ctx: &Context, instruction: &str) -> ChatPrompt {
                     serde_json::to_string(&e.intent).expect("an intent serialises"),
                 )
             })
-            .collect(),
-        user,
-        context_len,
-    }
-}
+            .collect();
+        (system_prompt(), turns)
+    });
 
 /// Most names of each kind the user turn lists; the rest are counted.
 pub const MAX_NAMES: usize = 200;
