@@ -211,6 +211,14 @@ impl Index {
         }
     }
 
+    /// Take a model's emotion label of each line (in order) instead of the lexicon's scores.
+    /// Labels for lines beyond the index's are ignored; lines without a label keep their scores.
+    pub fn set_emotion_labels(&mut self, labels: &[Option<protocol::intent::Emotion>]) {
+        for (l, label) in self.lines.iter_mut().zip(labels) {
+            l.emotions = lexicon::EmotionScores::labelled(*label);
+        }
+    }
+
     /// Term → (line, term frequency): the inverted index BM25 reads, built on first use.
     pub fn postings(&self) -> &HashMap<String, Vec<(u32, u32)>> {
         self.postings.get_or_init(|| {

@@ -9,6 +9,8 @@ use anyhow::{Context as _, Result};
 use bridge_daemon::interchange::{self, Format};
 use bridge_daemon::prefs;
 use bridge_daemon::understand::Understand;
+use bridge_daemon::understand::backend::{self, BackendKind, BackendOptions};
+use bridge_daemon::understand::openai::SchemaMode;
 use bridge_daemon::understand::rules::Rules;
 use clap::{Parser, Subcommand};
 
@@ -173,6 +175,79 @@ struct ReportArgs {
     prefs: PrefsDir,
 }
 
+/// The understanding backend's options, shared by `edit`, `serve` and `ask` (offline).
+#[derive(clap::Args, Debug, Clone, Default)]
+struct BackendArgs {
+    /// Who understands instructions: rules (the default: no model), chatglm (--model DIR),
+    /// openai (an OpenAI-compatible server: --openai-url, --openai-model) or auto (chatglm when a
+    /// model folder is given and loads, else rules).
+    #[arg(long, value_name = "BACKEND")]
+    backend: Option<BackendKind>,
+    /// The ChatGLM model folder (Hugging Face layout: config.json, *.safetensors, tokenizer.json).
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
+    /// The OpenAI-compatible server's base URL (http://gpu-box:8000); the API key, if it needs
+    /// one, is read from $CUTBRIDGE_OPENAI_API_KEY.
+    #[arg(long, value_name = "URL")]
+    openai_url: Option<String>,
+    /// The model name that server serves (vllm serve NAME).
+    #[arg(long, value_name = "NAME")]
+    openai_model: Option<String>,
+    /// How the intent schema is sent: response_format, guided_json (vLLM) or both.
+    #[arg(long, value_name = "MODE")]
+    openai_schema_mode: Option<SchemaMode>,
+    /// Seconds one request to the server may take, retries included [default: 30].
+    #[arg(long, value_name = "SECONDS")]
+    openai_timeout: Option<f64>,
+}
+
+impl BackendArgs {
+    /// These flags over `base` (a config file's settings, or the defaults).
+    fn options(&self, mut base: BackendOptions) -> Result<BackendOptions, Exit> {
+        if let Some(k) = self.backend {
+            base.kind = k;
+        }
+        if self.model.is_some() {
+            base.model_dir = self.model.clone();
+        }
+        if let Some(u) = &self.openai_url {
+            base.openai.url = u.clone();
+        }
+        if let Some(m) = &self.openai_model {
+            base.openai.model = m.clone();
+        }
+        if let Some(m) = self.openai_schema_mode {
+            base.openai.schema_mode = m;
+        }
+        if let Some(t) = self.openai_timeout {
+            if !(t.is_finite() && t > 0.0 && t <= 86_400.0) {
+                return Err(Exit(
+                    1,
+                    format!("--openai-timeout {t}: give a number of seconds above 0"),
+                ));
+            }
+            base.openai.timeout_ms = ((t * 1000.0).round() as u64).max(1);
+        }
+        Ok(base)
+    }
+}
+
+/// Set up the backend, printing a model's loading progress on stderr; the choice is said once
+/// when it is not the plain rules.
+fn select_backend(opts: &BackendOptions) -> Result<std::sync::Arc<dyn Understand>, Exit> {
+    let progress = |f: f32, msg: &str| {
+        eprintln!(
+            "bridge-daemon: loading the model: {:>3.0}% {msg}",
+            f * 100.0
+        );
+    };
+    let selected = backend::select(opts, &progress).map_err(|e| Exit(1, e.to_string()))?;
+    if opts.kind != BackendKind::Rules {
+        eprintln!("bridge-daemon: {}", selected.note);
+    }
+    Ok(selected.backend)
+}
+
 #[derive(clap::Args, Debug)]
 struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:7717]; port 0 picks a free port.
@@ -190,6 +265,8 @@ struct ServeArgs {
     /// The audit log, JSON lines [default: <state dir>/cutbridge/audit.jsonl].
     #[arg(long)]
     audit_log: Option<PathBuf>,
+    #[command(flatten)]
+    backend: BackendArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -212,6 +289,9 @@ struct AskArgs {
     /// Seconds to wait for the daemon to answer the connection.
     #[arg(long, default_value_t = 3.0)]
     connect_timeout: f64,
+    /// The backend used when no daemon answers (the daemon uses its own).
+    #[command(flatten)]
+    backend: BackendArgs,
     /// What to do, in Chinese or English.
     text: String,
 }
@@ -240,6 +320,8 @@ struct EditArgs {
     explain: bool,
     #[command(flatten)]
     prefs: PrefsDir,
+    #[command(flatten)]
+    backend: BackendArgs,
 }
 
 /// An error with the exit code it maps to.
@@ -265,6 +347,16 @@ fn main() -> ExitCode {
             eprintln!("bridge-daemon: {msg}");
             ExitCode::from(code)
         }
+    }
+}
+
+/// Bad input in the instruction and a backend that could not answer are exit 1; every other
+/// refusal is "nothing to change", exit 2.
+fn refusal_exit_code(kind: bridge_daemon::RefusalKind) -> u8 {
+    use bridge_daemon::RefusalKind;
+    match kind {
+        RefusalKind::BadInput | RefusalKind::Backend => 1,
+        _ => 2,
     }
 }
 
@@ -306,11 +398,11 @@ fn edit(args: &EditArgs) -> Result<(), Exit> {
         return save_preference(&store?, &timeline.name, change, args.json);
     }
     let standing = load_prefs(store, &timeline.name)?;
-    let backend = Rules;
+    let backend = select_backend(&args.backend.options(BackendOptions::default())?)?;
     let outcome = bridge_daemon::pipeline::instruct_with_prefs(
         &timeline,
         &args.instruction,
-        &backend as &dyn Understand,
+        &*backend,
         &standing,
     );
     let outcome = match outcome {
@@ -319,11 +411,7 @@ fn edit(args: &EditArgs) -> Result<(), Exit> {
             if args.json {
                 println!("{}", serde_json::json!({"refusal": refusal}));
             }
-            let code = if refusal.kind == bridge_daemon::RefusalKind::BadInput {
-                1
-            } else {
-                2
-            };
+            let code = refusal_exit_code(refusal.kind);
             return Err(Exit(code, refusal.message));
         }
     };
@@ -737,6 +825,14 @@ fn serve(args: ServeArgs) -> Result<(), Exit> {
     cfg.check().map_err(bad)?;
     let token_path = cfg.token_path().map_err(bad)?;
     let (token, created) = auth::load_or_create_token(&token_path).map_err(bad)?;
+    // The model loads before the port is bound: an adapter that connects gets the backend the
+    // daemon keeps (progress lines on stderr meanwhile).
+    let opts = args.backend.options(cfg.backend_options())?;
+    let selected = backend::select(&opts, &|f, msg| {
+        tracing::info!("loading the model: {:.0}% {msg}", f * 100.0);
+    })
+    .map_err(|e| Exit(1, e.to_string()))?;
+    tracing::info!("{}", selected.note);
     let rt = runtime()?;
     rt.block_on(async {
         let signals = server::shutdown_signal().map_err(|e| {
@@ -745,7 +841,9 @@ fn serve(args: ServeArgs) -> Result<(), Exit> {
                 format!("cannot install the SIGINT/SIGTERM handlers: {e}"),
             )
         })?;
-        let server = Server::bind(cfg, token).await.map_err(bad)?;
+        let server = Server::bind_with_backend(cfg, token, selected.backend)
+            .await
+            .map_err(bad)?;
         println!("bridge-daemon: listening on {}", server.url());
         println!(
             "bridge-daemon: token file {}{}",
@@ -904,13 +1002,10 @@ fn ask_offline(
     use protocol::wire::{InstructResult, Timings};
     let started = std::time::Instant::now();
     let standing = load_prefs(pref_store(&PrefsDir::default()), &timeline.name)?;
-    let outcome = bridge_daemon::pipeline::instruct_with_prefs(
-        timeline,
-        &args.text,
-        &Rules as &dyn Understand,
-        &standing,
-    )
-    .map_err(|r| Exit(2, r.message))?;
+    let backend = select_backend(&args.backend.options(BackendOptions::default())?)?;
+    let outcome =
+        bridge_daemon::pipeline::instruct_with_prefs(timeline, &args.text, &*backend, &standing)
+            .map_err(|r| Exit(refusal_exit_code(r.kind), r.message))?;
     let summary = bridge_daemon::pipeline::explain_text(timeline, &outcome);
     let mut cut_list = outcome.cut_list;
     cut_list.id = "offline".into();

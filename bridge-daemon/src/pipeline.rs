@@ -27,6 +27,9 @@ pub enum RefusalKind {
     /// The instruction itself holds bad input, such as a timecode that cannot exist at this
     /// timeline's rate (exit code 1 of `edit`).
     BadInput,
+    /// The understanding backend could not answer: its model server is unreachable, timed out
+    /// or failed, or its answer was not an intent (exit code 1 of `edit`).
+    Backend,
 }
 
 /// An instruction that changes nothing, with one line an editor understands.
@@ -89,7 +92,60 @@ pub fn instruct_with_prefs(
 ) -> Result<Outcome, Refusal> {
     let ctx = Context::of(timeline);
     let intent = backend.understand(text, &ctx)?;
-    resolve_intent_with_prefs(timeline, None, text, intent, prefs)
+    let labelled = if mentions_emotion(&intent) {
+        let lines: Vec<&str> = timeline.subtitles.iter().map(|l| l.text.as_str()).collect();
+        model_emotion_labels(backend, &lines).map(|labels| {
+            let mut ix = Index::build(timeline);
+            ix.set_emotion_labels(&labels);
+            ix
+        })
+    } else {
+        None
+    };
+    resolve_intent_with_prefs(timeline, labelled.as_ref(), text, intent, prefs)
+}
+
+/// Whether any step of `intent` points at lines by emotion (then a model's labels matter).
+pub fn mentions_emotion(intent: &Intent) -> bool {
+    use protocol::intent::{Action, Destination, Target};
+    fn target(t: &Target) -> bool {
+        match t {
+            Target::Emotion { .. } => true,
+            Target::Union { targets } => targets.iter().any(target),
+            _ => false,
+        }
+    }
+    intent.steps.iter().any(|s| {
+        target(&s.target)
+            || matches!(&s.action, Action::Move { to: Destination::After { target: t } | Destination::Before { target: t } } if target(t))
+    })
+}
+
+/// The emotion label of each line from `backend`'s model, when it has one. A failure is logged
+/// and the lexicon's scores are used: labelling helps, it is never worth refusing an edit over.
+pub fn model_emotion_labels(
+    backend: &dyn Understand,
+    lines: &[&str],
+) -> Option<Vec<Option<protocol::intent::Emotion>>> {
+    match backend.label_emotions(lines)? {
+        Ok(labels) if labels.len() == lines.len() => Some(labels),
+        Ok(labels) => {
+            tracing::warn!(
+                "the {} backend labelled {} of {} lines: using the emotion lexicon",
+                backend.name(),
+                labels.len(),
+                lines.len()
+            );
+            None
+        }
+        Err(e) => {
+            tracing::warn!(
+                "the {} backend could not label emotions ({e}): using the emotion lexicon",
+                backend.name()
+            );
+            None
+        }
+    }
 }
 
 /// [`resolve_intent_indexed`] honouring a project's standing preferences (see

@@ -457,7 +457,9 @@ pub struct InstructResult {
 /// `data` of a [`code::REFUSED`] error.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RefusalData {
-    /// `not_understood`, `unsupported`, `no_match`, `ambiguous`, `too_much` or `impossible`.
+    /// `not_understood`, `unsupported`, `no_match`, `ambiguous`, `too_much`, `impossible`,
+    /// `bad_input`, or `backend` (the understanding backend's model server failed, timed out or
+    /// answered no intent).
     pub kind: String,
 }
 

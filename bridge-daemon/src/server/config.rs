@@ -7,6 +7,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::ServerError;
+use crate::understand::backend::{BackendKind, BackendOptions};
+use crate::understand::openai::OpenAiConfig;
 
 /// The port the daemon listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 7717;
@@ -31,6 +33,13 @@ pub struct Config {
     /// Browser `Origin`s accepted besides none, `null`, `file://…` (CEP panels).
     pub allowed_origins: Vec<String>,
     pub limits: Limits,
+    /// The understanding backend: `rules` (default), `chatglm`, `openai` or `auto` (ChatGLM when
+    /// `model_dir` is set and loads, else rules).
+    pub backend: BackendKind,
+    /// The ChatGLM model folder (Hugging Face layout).
+    pub model_dir: Option<PathBuf>,
+    /// The `openai` backend's server, model, key, timeout, retries and schema mode.
+    pub openai: OpenAiConfig,
 }
 
 /// Resource limits, per server and per session.
@@ -73,6 +82,9 @@ impl Default for Config {
             audit_keep: 5,
             allowed_origins: Vec::new(),
             limits: Limits::default(),
+            backend: BackendKind::default(),
+            model_dir: None,
+            openai: OpenAiConfig::default(),
         }
     }
 }
@@ -153,6 +165,15 @@ impl Config {
         Ok(())
     }
 
+    /// What [`crate::understand::backend::select`] needs.
+    pub fn backend_options(&self) -> BackendOptions {
+        BackendOptions {
+            kind: self.backend,
+            model_dir: self.model_dir.clone(),
+            openai: self.openai.clone(),
+        }
+    }
+
     /// The token file: the configured one, else `<config dir>/cutbridge/token`.
     pub fn token_path(&self) -> Result<PathBuf, ServerError> {
         if let Some(p) = &self.token_file {
@@ -189,6 +210,18 @@ mod tests {
         assert!(Config::default().check().is_ok());
     }
 
+    /// The config example in docs/protocol.md is every default, spelled out.
+    #[test]
+    fn the_documented_config_is_the_default() {
+        let doc = include_str!("../../../docs/protocol.md");
+        let at = doc.find("is JSON; every field is optional").unwrap();
+        let block = &doc[at..];
+        let start = block.find("```json\n").unwrap() + "```json\n".len();
+        let end = block[start..].find("```").unwrap();
+        let c: Config = serde_json::from_str(&block[start..start + end]).unwrap();
+        assert_eq!(c, Config::default());
+    }
+
     #[test]
     fn config_file_errors_name_the_field() {
         let dir = tempfile::tempdir().unwrap();
@@ -201,5 +234,23 @@ mod tests {
         assert!(e.contains("listn"), "{e}");
         std::fs::write(&p, r#"{"limits": {"burst": 5}}"#).unwrap();
         assert_eq!(Config::load(&p).unwrap().limits.burst, 5);
+        std::fs::write(&p, r#"{"backend": "gpt"}"#).unwrap();
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(e.contains("backend"), "{e}");
+        std::fs::write(&p, r#"{"openai": {"url": "http://h:8000", "modle": "x"}}"#).unwrap();
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(e.contains("openai.modle"), "{e}");
+        std::fs::write(
+            &p,
+            r#"{"backend": "openai", "openai": {"url": "http://h:8000", "model": "glm", "schema_mode": "both", "timeout_ms": 5000}}"#,
+        )
+        .unwrap();
+        let o = Config::load(&p).unwrap().backend_options();
+        assert_eq!(o.kind, BackendKind::Openai);
+        assert_eq!(
+            (o.openai.model.as_str(), o.openai.timeout_ms),
+            ("glm", 5000)
+        );
+        assert_eq!(o.openai.retries, OpenAiConfig::default().retries);
     }
 }

@@ -432,10 +432,20 @@ impl Session {
         let work_cached = cached.clone();
         let pictures = self.shared.pictures();
         let work_text = text.clone();
-        let (outcome, understand_us, resolve_us) = work(heavy, move || {
+        let work_shared = self.shared.clone();
+        // A backend that waits on a model or the network runs on the blocking pool, never on a
+        // reactor thread.
+        let blocking = heavy || !backend.is_quick();
+        let (outcome, understand_us, resolve_us) = work(blocking, move || {
             let t = &work_cached;
             let t1 = Instant::now();
             let intent = backend.understand(&work_text, &t.context)?;
+            // Lines by emotion: the backend's model labels them (once per timeline), if it has one.
+            let labels = if pipeline::mentions_emotion(&intent) {
+                work_shared.emotion_labels(t)
+            } else {
+                None
+            };
             let understand_us = micros(t1);
             let t2 = Instant::now();
             // The project's standing preferences (none saved: an empty set, no file read error).
@@ -447,11 +457,16 @@ impl Session {
                 });
             // With picture analysis from an OFX node, the index gets its eyes.
             let with_pictures;
-            let index = if pictures.is_empty() {
+            let index = if pictures.is_empty() && labels.is_none() {
                 &t.index
             } else {
                 let mut ix = t.index.clone();
-                ix.pictures = pictures;
+                if !pictures.is_empty() {
+                    ix.pictures = pictures;
+                }
+                if let Some(l) = &labels {
+                    ix.set_emotion_labels(l);
+                }
                 with_pictures = ix;
                 &with_pictures
             };

@@ -133,6 +133,8 @@ pub struct Shared {
     pub audit: Option<AuditLog>,
     timelines: Mutex<Lru<Arc<CachedTimeline>>>,
     cut_lists: Mutex<Lru<Arc<StoredCutList>>>,
+    /// The backend model's emotion label of each subtitle line, by timeline fingerprint.
+    emotion_labels: Mutex<Lru<Arc<[Option<protocol::intent::Emotion>]>>>,
     sessions: Mutex<HashMap<String, SessionEntry>>,
     /// Picture analysis from OFX nodes, by record frame (bounded: the newest frames win).
     pictures: Mutex<std::collections::BTreeMap<i64, crate::index::PictureSample>>,
@@ -166,6 +168,7 @@ impl Shared {
         Shared {
             timelines: Mutex::new(Lru::new(config.limits.cached_timelines)),
             cut_lists: Mutex::new(Lru::new(config.limits.cached_cut_lists)),
+            emotion_labels: Mutex::new(Lru::new(config.limits.cached_timelines)),
             sessions: Mutex::new(HashMap::new()),
             pictures: Mutex::new(std::collections::BTreeMap::new()),
             last_timeline: Mutex::new(None),
@@ -235,6 +238,28 @@ impl Shared {
         let t = Arc::new(t);
         cache.insert(t.fingerprint.clone(), t.clone());
         t
+    }
+
+    /// The backend model's emotion labels of a cached timeline's lines, asked for once per
+    /// timeline (a failure is not cached: the next instruction asks again); `None` when the
+    /// backend has no model or it failed (the lexicon's scores serve).
+    pub fn emotion_labels(
+        &self,
+        t: &CachedTimeline,
+    ) -> Option<Arc<[Option<protocol::intent::Emotion>]>> {
+        if let Some(l) = lock(&self.emotion_labels).get(&t.fingerprint) {
+            return Some(l);
+        }
+        let lines: Vec<&str> = t
+            .timeline
+            .subtitles
+            .iter()
+            .map(|l| l.text.as_str())
+            .collect();
+        let labels: Arc<[_]> =
+            crate::pipeline::model_emotion_labels(&*self.backend, &lines)?.into();
+        lock(&self.emotion_labels).insert(t.fingerprint.clone(), labels.clone());
+        Some(labels)
     }
 
     pub fn cut_list(&self, id: &str) -> Option<Arc<StoredCutList>> {

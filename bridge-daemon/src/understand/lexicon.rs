@@ -297,6 +297,16 @@ impl EmotionScores {
         s >= 1.0 && self.0.iter().all(|o| *o <= s)
     }
 
+    /// The scores of a line a model labelled: the label's emotion at the strength of one strong
+    /// cue, nothing else (`None`: neutral).
+    pub fn labelled(label: Option<Emotion>) -> EmotionScores {
+        let mut s = [0f32; 6];
+        if let Some(e) = label {
+            s[e as usize] = 1.0;
+        }
+        EmotionScores(s)
+    }
+
     /// The dominant emotion, if any.
     pub fn dominant(&self) -> Option<Emotion> {
         Emotion::ALL.into_iter().find(|e| self.expresses(*e))

@@ -2,11 +2,19 @@
 //!
 //! Every backend implements [`Understand`]. The `rules` backend is deterministic, bilingual and
 //! needs no weights: it is the embedded default and the fallback when no model is configured.
+//! `openai` asks any OpenAI-compatible server (vLLM, TGI, llama.cpp server); `chatglm` runs the
+//! model in process. Both share [`prompt`] (system prompt, few-shot examples, the timeline's
+//! names, and the checks of the model's answer); [`backend`] chooses one from the options.
 
+pub mod backend;
+pub mod chatglm;
 pub mod lexicon;
 pub mod normalize;
+pub mod openai;
+pub mod prompt;
 pub mod rules;
 
+use protocol::intent::Emotion;
 use protocol::{Intent, Timeline};
 
 use crate::Refusal;
@@ -90,4 +98,18 @@ pub trait Understand: Send + Sync {
     fn name(&self) -> &'static str;
     /// Turn an instruction into an intent, or say why it is not an edit.
     fn understand(&self, text: &str, ctx: &Context) -> Result<Intent, Refusal>;
+
+    /// Whether [`Understand::understand`] always returns within a millisecond or so, so that a
+    /// server may call it on an async worker thread. A backend that waits on a model or the
+    /// network says no (the default), and the server calls it on the blocking pool.
+    fn is_quick(&self) -> bool {
+        false
+    }
+
+    /// The emotion each transcript line expresses (`None`: neutral), one per line in order, when
+    /// this backend has a model to ask; `None` when it has not (the lexicon scores are used).
+    fn label_emotions(&self, lines: &[&str]) -> Option<Result<Vec<Option<Emotion>>, Refusal>> {
+        let _ = lines;
+        None
+    }
 }

@@ -32,6 +32,10 @@ impl Understand for Rules {
     fn understand(&self, text: &str, ctx: &Context) -> Result<Intent, Refusal> {
         parse(text, ctx)
     }
+
+    fn is_quick(&self) -> bool {
+        true
+    }
 }
 
 fn re(p: &str) -> Regex {

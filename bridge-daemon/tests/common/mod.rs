@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use bridge_daemon::client::{Client, Hello};
 use bridge_daemon::server::{Config, Server, Token};
+use bridge_daemon::understand::Understand;
+use bridge_daemon::understand::rules::Rules;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -70,6 +72,14 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(tune: impl FnOnce(&mut Config)) -> TestServer {
+        TestServer::start_with_backend(std::sync::Arc::new(Rules), tune).await
+    }
+
+    /// [`TestServer::start`] with another understanding backend.
+    pub async fn start_with_backend(
+        backend: std::sync::Arc<dyn Understand>,
+        tune: impl FnOnce(&mut Config),
+    ) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config {
             listen: "127.0.0.1:0".parse().unwrap(),
@@ -77,7 +87,7 @@ impl TestServer {
             ..Config::default()
         };
         tune(&mut config);
-        let server = Server::bind(config, Token::from_text(TOKEN).unwrap())
+        let server = Server::bind_with_backend(config, Token::from_text(TOKEN).unwrap(), backend)
             .await
             .expect("the server binds");
         let addr = server.local_addr();
