@@ -112,6 +112,8 @@ impl Worker {
                         .unwrap_or_else(|_| {
                             Err(Error::Model("the model panicked while loading".into()))
                         });
+                // Progress ends with the load: whoever relays it sees its channel close.
+                drop(progress);
                 match loaded {
                     Ok(g) => {
                         let _ = ready_tx.send(Ok(()));

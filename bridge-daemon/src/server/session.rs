@@ -433,13 +433,14 @@ impl Session {
         let pictures = self.shared.pictures();
         let work_text = text.clone();
         let work_shared = self.shared.clone();
+        let client = self.session_id().to_string();
         // A backend that waits on a model or the network runs on the blocking pool, never on a
         // reactor thread.
         let blocking = heavy || !backend.is_quick();
         let (outcome, understand_us, resolve_us) = work(blocking, move || {
             let t = &work_cached;
             let t1 = Instant::now();
-            let intent = backend.understand(&work_text, &t.context)?;
+            let intent = backend.understand_for(&client, &work_text, &t.context)?;
             // Lines by emotion: the backend's model labels them (once per timeline), if it has one.
             let labels = if pipeline::mentions_emotion(&intent) {
                 work_shared.emotion_labels(t)

@@ -1,11 +1,178 @@
-//! The `chatglm` backend: ChatGLM3 / GLM-4 run in process (candle), output constrained to the
-//! intent schema. Its prompt is [`super::prompt`]'s; [`super::backend`] calls [`load`].
+//! The `chatglm` backend: ChatGLM3 / GLM-4 run in process (candle, the `inference` crate), its
+//! output constrained to the intent schema. Its prompt is [`super::prompt`]'s; [`super::backend`]
+//! calls [`load`].
+//!
+//! One worker thread owns the model; the daemon's sessions are served in turn. The prompt puts
+//! the fixed system prompt and examples first and the timeline's names next, so that the model's
+//! key/value cache of both is reused from one instruction to the next.
+//!
+//! Settings from the environment (the model folder itself comes from `--model` or `model_dir`):
+//! - `CUTBRIDGE_DEVICE`: `auto` (default: CUDA, then Metal, when built in), `cpu`, `cuda`, `metal`;
+//! - `CUTBRIDGE_MODEL_TIMEOUT_MS`: the most one instruction may take, queue included (20 000).
+
+use std::hash::{Hash, Hasher};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use inference::{GenRequest, LoadOptions, Sampling, Worker};
+use protocol::Intent;
+use protocol::intent::Emotion;
+
+use super::{Context, Understand, prompt};
+use crate::{Refusal, RefusalKind};
+
+/// Lines per emotion-labelling request.
+const LABEL_BATCH: usize = 32;
+
+/// The in-process model behind its worker.
+#[derive(Debug)]
+pub struct ChatGlm {
+    worker: Worker,
+    timeout: Duration,
+    max_tokens: usize,
+}
+
+fn env_timeout() -> Duration {
+    std::env::var("CUTBRIDGE_MODEL_TIMEOUT_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(Duration::from_millis)
+        .unwrap_or(Duration::from_secs(20))
+}
 
 /// Load the ChatGLM backend from a Hugging Face folder. `progress` receives (fraction 0..=1, message).
 pub fn load(
-    dir: &std::path::Path,
+    dir: &Path,
     progress: &dyn Fn(f32, &str),
-) -> anyhow::Result<std::sync::Arc<dyn super::Understand>> {
-    let _ = progress;
-    anyhow::bail!("{}: the chatglm backend is not built in yet", dir.display())
+) -> anyhow::Result<Arc<dyn super::Understand>> {
+    let device_name = std::env::var("CUTBRIDGE_DEVICE").unwrap_or_else(|_| "auto".into());
+    let device = inference::device(&device_name)?;
+    let opts = LoadOptions {
+        device,
+        ..LoadOptions::default()
+    };
+    Ok(Arc::new(ChatGlm::load(dir, opts, progress)?))
+}
+
+impl ChatGlm {
+    /// Start the worker and load `dir` on it; returns once the model is ready.
+    pub fn load(
+        dir: &Path,
+        opts: LoadOptions,
+        progress: &dyn Fn(f32, &str),
+    ) -> anyhow::Result<ChatGlm> {
+        let dir_owned = dir.to_path_buf();
+        // Progress is reported from the worker thread; it is relayed here, on the caller's.
+        let (ptx, prx) = crossbeam_channel::unbounded::<inference::Progress>();
+        let spawn = std::thread::scope(|s| {
+            let loading = s.spawn(move || {
+                Worker::spawn(
+                    move |report| {
+                        inference::Engine::load(&dir_owned, &opts, &mut |f, m| report(f, m))
+                    },
+                    move |p| {
+                        let _ = ptx.send(p);
+                    },
+                    64,
+                )
+            });
+            // The channel closes when loading ends, either way.
+            for p in prx.iter() {
+                progress(p.fraction, &p.message);
+            }
+            loading
+                .join()
+                .unwrap_or_else(|_| Err(inference::Error::WorkerGone))
+        });
+        let worker = spawn.with_context(|| format!("loading {}", dir.display()))?;
+        Ok(ChatGlm {
+            worker,
+            timeout: env_timeout(),
+            max_tokens: 256,
+        })
+    }
+
+    fn run(&self, client: &str, req: GenRequest) -> Result<String, Refusal> {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        client.hash(&mut h);
+        self.worker
+            .generate(h.finish(), req, self.timeout)
+            .map(|g| {
+                tracing::debug!(
+                    prompt = g.prompt_tokens,
+                    reused = g.reused_tokens,
+                    generated = g.generated_tokens,
+                    forced = g.forced_tokens,
+                    masks = g.masks,
+                    prefill_ms = g.prefill_ms,
+                    decode_ms = g.decode_ms,
+                    "chatglm"
+                );
+                g.text
+            })
+            .map_err(|e| Refusal::new(RefusalKind::Backend, format!("chatglm: {e}")))
+    }
+}
+
+fn request(chat: prompt::ChatPrompt, schema: serde_json::Value, max_tokens: usize) -> GenRequest {
+    GenRequest {
+        prompt: inference::ChatPrompt {
+            system: chat.system,
+            examples: chat.examples,
+            user: chat.user,
+        },
+        schema,
+        max_tokens,
+        sampling: Sampling::Greedy,
+    }
+}
+
+impl Understand for ChatGlm {
+    fn name(&self) -> &'static str {
+        "chatglm"
+    }
+
+    fn understand(&self, text: &str, ctx: &Context) -> Result<Intent, Refusal> {
+        self.understand_for("", text, ctx)
+    }
+
+    fn understand_for(&self, client: &str, text: &str, ctx: &Context) -> Result<Intent, Refusal> {
+        let chat = prompt::build(ctx, text);
+        let req = request(
+            chat,
+            protocol::schema::intent_for_generation(),
+            self.max_tokens,
+        );
+        let out = self.run(client, req)?;
+        prompt::parse_intent_output(&out)
+    }
+
+    fn label_emotions(&self, lines: &[&str]) -> Option<Result<Vec<Option<Emotion>>, Refusal>> {
+        let mut labels = Vec::with_capacity(lines.len());
+        for batch in lines.chunks(LABEL_BATCH) {
+            let chat = prompt::ChatPrompt {
+                system: prompt::EMOTION_SYSTEM_PROMPT.to_string(),
+                examples: Vec::new(),
+                user: prompt::emotion_user(batch),
+                context_len: 0,
+            };
+            // Each label is a few tokens: `"tense",`.
+            let req = request(
+                chat,
+                prompt::emotion_schema_json(batch.len()),
+                12 + 8 * batch.len(),
+            );
+            let out = match self.run("labels", req) {
+                Ok(o) => o,
+                Err(e) => return Some(Err(e)),
+            };
+            match prompt::parse_emotion_output(&out, batch.len()) {
+                Ok(l) => labels.extend(l),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        Some(Ok(labels))
+    }
 }

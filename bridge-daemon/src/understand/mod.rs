@@ -99,6 +99,13 @@ pub trait Understand: Send + Sync {
     /// Turn an instruction into an intent, or say why it is not an edit.
     fn understand(&self, text: &str, ctx: &Context) -> Result<Intent, Refusal>;
 
+    /// [`Understand::understand`] on behalf of `client` (a daemon session): a backend with one
+    /// model serves its clients in turn by this name.
+    fn understand_for(&self, client: &str, text: &str, ctx: &Context) -> Result<Intent, Refusal> {
+        let _ = client;
+        self.understand(text, ctx)
+    }
+
     /// Whether [`Understand::understand`] always returns within a millisecond or so, so that a
     /// server may call it on an async worker thread. A backend that waits on a model or the
     /// network says no (the default), and the server calls it on the blocking pool.
