@@ -1,0 +1,1 @@
+//! The daemon's own microphone (feature `mic`): cpal's default input device.
