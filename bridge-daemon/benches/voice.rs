@@ -12,7 +12,7 @@ use bridge_daemon::voice::{SampleFormat, StreamDecoder, Vad, VadConfig, VadEvent
 
 const SECONDS: usize = 60;
 
-/// One second of a 150 Hz buzz, one of quiet, repeated, with a little noise throughout.
+/// One second of quiet, one of a 150 Hz buzz, repeated, with a little noise throughout.
 fn audio(rate: usize) -> Vec<f32> {
     let mut s = 0x9E37_79B9_7F4A_7C15u64;
     (0..rate * SECONDS)
@@ -22,7 +22,7 @@ fn audio(rate: usize) -> Vec<f32> {
             s ^= s << 17;
             let noise = ((s >> 11) as f32 / (1u64 << 53) as f32 - 0.5) * 0.01;
             let t = i as f32 / rate as f32;
-            let speaking = (i / rate) % 2 == 0;
+            let speaking = (i / rate) % 2 == 1;
             let voice = if speaking {
                 (1..=8)
                     .map(|h| (2.0 * std::f32::consts::PI * 150.0 * h as f32 * t).sin() / h as f32)

@@ -213,6 +213,10 @@ struct ServeArgs {
     /// The audit log, JSON lines [default: <state dir>/cutbridge/audit.jsonl].
     #[arg(long)]
     audit_log: Option<PathBuf>,
+    /// A Whisper model folder from Hugging Face (config.json, model.safetensors, tokenizer.json)
+    /// for voice commands; without it voice streams get utterances but no text.
+    #[arg(long)]
+    whisper: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -834,6 +838,9 @@ fn serve(args: ServeArgs) -> Result<(), Exit> {
     }
     if cfg.audit_log.is_none() {
         cfg.audit_log = config::default_audit_path();
+    }
+    if args.whisper.is_some() {
+        cfg.whisper_dir = args.whisper;
     }
     tracing_subscriber::fmt()
         .with_env_filter(

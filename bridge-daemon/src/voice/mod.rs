@@ -161,12 +161,12 @@ pub fn parse_command(text: &str, wake: Option<&[String]>) -> Option<Command> {
     let rest = match wake {
         None => trimmed,
         Some(phrases) => {
-            let lower = trimmed.to_lowercase();
-            let hit = phrases.iter().find_map(|p| {
-                let p = p.to_lowercase();
-                lower.starts_with(&p).then(|| &trimmed[p.len()..])
-            })?;
-            hit
+            // Compared without case; ASCII and CJK keep their byte lengths when lowercased, and
+            // a phrase whose does not is simply not matched (`get` never splits a character).
+            phrases.iter().find_map(|p| {
+                let head = trimmed.get(..p.len())?;
+                head.eq_ignore_ascii_case(p).then(|| &trimmed[p.len()..])
+            })?
         }
     };
     let is_sep =

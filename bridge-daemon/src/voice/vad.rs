@@ -12,8 +12,9 @@
 //! - An utterance that reaches `max_utterance_s` is refused ([`VadEvent::TooLong`]): its audio
 //!   is dropped and nothing more is taken until the speech stops.
 //!
-//! The floor starts at the first frame: a stream that begins in the middle of speech loses that
-//! first utterance (the floor falls to the room's level at the first pause).
+//! The floor starts at the quietest of the first 50 ms, unless they sound like a voice
+//! (push-to-talk pressed mid-word): then at a quiet room's level, which it climbs from if that
+//! was wrong. Speech in those first 50 ms starts the utterance at 50 ms.
 //!
 //! Each [`Utterance`] carries its samples from `pre_roll_ms` before its start to the moment it
 //! ended (the hang-over included): what a speech-to-text model wants.
@@ -35,6 +36,12 @@ const FFT: usize = 256;
 /// Voice-like frames a loud run needs to start speech: one alone happens in white noise now and
 /// then (a periodogram's flatness scatters), two in one run practically never.
 const VOICED_TO_START: u32 = 2;
+/// Frames that set the first noise floor.
+const INIT_FRAMES: usize = 5;
+/// The noise floor assumed when the first frames already sound like a voice…
+const ASSUMED_ROOM_DBFS: f32 = -60.0;
+/// …which is when their median flatness is this low (a vowel's harmonics; pink noise is ~0.4).
+const VOICE_FLATNESS: f32 = 0.15;
 
 /// How the detector decides. Times in milliseconds unless named otherwise.
 #[derive(Debug, Clone, PartialEq)]
@@ -128,8 +135,10 @@ pub struct Vad {
     partial: Vec<f32>,
     /// Frames seen.
     frame: u64,
-    /// Noise floor (dB); `None` before the first frame.
+    /// Noise floor (dB); `None` until the first frames set it.
     floor: Option<f32>,
+    /// The first frames' energy and flatness.
+    init: Vec<(f32, f32)>,
     /// The current run of loud frames: its first frame and how many were voice-like.
     run: Option<(u64, u32)>,
     state: State,
@@ -173,6 +182,7 @@ impl Vad {
             partial: Vec::with_capacity(FRAME),
             frame: 0,
             floor: None,
+            init: Vec::with_capacity(INIT_FRAMES),
             run: None,
             state: State::Idle,
             audio: VecDeque::new(),
@@ -262,13 +272,32 @@ impl Vad {
         let idx = self.frame;
         self.frame += 1;
         let (db, flatness) = self.measure(frame);
-        // The floor falls at once to a quieter frame and climbs slowly (6 dB a second) while no
-        // one speaks, so steady noise becomes the floor and speech does not.
-        let floor = match self.floor {
-            None => db.max(-90.0),
-            Some(f) if db < f => db.max(-90.0),
-            Some(f) if !self.in_speech() && self.run.is_none() => f + (db - f).min(0.06),
-            Some(f) => f,
+        // The floor starts as the quietest of the first frames, unless they sound like a voice
+        // (push-to-talk pressed mid-word): then at a quiet room's level, climbed from if wrong.
+        // After that it falls at once to a quieter frame and climbs slowly (6 dB a second) while
+        // no one speaks, so steady noise becomes the floor and speech does not.
+        let Some(floor) = self.floor else {
+            self.init.push((db, flatness));
+            if self.init.len() == INIT_FRAMES {
+                let quietest = self.init.iter().map(|f| f.0).fold(f32::MAX, f32::min);
+                let mut flat: Vec<f32> = self.init.iter().map(|f| f.1).collect();
+                flat.sort_by(f32::total_cmp);
+                self.floor = Some(if flat[INIT_FRAMES / 2] <= VOICE_FLATNESS {
+                    quietest.min(ASSUMED_ROOM_DBFS)
+                } else {
+                    quietest.max(-90.0)
+                });
+            }
+            self.audio.extend(frame.iter().copied());
+            let keep = (self.frame * FRAME as u64)
+                .saturating_sub(ms_frames(self.cfg.pre_roll_ms) * FRAME as u64);
+            self.trim_audio(keep);
+            return;
+        };
+        let floor = match floor {
+            f if db < f => db.max(-90.0),
+            f if !self.in_speech() && self.run.is_none() => f + (db - f).min(0.06),
+            f => f,
         };
         self.floor = Some(floor);
         let loud = db > floor + self.cfg.margin_db && db > self.cfg.min_level_dbfs;
@@ -466,11 +495,12 @@ mod tests {
             "{u:?}"
         );
 
-        let mut cfg = VadConfig::default();
-        cfg.max_utterance_s = 2.0;
-        let mut v = Vad::new(cfg);
-        let mut ev = v.push(&vec![0.0; 8000]);
-        ev.extend(v.push(&buzz(16000 * 5, 0.3)));
+        let mut v = Vad::new(VadConfig {
+            max_utterance_s: 2.0,
+            ..VadConfig::default()
+        });
+        // Speech from the very first sample (push-to-talk pressed mid-word) is found too.
+        let mut ev = v.push(&buzz(16000 * 5, 0.3));
         ev.extend(v.push(&vec![0.0; 8000]));
         ev.extend(v.push(&buzz(8000, 0.3)));
         ev.extend(v.push(&vec![0.0; 8000]));

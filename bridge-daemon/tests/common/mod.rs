@@ -72,6 +72,14 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(tune: impl FnOnce(&mut Config)) -> TestServer {
+        TestServer::start_with(tune, None).await
+    }
+
+    /// A server whose voice streams are transcribed by `transcriber`.
+    pub async fn start_with(
+        tune: impl FnOnce(&mut Config),
+        transcriber: Option<std::sync::Arc<dyn bridge_daemon::voice::Transcribe>>,
+    ) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config {
             listen: "127.0.0.1:0".parse().unwrap(),
@@ -82,6 +90,10 @@ impl TestServer {
         let server = Server::bind(config, Token::from_text(TOKEN).unwrap())
             .await
             .expect("the server binds");
+        let server = match transcriber {
+            Some(t) => server.with_transcriber(t),
+            None => server,
+        };
         let addr = server.local_addr();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
