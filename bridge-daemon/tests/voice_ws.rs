@@ -426,6 +426,7 @@ async fn voice_listen_without_a_microphone_says_why() {
         )
         .await;
         // Here (no mic feature, or no input device on a CI machine) it cannot listen, and says so.
+        eprintln!("voice.listen on: {r}");
         if let Some(e) = r.get("error") {
             assert_eq!(e["code"], code::NO_INPUT_DEVICE, "{r}");
             let m = e["message"].as_str().unwrap();

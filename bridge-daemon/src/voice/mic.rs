@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 pub enum MicError {
     #[error("no input device (no microphone, or the sound system has none to offer)")]
     NoDevice,
-    #[error("the input device {device}: {why}")]
+    #[error("no usable input device: {device} failed: {why}")]
     Device { device: String, why: String },
     #[error("the microphone thread: {0}")]
     Thread(String),

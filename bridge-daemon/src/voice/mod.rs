@@ -277,6 +277,40 @@ mod tests {
         assert!(m.contains("whisper_dir"), "{m}");
     }
 
+    /// A transcriber that takes too long is given up on; its error names the limit.
+    #[test]
+    fn a_slow_transcriber_times_out_off_the_runtime() {
+        struct Slow;
+        impl Transcribe for Slow {
+            fn name(&self) -> &str {
+                "slow"
+            }
+            fn transcribe(&self, _: &[f32], _: Option<&str>) -> Result<String, VoiceError> {
+                std::thread::sleep(Duration::from_millis(500));
+                Ok("late".into())
+            }
+        }
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let limit = Duration::from_millis(50);
+        let r = rt.block_on(transcribe_off_runtime(
+            Arc::new(Slow),
+            vec![0.0; 160],
+            None,
+            limit,
+        ));
+        assert_eq!(r, Err(VoiceError::Timeout(limit)));
+        let r = rt.block_on(transcribe_off_runtime(
+            Arc::new(NoModel),
+            vec![0.0; 160],
+            Some("zh".into()),
+            limit,
+        ));
+        assert!(matches!(r, Err(VoiceError::NoModel(_))));
+    }
+
     #[test]
     fn languages() {
         assert_eq!(parse_language(None), Ok(None));

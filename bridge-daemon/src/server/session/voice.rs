@@ -496,8 +496,12 @@ impl Session {
         language: Option<String>,
     ) -> MethodResult<String> {
         self.stop_mic();
-        let mic = voice::mic::Mic::open(self.mic_tx.clone())
-            .map_err(|e| ErrorObject::new(code::NO_INPUT_DEVICE, format!("cannot listen: {e}")))?;
+        let mic = voice::mic::Mic::open(self.mic_tx.clone()).map_err(|e| {
+            ErrorObject::new(
+                code::NO_INPUT_DEVICE,
+                format!("cannot listen to a microphone: {e}"),
+            )
+        })?;
         let wake = match mode {
             ListenMode::PushToTalk => None,
             ListenMode::HandsFree => Some(self.shared.config.wake_phrases.clone()),
