@@ -4,7 +4,7 @@
 //!
 //! - A frame is *loud* when its energy is `margin_db` over the noise floor and over an absolute
 //!   floor (digital silence has no noise to measure).
-//! - Speech *starts* after `start_ms` of loud frames of which two are voice-like (flat
+//! - Speech *starts* after `start_ms` of loud frames when three of the last four are voice-like (flat
 //!   spectra — white noise, hiss — never start speech, however loud they get after the floor
 //!   settles); the utterance starts at the first loud frame of that run.
 //! - It *ends* `hangover_ms` after the last loud frame, at the end of that frame; runs shorter
@@ -33,9 +33,11 @@ use super::pcm::TARGET_RATE;
 
 const FRAME: usize = (TARGET_RATE / 100) as usize;
 const FFT: usize = 256;
-/// Voice-like frames a loud run needs to start speech: one alone happens in white noise now and
-/// then (a periodogram's flatness scatters), two in one run practically never.
-const VOICED_TO_START: u32 = 2;
+/// Voice-like frames among the last four that start speech: one alone happens in white noise now
+/// and then (a periodogram's flatness scatters), three of four practically never.
+const VOICED_TO_START: u32 = 3;
+/// A loud run this long (1 s) that never started speech is taken as the new noise floor.
+const NOISE_RUN_FRAMES: u64 = 100;
 /// Frames that set the first noise floor.
 const INIT_FRAMES: usize = 5;
 /// The noise floor assumed when the first frames already sound like a voice…
@@ -139,8 +141,10 @@ pub struct Vad {
     floor: Option<f32>,
     /// The first frames' energy and flatness.
     init: Vec<(f32, f32)>,
-    /// The current run of loud frames: its first frame and how many were voice-like.
-    run: Option<(u64, u32)>,
+    /// The first frame of the current run of loud frames.
+    run: Option<u64>,
+    /// Whether each of the last 4 frames was loud and voice-like (bit 0 the newest).
+    voiced_bits: u8,
     state: State,
     /// Audio kept: the pre-roll while idle, the utterance while in speech.
     audio: VecDeque<f32>,
@@ -184,6 +188,7 @@ impl Vad {
             floor: None,
             init: Vec::with_capacity(INIT_FRAMES),
             run: None,
+            voiced_bits: 0,
             state: State::Idle,
             audio: VecDeque::new(),
             audio_start: 0,
@@ -296,7 +301,7 @@ impl Vad {
         };
         let floor = match floor {
             f if db < f => db.max(-90.0),
-            f if !self.in_speech() && self.run.is_none() => f + (db - f).min(0.06),
+            f if !self.in_speech() => f + (db - f).min(0.06),
             f => f,
         };
         self.floor = Some(floor);
@@ -307,13 +312,20 @@ impl Vad {
         let pre_roll = ms_frames(self.cfg.pre_roll_ms) * FRAME as u64;
         match self.state {
             State::Idle => {
+                self.voiced_bits = ((self.voiced_bits << 1) | voiced as u8) & 0b1111;
                 self.run = match (loud, self.run) {
                     (false, _) => None,
-                    (true, None) => Some((idx, voiced as u32)),
-                    (true, Some((first, v))) => Some((first, v + voiced as u32)),
+                    (true, None) => Some(idx),
+                    // Loud for a second and never a voice: a new noise, not speech. It becomes
+                    // the floor at once rather than over the seconds the slow climb would take.
+                    (true, Some(first)) if idx - first >= NOISE_RUN_FRAMES => {
+                        self.floor = Some(db);
+                        None
+                    }
+                    (true, run) => run,
                 };
-                if let Some((first, voiced)) = self.run
-                    && voiced >= VOICED_TO_START
+                if let Some(first) = self.run
+                    && self.voiced_bits.count_ones() >= VOICED_TO_START
                     && idx + 1 - first >= ms_frames(self.cfg.start_ms)
                 {
                     self.state = State::Speech {
@@ -328,7 +340,7 @@ impl Vad {
                     // Keep the pre-roll and the run so far.
                     let keep_from = self
                         .run
-                        .map_or(self.frame * FRAME as u64, |(f, _)| f * FRAME as u64)
+                        .map_or(self.frame * FRAME as u64, |f| f * FRAME as u64)
                         .saturating_sub(pre_roll);
                     self.trim_audio(keep_from);
                 }
@@ -445,6 +457,37 @@ mod tests {
             let ev = run(&noise(16000 * 5, amp, 7));
             assert!(ev.is_empty(), "noise ±{amp}: {ev:?}");
         }
+    }
+
+    /// Loud noise after digital silence (the floor at its lowest) is not speech, becomes the
+    /// floor within a second, and is not hoarded as audio; speech over it is found after.
+    #[test]
+    fn a_new_noise_becomes_the_floor() {
+        let mut v = Vad::new(VadConfig::default());
+        let mut ev = v.push(&vec![0.0; 16000]);
+        let mut peak_audio = 0;
+        for k in 0..10 {
+            ev.extend(v.push(&noise(16000, 0.3, 11 + k)));
+            peak_audio = peak_audio.max(v.audio.len());
+        }
+        assert!(utterances(&ev).is_empty(), "{ev:?}");
+        assert!(
+            peak_audio <= 16000 + 3200 + 320,
+            "kept {peak_audio} samples"
+        );
+        let speech: Vec<f32> = buzz(16000, 1.0)
+            .iter()
+            .zip(noise(16000, 0.3, 99))
+            .map(|(a, b)| a * 4.0 + b)
+            .collect();
+        ev.extend(v.push(&speech));
+        ev.extend(v.push(&noise(16000, 0.3, 100)));
+        let u = utterances(&ev);
+        assert_eq!(u.len(), 1, "{ev:?}");
+        assert!(
+            (u[0].0 - 11.0).abs() < 0.05 && (u[0].1 - 12.0).abs() < 0.05,
+            "{u:?}"
+        );
     }
 
     #[test]
