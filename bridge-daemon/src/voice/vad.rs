@@ -1,12 +1,13 @@
 //! Voice activity detection on 16 kHz mono audio: 10 ms frames, each with the energy of the
-//! 300–7000 Hz band and the spectral flatness of the 300–4000 Hz band, against a noise floor that follows the quietest
-//! recent frames.
+//! 300–7000 Hz band and the spectral flatness of the 300–4000 Hz band, against a noise floor that
+//! follows the quietest recent frames.
 //!
 //! - A frame is *loud* when its energy is `margin_db` over the noise floor and over an absolute
 //!   floor (digital silence has no noise to measure).
-//! - Speech *starts* after `start_ms` of loud frames when three of the last four are voice-like (flat
-//!   spectra — white noise, hiss — never start speech, however loud they get after the floor
-//!   settles); the utterance starts at the first loud frame of that run.
+//! - Speech *starts* after `start_ms` of loud frames when three of the last four are voice-like
+//!   (a voice's harmonics; white noise and hiss have flat spectra); the utterance starts at the
+//!   first loud frame of that run. A run loud for a second that never sounded like a voice is a
+//!   new noise: it becomes the floor.
 //! - It *ends* `hangover_ms` after the last loud frame, at the end of that frame; runs shorter
 //!   than `min_speech_ms` (a click, a cough) are dropped.
 //! - An utterance that reaches `max_utterance_s` is refused ([`VadEvent::TooLong`]): its audio
@@ -19,9 +20,12 @@
 //! Each [`Utterance`] carries its samples from `pre_roll_ms` before its start to the moment it
 //! ended (the hang-over included): what a speech-to-text model wants.
 //!
-//! Why not webrtc-vad: it builds C code, gives only per-frame decisions (the pre-roll, hang-over
-//! and noise handling are ours anyway), and its boundaries are no better on espeak speech than
-//! this detector's, which the tests measure (±60 ms).
+//! Why not webrtc-vad (0.4, measured on the same 16 kHz espeak-ng file and sox noises): it builds
+//! C code and works on 10/20/30 ms frames, and finds the speech starts as well (±10 ms), but its
+//! runs end 110–150 ms after the speech, and in its most aggressive mode it calls every frame of
+//! moderate white noise (sox `whitenoise vol 0.3`) and most of pink noise speech; pre-roll,
+//! hang-over and a noise floor would have been ours to add anyway. This detector ends within
+//! ±30 ms of the speech there and finds nothing in those noises (the tests hold it to ±60 ms).
 
 use std::collections::VecDeque;
 use std::sync::Arc;
