@@ -197,6 +197,34 @@ impl LogMel {
     }
 }
 
+/// Whisper's window: 30 s of audio, 3000 frames.
+pub const WINDOW_SAMPLES: usize = 30 * 16_000;
+pub const WINDOW_FRAMES: usize = WINDOW_SAMPLES / HOP;
+
+impl LogMel {
+    /// What Whisper's encoder takes for one utterance of up to 30 s, as `whisper.transcribe`
+    /// makes it: the audio followed by 30 s of zeros (`log_mel_spectrogram(padding=N_SAMPLES)`),
+    /// its spectrogram (the floor at the maximum − 8 over all of it), the first 3000 frames. A
+    /// longer input is cut at 30 s.
+    pub fn whisper_window(&self, samples: &[f32]) -> Spectrogram {
+        let n = samples.len().min(WINDOW_SAMPLES);
+        let mut padded = Vec::with_capacity(n + WINDOW_SAMPLES);
+        padded.extend_from_slice(&samples[..n]);
+        padded.resize(n + WINDOW_SAMPLES, 0.0);
+        let full = self.compute(&padded);
+        let mut data = Vec::with_capacity(self.n_mels * WINDOW_FRAMES);
+        for m in 0..self.n_mels {
+            let row = &full.data[m * full.n_frames..(m + 1) * full.n_frames];
+            data.extend_from_slice(&row[..WINDOW_FRAMES]);
+        }
+        Spectrogram {
+            n_mels: self.n_mels,
+            n_frames: WINDOW_FRAMES,
+            data,
+        }
+    }
+}
+
 /// `numpy.pad(x, pad, mode="reflect")`: the edge sample is not repeated. Short inputs reflect as
 /// far as they can and then pad with zeros.
 fn reflect_pad(x: &[f32], pad: usize) -> Vec<f32> {
@@ -321,6 +349,34 @@ mod tests {
             let got = s.at(m, frame) as f64;
             assert!((got - want).abs() < 2e-3, "mel {m}: {got} vs {want}");
         }
+    }
+
+    #[test]
+    fn whisper_window_is_3000_frames_of_the_audio_then_silence() {
+        let samples: Vec<f32> = (0..16000 * 2)
+            .map(|i| {
+                (0.3 * (2.0 * std::f64::consts::PI * 440.0 * i as f64 / SAMPLE_RATE).sin()) as f32
+            })
+            .collect();
+        let lm = LogMel::new(128);
+        let w = lm.whisper_window(&samples);
+        assert_eq!(
+            (w.n_mels, w.n_frames, w.data.len()),
+            (128, 3000, 128 * 3000)
+        );
+        let plain = lm.compute(&samples);
+        // Inside the audio, the same values (the tone holds the maximum either way).
+        for m in [0, 10, 60, 127] {
+            for f in [3, 100, 190] {
+                assert!(
+                    (w.at(m, f) - plain.at(m, f)).abs() < 1e-5,
+                    "mel {m} frame {f}"
+                );
+            }
+        }
+        // After it, silence: the floor, max − 8.
+        let max = w.data.iter().copied().fold(f32::MIN, f32::max);
+        assert!((w.at(5, 2500) - (max - 2.0)).abs() < 1e-5);
     }
 
     #[test]
