@@ -25,8 +25,9 @@ need_apt() {
 # libclang-dev: the OFX bindings staleness test regenerates them with bindgen. chromium and
 # espeak-ng: the Premiere panel test drives a real browser with speech as its microphone, and the
 # report test screenshots the HTML report (the CJK font makes Chinese text in screenshots readable).
-# lua5.1 (Resolve's Lua) checks and runs resolve-scripts' free-edition script.
-need_apt libclang-dev chromium espeak-ng fonts-wqy-microhei lua5.1
+# lua5.1 (Resolve's Lua) checks and runs resolve-scripts' free-edition script. sox joins the
+# espeak-ng sentences of the voice tests; libasound2-dev (ALSA) builds the `mic` feature (cpal).
+need_apt libclang-dev chromium espeak-ng fonts-wqy-microhei lua5.1 sox libasound2-dev
 
 log "installing test dependencies (pip, quietly)"
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -r requirements-dev.txt
@@ -36,6 +37,11 @@ cargo fmt --all -- --check
 
 log "cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+# The daemon's microphone is an optional feature (ALSA on Linux): compiled and linted here so
+# that it cannot rot, though no test machine has a microphone.
+log "cargo clippy -p bridge-daemon --features mic"
+cargo clippy -p bridge-daemon --features mic --all-targets --quiet -- -D warnings
 
 log "cargo test"
 out=$(mktemp)

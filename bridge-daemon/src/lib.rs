@@ -15,5 +15,6 @@ pub mod selection;
 pub mod server;
 pub mod synthetic;
 pub mod understand;
+pub mod voice;
 
 pub use pipeline::{Outcome, Refusal, RefusalKind, instruct};

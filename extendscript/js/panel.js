@@ -168,7 +168,11 @@
     const v = $('voice-status');
     if (ev.type === 'frame') v.textContent = `sending audio: ${ev.frames} frame(s), ${ev.bytes} bytes`;
     else if (ev.type === 'begin' || ev.type === 'end') {
-      const text = ev.ok ? `voice.${ev.type}: ok` : `voice.${ev.type}: daemon says ${ev.code} ${ev.message}`;
+      let text = ev.ok ? `voice.${ev.type}: ok` : `voice.${ev.type}: daemon says ${ev.code} ${ev.message}`;
+      if (ev.ok && ev.type === 'end') {
+        text += `, ${ev.result.utterances.length} utterance(s) in ${ev.result.audio_s} s`;
+        if (ev.result.transcription_unavailable) text += ` (no text: ${ev.result.transcription_unavailable})`;
+      }
       $('voice-reply').textContent = text;
       log(text);
     }
@@ -192,6 +196,15 @@
       $('frame-reply').textContent = `audio frames: daemon says ${err.code} ${err.message}`;
     });
     client.on('progress', (p) => { $('progress').value = p.fraction; });
+    // Voice: where the daemon heard speech, and what it understood.
+    client.on('voice.utterance', (u) => {
+      if (u.event === 'start') $('voice-status').textContent = `speech at ${u.start_s.toFixed(2)} s…`;
+      else if (u.event === 'end') log(`utterance ${u.start_s.toFixed(2)}–${u.end_s.toFixed(2)} s`);
+      else log(`utterance from ${u.start_s.toFixed(2)} s too long: dropped`);
+    });
+    client.on('voice.transcript', (t) => log(`heard: "${t.text}" (${t.action})`));
+    // A spoken "撤销" / "undo": the same as the Undo button.
+    client.on('edit.undo', (u) => { log(`undo said: "${u.text}"`); undo(); });
     client.on('log', (p) => log(`daemon ${p.level}: ${p.message}`));
     // Another client (the CLI, a second panel) asked for an edit of this sequence.
     client.on('edit.proposed', async (p) => {

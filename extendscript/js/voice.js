@@ -1,5 +1,7 @@
 // Push-to-talk: the microphone through getUserMedia, down-mixed to mono, resampled to 16 kHz and
-// sent as s16le PCM in binary frames between voice.begin and voice.end requests (DESIGN.md).
+// sent as s16le PCM in binary frames between voice.begin and voice.end requests
+// (docs/protocol.md, Voice). voice.begin is written to the socket before the first audio frame:
+// the request is sent synchronously here, the audio callbacks run later.
 (function (global) {
   'use strict';
 

@@ -124,6 +124,33 @@ pub fn all() -> Vec<(&'static str, Value)> {
             v::<wire::AnalysisFramesParams>(),
         ),
         ("progress.params.schema.json", v::<wire::Progress>()),
+        (
+            "voice.begin.params.schema.json",
+            v::<wire::VoiceBeginParams>(),
+        ),
+        (
+            "voice.begin.result.schema.json",
+            v::<wire::VoiceBeginResult>(),
+        ),
+        ("voice.end.params.schema.json", v::<wire::VoiceEndParams>()),
+        ("voice.end.result.schema.json", v::<wire::VoiceEndResult>()),
+        (
+            "voice.listen.params.schema.json",
+            v::<wire::VoiceListenParams>(),
+        ),
+        (
+            "voice.listen.result.schema.json",
+            v::<wire::VoiceListenResult>(),
+        ),
+        (
+            "voice.utterance.params.schema.json",
+            v::<wire::VoiceUtterance>(),
+        ),
+        (
+            "voice.transcript.params.schema.json",
+            v::<wire::VoiceTranscript>(),
+        ),
+        ("edit.undo.params.schema.json", v::<wire::EditUndo>()),
         ("log.params.schema.json", v::<wire::Log>()),
         ("error.refusal.data.schema.json", v::<wire::RefusalData>()),
         (

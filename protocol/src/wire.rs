@@ -34,11 +34,40 @@ pub mod method {
     pub const PROGRESS: &str = "progress";
     /// Server → client (notification): something a person may want to read.
     pub const LOG: &str = "log";
+    /// Client → server: a stream of PCM audio follows in binary frames.
+    pub const VOICE_BEGIN: &str = "voice.begin";
+    /// Client → server: the stream is over; the last utterance ends and the result lists all.
+    pub const VOICE_END: &str = "voice.end";
+    /// Client → server: the daemon's own microphone on or off (push-to-talk or hands-free).
+    pub const VOICE_LISTEN: &str = "voice.listen";
+    /// Server → client (notification): speech started, an utterance ended, or one was too long.
+    pub const VOICE_UTTERANCE: &str = "voice.utterance";
+    /// Server → client (notification): the text of an utterance (needs a Whisper model).
+    pub const VOICE_TRANSCRIPT: &str = "voice.transcript";
+    /// Server → appliers (notification): undo the last cut list applied (a spoken "undo").
+    pub const EDIT_UNDO: &str = "edit.undo";
 
     /// The methods a client may call, in the order a session usually calls them.
-    pub const REQUESTS: [&str; 6] = [HELLO, SYNC, INSTRUCT, EXPORT, APPLY_REPORT, ANALYSIS_FRAMES];
+    pub const REQUESTS: [&str; 9] = [
+        HELLO,
+        SYNC,
+        INSTRUCT,
+        EXPORT,
+        APPLY_REPORT,
+        ANALYSIS_FRAMES,
+        VOICE_BEGIN,
+        VOICE_END,
+        VOICE_LISTEN,
+    ];
     /// The notifications the server sends.
-    pub const NOTIFICATIONS: [&str; 3] = [EDIT_PROPOSED, PROGRESS, LOG];
+    pub const NOTIFICATIONS: [&str; 6] = [
+        EDIT_PROPOSED,
+        PROGRESS,
+        LOG,
+        VOICE_UTTERANCE,
+        VOICE_TRANSCRIPT,
+        EDIT_UNDO,
+    ];
 }
 
 /// Error codes: JSON-RPC's own, then the daemon's (−32000 to −32099, reserved for servers).
@@ -57,7 +86,8 @@ pub mod code {
     pub const UNAUTHENTICATED: i64 = -32001;
     /// More requests per second than the session may send; retry after `data.retry_after_ms`.
     pub const RATE_LIMITED: i64 = -32002;
-    /// A binary frame: reserved for audio, not served yet.
+    /// A binary (audio) frame outside a voice stream: send `voice.begin` first. Answered with
+    /// id null; the session goes on.
     pub const BINARY_NOT_SUPPORTED: i64 = -32003;
     /// The instruction changed nothing; `data.kind` says why (`not_understood`, `no_match`, …).
     pub const REFUSED: i64 = -32010;
@@ -71,6 +101,16 @@ pub mod code {
     pub const INVALID_TIMELINE: i64 = -32014;
     /// The cut list cannot be applied to its timeline.
     pub const INVALID_CUT_LIST: i64 = -32015;
+    /// Audio the daemon cannot take: an unknown format, an unsupported rate or channel count
+    /// (`voice.begin`), or a binary frame that is not a whole number of samples (id null). The
+    /// stream goes on without that frame.
+    pub const BAD_AUDIO: i64 = -32020;
+    /// An utterance went on past the longest one the daemon takes (`data.max_s`): its audio was
+    /// dropped (id null, or in `voice.end`). The stream goes on.
+    pub const UTTERANCE_TOO_LONG: i64 = -32021;
+    /// The daemon's microphone cannot be used: built without the `mic` feature, or no input
+    /// device.
+    pub const NO_INPUT_DEVICE: i64 = -32022;
 }
 
 /// Always `"2.0"`.
@@ -618,6 +658,179 @@ pub enum LogLevel {
 pub struct Log {
     pub level: LogLevel,
     pub message: String,
+}
+
+// ---- voice ------------------------------------------------------------------------------------
+
+/// `voice.begin` params: the audio that binary frames will carry until `voice.end`. A panel sends
+/// 20 ms a frame (any length of whole samples works).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VoiceBeginParams {
+    /// `s16le` (signed 16-bit little endian) or `f32le` (32-bit float, ±1.0).
+    pub format: String,
+    /// Samples per second: 8000 to 48000 (resampled to 16 kHz by the daemon).
+    pub rate: u32,
+    /// 1 (mono) or 2 (interleaved stereo, mixed down).
+    #[serde(default = "one")]
+    pub channels: u16,
+    /// `zh`, `en` or `auto` (the default) for speech to text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// Act on what is said: transcripts become `edit.instruct` (and "撤销"/"undo" becomes
+    /// `edit.undo` to the appliers). Default true; false only reports utterances and text.
+    #[serde(default = "yes")]
+    pub instruct: bool,
+}
+
+fn one() -> u16 {
+    1
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// `voice.begin` result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VoiceBeginResult {
+    /// This stream's id, in its notifications.
+    pub stream: String,
+    /// The speech-to-text model, or `none`.
+    pub transcriber: String,
+    /// Why there will be no text, when there will be none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcription_unavailable: Option<String>,
+    /// Longer utterances are refused with [`code::UTTERANCE_TOO_LONG`].
+    pub max_utterance_s: f64,
+}
+
+/// `voice.end` params (all optional: what the client thinks it sent, for the log).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VoiceEndParams {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frames: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+}
+
+/// One utterance of a stream, in seconds from the stream's first sample.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct UtteranceSpan {
+    pub start_s: f64,
+    pub end_s: f64,
+    /// Its text, when a model transcribed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Why it has no text or was dropped (too long, no model, a transcription error).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// `voice.end` result: every utterance of the stream.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VoiceEndResult {
+    pub stream: String,
+    /// Seconds of audio received.
+    pub audio_s: f64,
+    /// Binary frames received (and refused).
+    pub frames: u64,
+    pub bad_frames: u64,
+    pub utterances: Vec<UtteranceSpan>,
+    /// Why there is no text, when a model was needed and there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transcription_unavailable: Option<String>,
+}
+
+/// What a `voice.utterance` notification reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UtteranceEvent {
+    /// Speech began (`end_s` absent).
+    Start,
+    /// An utterance ended.
+    End,
+    /// Speech went on past the maximum: dropped.
+    TooLong,
+}
+
+/// Where voice came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VoiceSource {
+    /// Binary frames of this session.
+    Stream,
+    /// The daemon's microphone.
+    Mic,
+}
+
+/// `voice.utterance` params.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VoiceUtterance {
+    pub stream: String,
+    pub source: VoiceSource,
+    pub event: UtteranceEvent,
+    pub start_s: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_s: Option<f64>,
+}
+
+/// `voice.transcript` params.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VoiceTranscript {
+    pub stream: String,
+    pub text: String,
+    /// True for the text of a whole utterance (partials are false).
+    #[serde(rename = "final")]
+    pub is_final: bool,
+    pub start_s: f64,
+    pub end_s: f64,
+    /// What the daemon does with it: `instruct`, `undo`, `ignored` (hands-free without the wake
+    /// phrase), or `none` (the stream asked not to act).
+    pub action: String,
+}
+
+/// How the daemon's microphone listens.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ListenMode {
+    /// Between `voice.listen {on: true}` and `{on: false}`; every utterance counts.
+    #[default]
+    PushToTalk,
+    /// Always on; an utterance counts only after the wake phrase ("CutBridge …", "剪桥 …").
+    HandsFree,
+}
+
+/// `voice.listen` params.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VoiceListenParams {
+    pub on: bool,
+    #[serde(default)]
+    pub mode: ListenMode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// `voice.listen` result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VoiceListenResult {
+    pub on: bool,
+    pub mode: ListenMode,
+    /// The input device's name, while listening.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    /// The microphone's stream id, in `voice.utterance` notifications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<String>,
+}
+
+/// `edit.undo` params: a spoken "undo" for the appliers of a timeline.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EditUndo {
+    /// The timeline it is for (the one synced last).
+    pub fingerprint: String,
+    /// The words said.
+    pub text: String,
+    pub from_session: String,
 }
 
 #[cfg(test)]

@@ -376,6 +376,48 @@ async def check_restart(d):
         d2.stop()
 
 
+def pcm_s16le(samples):
+    """Floats in [-1, 1] as signed 16-bit little-endian bytes."""
+    import struct
+    return struct.pack("<%dh" % len(samples), *(int(max(-1.0, min(1.0, x)) * 32767) for x in samples))
+
+
+def buzz(seconds, rate=16000):
+    """A vowel-like 140 Hz buzz (ten harmonics): speech to the detector."""
+    import math
+    return [sum(math.sin(2 * math.pi * 140 * h * i / rate) / h for h in range(1, 11)) * 0.1
+            for i in range(int(seconds * rate))]
+
+
+async def check_voice_stream(d):
+    """A voice stream in 20 ms binary frames: one utterance found where the sound is; a frame of
+    odd length and a frame outside a stream are answered with id-null errors; the session goes on."""
+    s = await Session.open(d.url, d.token)
+    try:
+        r = await s.call("voice.begin", {"format": "s16le", "rate": 16000, "channels": 1})
+        assert "result" in r and r["result"]["transcriber"] == "none", r
+        audio = pcm_s16le([0.0] * 8000 + buzz(1.0) + [0.0] * 16000)
+        for i in range(0, len(audio), 640):
+            await s.ws.send(audio[i:i + 640])
+        await s.ws.send(b"\x00" * 641)
+        r = await s.response()
+        assert r["id"] is None and r["error"]["code"] == -32020 and "641 bytes" in r["error"]["message"], r
+        r = await s.call("voice.end", {})
+        utt = r["result"]["utterances"]
+        assert len(utt) == 1, r
+        assert abs(utt[0]["start_s"] - 0.5) < 0.06 and abs(utt[0]["end_s"] - 1.5) < 0.06, r
+        assert "Whisper model folder" in r["result"]["transcription_unavailable"], r
+        ends = [n for n in s.notes if n["method"] == "voice.utterance" and n["params"]["event"] == "end"]
+        assert len(ends) == 1, s.notes
+        await s.ws.send(b"\x00" * 640)
+        r = await s.response()
+        assert r["id"] is None and r["error"]["code"] == -32003, r
+        r = await s.call("timeline.sync", {"timeline": timeline(3)})
+        assert "result" in r, r
+    finally:
+        await s.close()
+
+
 CHECKS = [
     check_hello,
     check_evil_origin,
@@ -386,6 +428,7 @@ CHECKS = [
     check_many_clients,
     check_kill_9_client,
     check_edit_proposed,
+    check_voice_stream,
     check_restart,
 ]
 

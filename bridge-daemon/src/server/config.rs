@@ -32,6 +32,11 @@ pub struct Config {
     pub audit_keep: usize,
     /// Browser `Origin`s accepted besides none, `null`, `file://…` (CEP panels).
     pub allowed_origins: Vec<String>,
+    /// A Whisper model folder (Hugging Face: config.json, model.safetensors, tokenizer.json) for
+    /// speech to text; without it voice streams get utterances but no text.
+    pub whisper_dir: Option<PathBuf>,
+    /// Hands-free listening acts on an utterance only when it begins with one of these.
+    pub wake_phrases: Vec<String>,
     pub limits: Limits,
     /// The understanding backend: `rules` (default), `chatglm`, `openai` or `auto` (ChatGLM when
     /// `model_dir` is set and loads, else rules).
@@ -69,6 +74,10 @@ pub struct Limits {
     pub cached_cut_lists: usize,
     /// On SIGINT/SIGTERM, how long in-flight requests may take to finish.
     pub shutdown_grace_ms: u64,
+    /// The longest utterance taken (seconds); a longer one is refused and its audio dropped.
+    pub max_utterance_s: f64,
+    /// Speech to text of one utterance must finish within this time.
+    pub transcribe_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -81,6 +90,8 @@ impl Default for Config {
             audit_max_bytes: 16 << 20,
             audit_keep: 5,
             allowed_origins: Vec::new(),
+            whisper_dir: None,
+            wake_phrases: crate::voice::default_wake_phrases(),
             limits: Limits::default(),
             backend: BackendKind::default(),
             model_dir: None,
@@ -103,6 +114,8 @@ impl Default for Limits {
             cached_timelines: 32,
             cached_cut_lists: 1024,
             shutdown_grace_ms: 10_000,
+            max_utterance_s: 30.0,
+            transcribe_timeout_ms: 30_000,
         }
     }
 }
@@ -119,6 +132,9 @@ impl Limits {
     }
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_millis(self.shutdown_grace_ms)
+    }
+    pub fn transcribe_timeout(&self) -> Duration {
+        Duration::from_millis(self.transcribe_timeout_ms)
     }
 }
 
@@ -161,6 +177,12 @@ impl Config {
                     why: "it must be at least 1".into(),
                 });
             }
+        }
+        if !(1.0..=600.0).contains(&l.max_utterance_s) {
+            return Err(ServerError::InvalidSetting {
+                name: "limits.max_utterance_s",
+                why: format!("{} is not between 1 and 600 seconds", l.max_utterance_s),
+            });
         }
         Ok(())
     }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use futures_util::future::BoxFuture;
 use futures_util::stream::SplitSink;
 use futures_util::{SinkExt, StreamExt};
-use protocol::wire::{ErrorObject, Log, LogLevel, Notification, code, method};
+use protocol::wire::{Log, LogLevel, Notification, method};
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::sync::{Notify, OwnedSemaphorePermit, mpsc, watch};
@@ -26,7 +26,7 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::auth::origin_allowed;
-use super::session::{Flow, Handled, Session, reply_err};
+use super::session::{Flow, Handled, Session};
 use super::state::{Outbound, Shared};
 
 type Ws = WebSocketStream<TcpStream>;
@@ -159,7 +159,15 @@ async fn handle_connection(
     let write_timeout = limits.write_timeout();
     // The session moves into the request being handled and comes back with its reply, so that
     // this task keeps writing notifications (progress) while a long request runs.
-    let mut session = Some(Session::new(shared.clone(), peer, out_tx, kick.clone()));
+    // Samples from the daemon's microphone, while this session has it on (`voice.listen`).
+    let (mic_tx, mut mic_rx) = mpsc::channel::<Vec<f32>>(64);
+    let mut session = Some(Session::new(
+        shared.clone(),
+        peer,
+        out_tx,
+        kick.clone(),
+        mic_tx,
+    ));
     let mut authenticated = false;
     let mut inflight: Option<BoxFuture<'static, (Session, Handled)>> = None;
     let hello_deadline = sleep(limits.hello_timeout());
@@ -196,6 +204,13 @@ async fn handle_connection(
                     break End::Close(code, why);
                 }
             }
+            Some(samples) = mic_rx.recv(), if inflight.is_none() => {
+                let mut s = session.take().expect("no request in flight");
+                inflight = Some(Box::pin(async move {
+                    s.handle_mic(samples).await;
+                    (s, Handled { reply: None, flow: Flow::Continue })
+                }));
+            }
             _ = &mut hello_deadline, if !authenticated => break End::Close(
                 CloseCode::Policy,
                 format!("no session.hello within {} s", limits.hello_timeout().as_secs()),
@@ -209,15 +224,13 @@ async fn handle_connection(
                         (s, handled)
                     }));
                 }
-                Some(Ok(Message::Binary(_))) => {
-                    let e = ErrorObject::new(
-                        code::BINARY_NOT_SUPPORTED,
-                        "binary frames are reserved for audio, which this daemon does not take yet",
-                    );
-                    let text = reply_err(&None, &e);
-                    if let Err(e) = write(&mut sink, &mut out_rx, Outbound::Text(text.into()), None, write_timeout).await {
-                        break End::WriteError(e);
-                    }
+                // Audio of the session's voice stream, handled in order like a request.
+                Some(Ok(Message::Binary(bytes))) => {
+                    let mut s = session.take().expect("no request in flight");
+                    inflight = Some(Box::pin(async move {
+                        let handled = s.handle_binary(&bytes).await;
+                        (s, handled)
+                    }));
                 }
                 // The close reply is flushed by the next read, which then ends the stream.
                 Some(Ok(Message::Close(_))) => {}

@@ -36,6 +36,7 @@ pub use session::wire_explanation;
 
 use crate::understand::Understand;
 use crate::understand::rules::Rules;
+use crate::voice::Transcribe;
 use state::Shared;
 
 /// Everything that can stop the server from starting.
@@ -103,6 +104,17 @@ impl Server {
             )?),
             None => None,
         };
+        let transcriber = match config.whisper_dir.as_deref() {
+            None => None,
+            Some(dir) => match crate::voice::transcriber(Some(dir)) {
+                Ok(t) => Some((t, None)),
+                Err(e) => {
+                    tracing::warn!("voice: no speech to text: {e}");
+                    let none: Arc<dyn Transcribe> = Arc::new(crate::voice::NoModel);
+                    Some((none, Some(e.to_string())))
+                }
+            },
+        };
         let listener =
             TcpListener::bind(config.listen)
                 .await
@@ -110,10 +122,23 @@ impl Server {
                     addr: config.listen,
                     source,
                 })?;
+        let mut shared = Shared::new(config, token, backend, audit);
+        if let Some((t, why)) = transcriber {
+            shared.set_transcriber(t, why);
+        }
         Ok(Server {
             listener,
-            shared: Arc::new(Shared::new(config, token, backend, audit)),
+            shared: Arc::new(shared),
         })
+    }
+
+    /// Use `transcriber` for speech to text (a Whisper model), instead of what the config's
+    /// `whisper_dir` gave. Call before [`Server::run`].
+    pub fn with_transcriber(mut self, transcriber: Arc<dyn Transcribe>) -> Server {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.set_transcriber(transcriber, None);
+        }
+        self
     }
 
     pub fn local_addr(&self) -> SocketAddr {

@@ -26,6 +26,8 @@ use super::state::{CachedTimeline, Outbound, SessionEntry, Shared, StoredCutList
 use crate::interchange::{self, Format};
 use crate::pipeline::{self, Refusal};
 
+mod voice;
+
 /// Wrong tokens a connection may present before it is closed.
 const MAX_FAILED_HELLOS: u32 = 3;
 
@@ -59,6 +61,15 @@ pub struct Session {
     client: String,
     progress: bool,
     failed_hellos: u32,
+    /// The panel's audio stream, between `voice.begin` and `voice.end`.
+    voice: Option<voice::VoiceStream>,
+    /// The microphone's stream, while `voice.listen` is on.
+    mic_stream: Option<voice::VoiceStream>,
+    /// Where the microphone's thread sends samples (the connection reads them).
+    #[cfg_attr(not(feature = "mic"), allow(dead_code))]
+    mic_tx: mpsc::Sender<Vec<f32>>,
+    #[cfg(feature = "mic")]
+    mic: Option<crate::voice::mic::Mic>,
 }
 
 #[derive(Serialize)]
@@ -194,6 +205,7 @@ impl Session {
         peer: SocketAddr,
         out: mpsc::Sender<Outbound>,
         kick: Arc<Notify>,
+        mic_tx: mpsc::Sender<Vec<f32>>,
     ) -> Session {
         let l = &shared.config.limits;
         let bucket = TokenBucket::new(l.requests_per_second, l.burst);
@@ -207,6 +219,11 @@ impl Session {
             client: String::new(),
             progress: false,
             failed_hellos: 0,
+            voice: None,
+            mic_stream: None,
+            mic_tx,
+            #[cfg(feature = "mic")]
+            mic: None,
         }
     }
 
@@ -278,6 +295,9 @@ impl Session {
             method::EXPORT => self.export(&id, req.params).await,
             method::APPLY_REPORT => self.apply_report(&id, req.params),
             method::ANALYSIS_FRAMES => self.analysis_frames(&id, req.params),
+            method::VOICE_BEGIN => self.voice_begin(&id, req.params),
+            method::VOICE_END => self.voice_end(&id, req.params).await,
+            method::VOICE_LISTEN => self.voice_listen(&id, req.params).await,
             other => Err(ErrorObject::new(
                 code::METHOD_NOT_FOUND,
                 format!(
@@ -392,6 +412,18 @@ impl Session {
         id: &Option<Id>,
         p: Option<Value>,
         started: Instant,
+    ) -> MethodResult<String> {
+        self.instruct_as(id, p, started, false).await
+    }
+
+    /// `edit.instruct`; `spoken` instructions (from this session's voice) are proposed to this
+    /// session too when it is an applier, since no reply shows them the cut list.
+    async fn instruct_as(
+        &mut self,
+        id: &Option<Id>,
+        p: Option<Value>,
+        started: Instant,
+        spoken: bool,
     ) -> MethodResult<String> {
         let p = InstructParams::decode(p.unwrap_or_else(|| json!({}))).map_err(invalid_params)?;
         let mut timings = Timings::default();
@@ -527,10 +559,8 @@ impl Session {
             cut_list: cut_list.clone(),
             after: outcome.timeline,
         });
-        if self
-            .shared
-            .has_appliers(&cached.fingerprint, self.session_id())
-        {
+        let except = if spoken { "" } else { self.session_id() };
+        if self.shared.has_appliers(&cached.fingerprint, except) {
             let proposed = Notification::new(
                 method::EDIT_PROPOSED,
                 EditProposed {
@@ -542,11 +572,8 @@ impl Session {
                 },
             );
             if let Ok(t) = serde_json::to_string(&proposed) {
-                self.shared.notify_appliers(
-                    &cached.fingerprint,
-                    self.session_id(),
-                    &Utf8Bytes::from(t),
-                );
+                self.shared
+                    .notify_appliers(&cached.fingerprint, except, &Utf8Bytes::from(t));
             }
         }
         timings.total_us = micros(started);

@@ -14,6 +14,7 @@ use super::auth::Token;
 use super::config::Config;
 use crate::index::Index;
 use crate::understand::{Context, Understand};
+use crate::voice::Transcribe;
 
 /// A frame queued for a session by someone else (a notification).
 #[derive(Debug)]
@@ -131,6 +132,10 @@ pub struct Shared {
     pub token: Token,
     pub backend: Arc<dyn Understand>,
     pub audit: Option<AuditLog>,
+    /// Speech to text for voice streams ([`crate::voice::NoModel`] without a Whisper folder).
+    pub transcriber: Arc<dyn Transcribe>,
+    /// Why there is no text, when `transcriber` has no model.
+    pub transcription_unavailable: Option<String>,
     timelines: Mutex<Lru<Arc<CachedTimeline>>>,
     cut_lists: Mutex<Lru<Arc<StoredCutList>>>,
     /// The backend model's emotion label of each subtitle line, by timeline fingerprint.
@@ -143,6 +148,12 @@ pub struct Shared {
     last_timeline: Mutex<Option<String>>,
     boot: u32,
     counter: AtomicU64,
+}
+
+impl std::fmt::Debug for dyn Transcribe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Transcribe({})", self.name())
+    }
 }
 
 impl std::fmt::Debug for dyn Understand {
@@ -178,7 +189,24 @@ impl Shared {
             token,
             backend,
             audit,
+            transcriber: Arc::new(crate::voice::NoModel),
+            transcription_unavailable: Some(crate::voice::NO_MODEL_MESSAGE.to_string()),
         }
+    }
+
+    /// Use `transcriber` for voice streams; `unavailable` says why it gives no text, if so.
+    pub fn set_transcriber(
+        &mut self,
+        transcriber: Arc<dyn Transcribe>,
+        unavailable: Option<String>,
+    ) {
+        self.transcriber = transcriber;
+        self.transcription_unavailable = unavailable;
+    }
+
+    /// The fingerprint of the timeline synced last.
+    pub fn last_fingerprint(&self) -> Option<String> {
+        lock(&self.last_timeline).clone()
     }
 
     /// A new id, unique across restarts of the daemon: `cl-1a2b3c4d-17`.

@@ -2,6 +2,8 @@
 //! server running in-process on 127.0.0.1 port 0.
 #![allow(dead_code)]
 
+pub mod speech;
+
 use std::time::Duration;
 
 use bridge_daemon::client::{Client, Hello};
@@ -72,13 +74,29 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(tune: impl FnOnce(&mut Config)) -> TestServer {
-        TestServer::start_with_backend(std::sync::Arc::new(Rules), tune).await
+        TestServer::start_with(tune, None).await
+    }
+
+    /// A server whose voice streams are transcribed by `transcriber`.
+    pub async fn start_with(
+        tune: impl FnOnce(&mut Config),
+        transcriber: Option<std::sync::Arc<dyn bridge_daemon::voice::Transcribe>>,
+    ) -> TestServer {
+        TestServer::start_full(std::sync::Arc::new(Rules), tune, transcriber).await
     }
 
     /// [`TestServer::start`] with another understanding backend.
     pub async fn start_with_backend(
         backend: std::sync::Arc<dyn Understand>,
         tune: impl FnOnce(&mut Config),
+    ) -> TestServer {
+        TestServer::start_full(backend, tune, None).await
+    }
+
+    async fn start_full(
+        backend: std::sync::Arc<dyn Understand>,
+        tune: impl FnOnce(&mut Config),
+        transcriber: Option<std::sync::Arc<dyn bridge_daemon::voice::Transcribe>>,
     ) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config {
@@ -90,6 +108,10 @@ impl TestServer {
         let server = Server::bind_with_backend(config, Token::from_text(TOKEN).unwrap(), backend)
             .await
             .expect("the server binds");
+        let server = match transcriber {
+            Some(t) => server.with_transcriber(t),
+            None => server,
+        };
         let addr = server.local_addr();
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
