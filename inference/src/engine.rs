@@ -258,7 +258,8 @@ impl Engine {
         let max = self.model.max_positions();
         if prompt.len() + req.max_tokens > max {
             return Err(Error::PromptTooLong {
-                tokens: prompt.len() + req.max_tokens,
+                prompt: prompt.len(),
+                answer: req.max_tokens,
                 max,
             });
         }

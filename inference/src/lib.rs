@@ -35,7 +35,8 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    #[error("model folder is not usable: {0}")]
+    /// A folder that is not a usable checkpoint; the message names the file and what is wrong.
+    #[error("{0}")]
     BadModel(String),
     #[error("the model failed: {0}")]
     Model(String),
@@ -43,8 +44,14 @@ pub enum Error {
     Schema(String),
     #[error("the model wrote {0} tokens without finishing its answer")]
     TooLong(usize),
-    #[error("the prompt is {tokens} tokens; this model was loaded for {max}")]
-    PromptTooLong { tokens: usize, max: usize },
+    #[error(
+        "the prompt ({prompt} tokens) and its answer ({answer}) exceed the {max} positions this model was loaded for"
+    )]
+    PromptTooLong {
+        prompt: usize,
+        answer: usize,
+        max: usize,
+    },
     #[error("cancelled")]
     Cancelled,
     #[error("no answer within {0:.1} s")]

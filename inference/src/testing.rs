@@ -51,7 +51,7 @@ pub fn tiny_config(vocab: usize) -> GlmConfig {
         ffn_hidden_size: 128,
         kv_channels: 16,
         num_attention_heads: 4,
-        seq_length: 4096,
+        seq_length: 8192,
         multi_query_group_num: 2,
         model_type: Some("chatglm".into()),
         ..GlmConfig::chatglm3_6b()

@@ -86,7 +86,7 @@ impl ChatGlm {
                 .join()
                 .unwrap_or_else(|_| Err(inference::Error::WorkerGone))
         });
-        let worker = spawn.with_context(|| format!("loading {}", dir.display()))?;
+        let worker = spawn?;
         Ok(ChatGlm {
             worker,
             timeout: env_timeout(),
@@ -175,4 +175,117 @@ impl Understand for ChatGlm {
         }
         Some(Ok(labels))
     }
+}
+
+/// What `bridge-daemon model check` measures.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CheckReport {
+    pub folder: String,
+    pub device: String,
+    pub dtype: String,
+    pub parameters: usize,
+    pub weight_bytes: u64,
+    pub load_ms: f64,
+    /// Resident memory after loading and after the runs, and its peak (Linux; else absent).
+    pub rss_bytes: Option<u64>,
+    pub peak_rss_bytes: Option<u64>,
+    pub instruction: String,
+    /// The first request (nothing cached) and the second (the prompt prefix reused).
+    pub cold: RunFigures,
+    pub warm: RunFigures,
+    /// The answer, and whether it is an intent CutBridge can act on (else why not).
+    pub answer: String,
+    pub intent: Result<Intent, String>,
+}
+
+/// One generation's figures.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RunFigures {
+    pub prompt_tokens: usize,
+    pub reused_tokens: usize,
+    pub prefill_ms: f64,
+    pub generated_tokens: usize,
+    pub forced_tokens: usize,
+    pub masks: usize,
+    pub mask_us_per_mask: f64,
+    pub decode_ms: f64,
+    pub decode_tokens_per_s: f64,
+    pub total_ms: f64,
+}
+
+impl From<&inference::Generation> for RunFigures {
+    fn from(g: &inference::Generation) -> RunFigures {
+        RunFigures {
+            prompt_tokens: g.prompt_tokens,
+            reused_tokens: g.reused_tokens,
+            prefill_ms: g.prefill_ms,
+            generated_tokens: g.generated_tokens,
+            forced_tokens: g.forced_tokens,
+            masks: g.masks,
+            mask_us_per_mask: if g.masks == 0 {
+                0.0
+            } else {
+                g.mask_us as f64 / g.masks as f64
+            },
+            decode_ms: g.decode_ms,
+            decode_tokens_per_s: g.decode_tokens_per_s(),
+            total_ms: g.prefill_ms + g.decode_ms,
+        }
+    }
+}
+
+/// Linux's resident and peak resident memory of this process.
+fn rss() -> (Option<u64>, Option<u64>) {
+    let Ok(s) = std::fs::read_to_string("/proc/self/status") else {
+        return (None, None);
+    };
+    let field = |name: &str| {
+        s.lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(|kb| kb * 1024)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Load `dir`, answer `instruction` twice (cold, then with the prompt prefix cached) with the
+/// daemon's real prompt and schema, and measure. `seed`: sample at temperature 1 instead of
+/// greedy (random test weights loop under greedy decoding).
+pub fn check(
+    dir: &Path,
+    opts: LoadOptions,
+    instruction: &str,
+    seed: Option<u64>,
+    progress: &mut dyn FnMut(f32, &str),
+) -> anyhow::Result<CheckReport> {
+    let device = format!("{:?}", opts.device);
+    let mut engine = inference::Engine::load(dir, &opts, progress)
+        .with_context(|| format!("loading {}", dir.display()))?;
+    let chat = prompt::build(&prompt::example_context(), instruction);
+    let mut req = request(chat, protocol::schema::intent_for_generation(), 256);
+    if let Some(seed) = seed {
+        req.sampling = Sampling::Temperature {
+            temperature: 1.0,
+            seed,
+        };
+    }
+    let cold = engine.generate(&req, &|| None)?;
+    let warm = engine.generate(&req, &|| None)?;
+    let (rss_bytes, peak_rss_bytes) = rss();
+    Ok(CheckReport {
+        folder: dir.display().to_string(),
+        device,
+        dtype: format!("{:?}", engine.dtype()).to_lowercase(),
+        parameters: engine.config.parameters(),
+        weight_bytes: engine.weight_bytes,
+        load_ms: engine.load_ms,
+        rss_bytes,
+        peak_rss_bytes,
+        instruction: instruction.to_string(),
+        cold: (&cold).into(),
+        warm: (&warm).into(),
+        intent: prompt::parse_intent_output(&warm.text).map_err(|r| r.to_string()),
+        answer: warm.text,
+    })
 }
