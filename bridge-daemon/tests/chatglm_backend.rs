@@ -7,9 +7,9 @@
 mod common;
 mod fixture;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use bridge_daemon::RefusalKind;
 use bridge_daemon::client::ClientError;
@@ -25,16 +25,7 @@ const SRT: &str = "1\n00:00:00,400 --> 00:00:03,000\nANNA: We opened the shop in
 3\n00:00:08,000 --> 00:00:12,000\nBEN: We are so happy the street is alive again!\n";
 
 fn tiny() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let d = tempfile::Builder::new()
-            .prefix("tiny-glm")
-            .tempdir()
-            .unwrap()
-            .keep();
-        inference::testing::write_tiny_glm(&d, 7).unwrap();
-        d
-    })
+    inference::testing::shared_tiny_glm()
 }
 
 fn stderr(o: &Output) -> String {
@@ -103,14 +94,7 @@ fn model_check_of_a_broken_folder_is_one_clear_line() {
 }
 
 fn edit(c: &Case, extra: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("edit")
-        .arg("--timeline")
-        .arg(c.path("in.otio"))
-        .arg("--subtitles")
-        .arg(c.path("in.srt"))
-        .args(["--instruction", "delete the second clip", "--output"])
-        .arg(c.path("out.otio"))
+    c.edit_cmd("delete the second clip")
         .args(extra)
         .env("CUTBRIDGE_DEVICE", "cpu")
         .output()

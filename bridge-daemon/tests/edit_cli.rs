@@ -23,18 +23,8 @@ impl Case {
         Case::with(&sample(), SRT)
     }
 
-    fn edit(&self, instruction: &str, extra: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_bridge-daemon"));
-        cmd.arg("edit")
-            .arg("--timeline")
-            .arg(self.path("in.otio"))
-            .arg("--subtitles")
-            .arg(self.path("in.srt"))
-            .arg("--instruction")
-            .arg(instruction)
-            .arg("--output")
-            .arg(self.path("out.otio"));
-        cmd.args(extra).output().unwrap()
+    fn run(&self, instruction: &str, extra: &[&str]) -> Output {
+        self.edit_cmd(instruction).args(extra).output().unwrap()
     }
 
     fn result(&self) -> Timeline {
@@ -69,7 +59,7 @@ fn only_temporary_free(dir: &Path) -> Vec<String> {
 #[test]
 fn deletes_the_sad_line_on_every_track() {
     let c = Case::new();
-    let o = c.edit("delete the sad lines", &[]);
+    let o = c.run("delete the sad lines", &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let tl = c.result();
     // Line 2 covers frames [100, 150): all of clip 2's first half.
@@ -93,7 +83,7 @@ fn refusals_exit_2_with_one_line_and_write_nothing() {
         ("把画面调成暖色调", "color grading"),
         ("delete the orange markers", "no orange markers"),
     ] {
-        let o = c.edit(instruction, &[]);
+        let o = c.run(instruction, &[]);
         assert_eq!(o.status.code(), Some(2), "{instruction}: {}", stderr(&o));
         let err = stderr(&o);
         assert_eq!(err.trim().lines().count(), 1, "{err}");
@@ -110,7 +100,7 @@ fn refusals_exit_2_with_one_line_and_write_nothing() {
 #[test]
 fn deleting_most_of_the_timeline_needs_all() {
     let c = Case::new();
-    let o = c.edit("cut from 0:01 to 0:15", &[]);
+    let o = c.run("cut from 0:01 to 0:15", &[]);
     assert!(
         o.status.success(),
         "an explicit range is explicit: {}",
@@ -127,7 +117,7 @@ fn bad_input_exits_1_naming_file_and_place() {
         "{\"OTIO_SCHEMA\": \"Timeline.1\", \"tracks\": ",
     )
     .unwrap();
-    let o = c.edit("delete the third clip", &[]);
+    let o = c.run("delete the third clip", &[]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(err.contains("in.otio") && err.contains("line 1"), "{err}");
@@ -139,7 +129,7 @@ fn bad_input_exits_1_naming_file_and_place() {
         "1\n00:00:05,000 --> 00:00:04,000\nback to front\n",
     )
     .unwrap();
-    let o = c.edit("delete the third clip", &[]);
+    let o = c.run("delete the third clip", &[]);
     assert_eq!(o.status.code(), Some(1));
     assert!(
         stderr(&o).contains("in.srt") && stderr(&o).contains("line 2"),
@@ -166,7 +156,7 @@ fn bad_input_exits_1_naming_file_and_place() {
 #[test]
 fn compound_instruction_resolves_each_step_on_the_result_of_the_last() {
     let c = Case::new();
-    let o = c.edit("删掉第一个镜头，然后把最后一个镜头移到开头", &[]);
+    let o = c.run("删掉第一个镜头，然后把最后一个镜头移到开头", &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let names: Vec<String> = v1_sources(&c.result(), 0)
         .into_iter()
@@ -178,7 +168,7 @@ fn compound_instruction_resolves_each_step_on_the_result_of_the_last() {
 #[test]
 fn explain_and_json_show_the_reasoning() {
     let c = Case::new();
-    let o = c.edit(
+    let o = c.run(
         "remove the line where Anna says they opened the shop",
         &["--explain", "--json"],
     );
@@ -194,7 +184,7 @@ fn explain_and_json_show_the_reasoning() {
 #[test]
 fn impossible_timecodes_are_bad_input_and_spans_outside_match_nothing() {
     let c = Case::new();
-    let o = c.edit("delete from 01:00:02:30 to 01:00:04:00", &[]);
+    let o = c.run("delete from 01:00:02:30 to 01:00:04:00", &[]);
     assert_eq!(
         o.status.code(),
         Some(1),
@@ -202,7 +192,7 @@ fn impossible_timecodes_are_bad_input_and_spans_outside_match_nothing() {
         stderr(&o)
     );
     assert!(stderr(&o).contains("below 25"), "{}", stderr(&o));
-    let o = c.edit("delete from 05:00:00:00 to 05:00:10:00", &[]);
+    let o = c.run("delete from 05:00:00:00 to 05:00:10:00", &[]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(!c.path("out.otio").exists());
 }

@@ -297,16 +297,7 @@ fn emotion_labels_come_in_batches_constrained_to_the_labels() {
 }
 
 fn edit(c: &Case, instruction: &str, extra: &[&str]) -> Output {
-    Command::new(BIN)
-        .arg("edit")
-        .arg("--timeline")
-        .arg(c.path("in.otio"))
-        .arg("--subtitles")
-        .arg(c.path("in.srt"))
-        .arg("--instruction")
-        .arg(instruction)
-        .arg("--output")
-        .arg(c.path("out.otio"))
+    c.edit_cmd(instruction)
         .args(extra)
         .env_remove("CUTBRIDGE_OPENAI_API_KEY")
         .output()

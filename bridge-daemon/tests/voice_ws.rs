@@ -242,47 +242,27 @@ async fn bad_audio_gets_clear_errors_and_the_session_goes_on() {
             "{e}"
         );
 
-        // Unknown format, unsupported rate and channels.
-        let (_, r) = call(
-            &mut ws,
-            1,
-            method::VOICE_BEGIN,
-            json!({"format": "mp3", "rate": 16000}),
-        )
-        .await;
-        assert_eq!(r["error"]["code"], code::BAD_AUDIO, "{r}");
-        assert!(
-            r["error"]["message"].as_str().unwrap().contains("\"mp3\""),
-            "{r}"
-        );
-        let (_, r) = call(
-            &mut ws,
-            2,
-            method::VOICE_BEGIN,
-            json!({"format": "s16le", "rate": 96000}),
-        )
-        .await;
-        assert_eq!(r["error"]["code"], code::BAD_AUDIO, "{r}");
-        assert!(
-            r["error"]["message"].as_str().unwrap().contains("96000"),
-            "{r}"
-        );
-        let (_, r) = call(
-            &mut ws,
-            3,
-            method::VOICE_BEGIN,
-            json!({"format": "s16le", "rate": 16000, "channels": 6}),
-        )
-        .await;
-        assert_eq!(r["error"]["code"], code::BAD_AUDIO, "{r}");
-        let (_, r) = call(
-            &mut ws,
-            4,
-            method::VOICE_BEGIN,
-            json!({"format": "s16le", "rate": 16000, "language": "fr"}),
-        )
-        .await;
-        assert_eq!(r["error"]["code"], code::BAD_AUDIO, "{r}");
+        // Unknown format, unsupported rate, channels and language: each refused with what.
+        let refused = [
+            (json!({"format": "mp3", "rate": 16000}), "\"mp3\""),
+            (json!({"format": "s16le", "rate": 96000}), "96000"),
+            (
+                json!({"format": "s16le", "rate": 16000, "channels": 6}),
+                "6",
+            ),
+            (
+                json!({"format": "s16le", "rate": 16000, "language": "fr"}),
+                "fr",
+            ),
+        ];
+        for (id, (params, says)) in (1..).zip(refused) {
+            let (_, r) = call(&mut ws, id, method::VOICE_BEGIN, params).await;
+            assert_eq!(r["error"]["code"], code::BAD_AUDIO, "{r}");
+            assert!(
+                r["error"]["message"].as_str().unwrap().contains(says),
+                "{r}"
+            );
+        }
 
         // Odd byte counts: s16le needs whole 2-byte samples, f32le 4-byte ones.
         let (_, r) = call(

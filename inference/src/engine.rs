@@ -19,6 +19,7 @@ use crate::chat::{ChatPrompt, ChatTokenizer};
 use crate::config::GlmConfig;
 use crate::constrain::Grammars;
 use crate::glm::{DEFAULT_MAX_POSITIONS, Glm};
+use crate::rng::SplitMix;
 
 /// How to pick each token among those the grammar allows.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -404,21 +405,6 @@ fn argmax(l: &[f32]) -> u32 {
         }
     }
     best as u32
-}
-
-/// A small seeded generator (SplitMix64): reproducible sampling without a dependency.
-#[derive(Clone, Debug)]
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next_f32(&mut self) -> f32 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 40) as f32 / (1u64 << 24) as f32
-    }
 }
 
 fn sample(l: &[f32], t: f32, r: &mut SplitMix) -> u32 {

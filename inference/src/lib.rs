@@ -16,6 +16,7 @@ pub mod config;
 pub mod constrain;
 pub mod engine;
 pub mod glm;
+mod rng;
 pub mod testing;
 pub mod worker;
 

@@ -18,6 +18,7 @@ use tokenizers::{AddedToken, TokenizerImpl};
 
 use crate::Error;
 use crate::config::GlmConfig;
+use crate::rng::SplitMix;
 
 /// The special tokens of the GLM-4 chat template.
 pub const SPECIAL_TOKENS: [&str; 7] = [
@@ -134,17 +135,10 @@ pub fn tensor_shapes(cfg: &GlmConfig) -> Vec<(String, Vec<usize>)> {
     v
 }
 
-/// Uniform random values from a seeded SplitMix64 (reproducible without a dependency).
-fn random(n: usize, scale: f32, seed: &mut u64) -> Vec<f32> {
+/// Uniform random values in [-scale, scale).
+fn random(n: usize, scale: f32, rng: &mut SplitMix) -> Vec<f32> {
     (0..n)
-        .map(|_| {
-            *seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = *seed;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            ((z >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * scale
-        })
+        .map(|_| (rng.next_f32() * 2.0 - 1.0) * scale)
         .collect()
 }
 
@@ -160,7 +154,7 @@ pub fn write_weights(
     let shards = shards.clamp(1, shapes.len());
     let per = shapes.len().div_ceil(shards);
     let mut map = serde_json::Map::new();
-    let mut s = seed;
+    let mut rng = SplitMix(seed);
     for (k, group) in shapes.chunks(per).enumerate() {
         let file = format!("model-{:05}-of-{:05}.safetensors", k + 1, shards);
         let mut tensors = HashMap::new();
@@ -169,7 +163,7 @@ pub fn write_weights(
             let data = if name.ends_with("layernorm.weight") {
                 vec![1.0f32; n]
             } else {
-                random(n, 0.08, &mut s)
+                random(n, 0.08, &mut rng)
             };
             let t = Tensor::from_vec(data, shape.as_slice(), &Device::Cpu)?.to_dtype(dtype)?;
             tensors.insert(name.clone(), t);
@@ -262,14 +256,8 @@ pub fn write_synthetic_tokenizer(path: &Path, vocab: usize) -> Result<(), Error>
     }
     let specials = SPECIAL_TOKENS.len();
     let want = vocab.saturating_sub(specials);
-    let mut seed = 0x5EED_u64;
-    let mut next = |n: u64| -> u64 {
-        seed = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = seed;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) % n
-    };
+    let mut rng = SplitMix(0x5EED);
+    let mut next = |n: u64| rng.below(n);
     const LETTERS: &[u8] = b"etaoinshrdlcumwfgypbvkjxqz";
     const PUNCT: &[&str] = &[
         "\"", ":", ",", "{", "}", "[", "]", "\":\"", "\",\"", "\":", "},{", "\"}", "\"]", ".", " ",
@@ -339,4 +327,19 @@ pub fn write_synthetic_tokenizer(path: &Path, vocab: usize) -> Result<(), Error>
             "byte_fallback": false, "ignore_merges": false, "vocab": vocab_map, "merges": merges}
     });
     write_json(path, &doc)
+}
+
+/// One tiny checkpoint per test process (seed 7), written on first use into a temporary folder
+/// that is kept for the process's life: training the tokenizer takes a moment.
+pub fn shared_tiny_glm() -> &'static Path {
+    static DIR: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let d = tempfile::Builder::new()
+            .prefix("tiny-glm")
+            .tempdir()
+            .expect("a temporary folder")
+            .keep();
+        write_tiny_glm(&d, 7).expect("the tiny checkpoint is written");
+        d
+    })
 }

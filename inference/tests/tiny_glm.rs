@@ -1,24 +1,13 @@
 //! The real loading and decoding path on tiny random checkpoints that the tests write: a trained
 //! byte-level BPE `tokenizer.json`, `config.json`, two BF16 safetensors shards and their index.
 
-use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::path::Path;
 
 use candle_core::{DType, Device, Tensor};
-use inference::{ChatPrompt, Engine, Error, GenRequest, LoadOptions, Sampling, testing};
+use inference::{ChatPrompt, Engine, Error, GenRequest, LoadOptions, Sampling};
 
-/// One folder for the whole test binary (training the tokenizer takes a moment).
 fn folder() -> &'static Path {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    DIR.get_or_init(|| {
-        let d = tempfile::Builder::new()
-            .prefix("tiny-glm")
-            .tempdir()
-            .unwrap()
-            .keep();
-        testing::write_tiny_glm(&d, 7).unwrap();
-        d
-    })
+    inference::testing::shared_tiny_glm()
 }
 
 fn load(dtype: DType) -> Engine {

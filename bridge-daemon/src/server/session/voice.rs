@@ -93,6 +93,17 @@ impl Session {
         self.notify_lossy(method, params);
     }
 
+    /// A `log` notification to this session.
+    fn log(&self, level: LogLevel, message: impl Into<String>) {
+        self.notify(
+            method::LOG,
+            Log {
+                level,
+                message: message.into(),
+            },
+        );
+    }
+
     pub(super) fn voice_begin(
         &mut self,
         id: &Option<Id>,
@@ -230,13 +241,7 @@ impl Session {
             }
         };
         for e in self.voice_events(&mut stream, events).await {
-            self.notify(
-                method::LOG,
-                Log {
-                    level: LogLevel::Warning,
-                    message: e.message,
-                },
-            );
+            self.log(LogLevel::Warning, e.message);
         }
         self.mic_stream = Some(stream);
     }
@@ -321,12 +326,9 @@ impl Session {
         if let Some(why) = &self.shared.transcription_unavailable {
             if !stream.warned {
                 stream.warned = true;
-                self.notify(
-                    method::LOG,
-                    Log {
-                        level: LogLevel::Warning,
-                        message: format!("voice: utterances are found but not transcribed: {why}"),
-                    },
+                self.log(
+                    LogLevel::Warning,
+                    format!("voice: utterances are found but not transcribed: {why}"),
                 );
             }
             return span;
@@ -341,13 +343,7 @@ impl Session {
                 Ok(t) => t.trim().to_string(),
                 Err(e) => {
                     span.error = Some(e.to_string());
-                    self.notify(
-                        method::LOG,
-                        Log {
-                            level: LogLevel::Error,
-                            message: format!("voice: {e}"),
-                        },
-                    );
+                    self.log(LogLevel::Error, format!("voice: {e}"));
                     return span;
                 }
             };
@@ -392,12 +388,9 @@ impl Session {
                     )
                     .await;
                 if let Err(e) = r {
-                    self.notify(
-                        method::LOG,
-                        Log {
-                            level: LogLevel::Warning,
-                            message: format!("voice: \"{instruction}\": {}", e.message),
-                        },
+                    self.log(
+                        LogLevel::Warning,
+                        format!("voice: \"{instruction}\": {}", e.message),
                     );
                     span.error = Some(e.message);
                 }
@@ -446,13 +439,7 @@ impl Session {
                         .unwrap_or_default();
                     events.extend(stream.vad.finish());
                     for e in self.voice_events(&mut stream, events).await {
-                        self.notify(
-                            method::LOG,
-                            Log {
-                                level: LogLevel::Warning,
-                                message: e.message,
-                            },
-                        );
+                        self.log(LogLevel::Warning, e.message);
                     }
                     Some(stream.id)
                 }
