@@ -280,7 +280,7 @@ fn a_broken_whisper_folder_is_a_clear_error() {
         .unwrap()
         .set_len(len / 3)
         .unwrap();
-    let e = voice::transcriber(Some(&w)).err().expect("an error");
+    let e = voice::transcriber(Some(&w)).expect_err("an error");
     let m = e.to_string();
     assert!(
         m.contains("model.safetensors") && m.contains("Whisper model"),
@@ -288,11 +288,15 @@ fn a_broken_whisper_folder_is_a_clear_error() {
     );
 
     std::fs::write(w.join("config.json"), "garbage").unwrap();
-    let m = voice::transcriber(Some(&w)).err().unwrap().to_string();
+    let m = voice::transcriber(Some(&w))
+        .expect_err("an error")
+        .to_string();
     assert!(m.contains("config.json"), "{m}");
 
     std::fs::remove_file(w.join("tokenizer.json")).unwrap();
-    let m = voice::transcriber(Some(&w)).err().unwrap().to_string();
+    let m = voice::transcriber(Some(&w))
+        .expect_err("an error")
+        .to_string();
     assert!(m.contains("lacks tokenizer.json"), "{m}");
 }
 

@@ -18,7 +18,7 @@ use std::time::Instant;
 
 use candle_core::{D, DType, Device, IndexOp, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::whisper::Config;
+pub use candle_transformers::models::whisper::Config;
 use candle_transformers::models::whisper::model::Whisper;
 use tokenizers::Tokenizer;
 
