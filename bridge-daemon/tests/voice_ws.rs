@@ -449,8 +449,8 @@ async fn voice_listen_without_a_microphone_says_why() {
     .await;
 }
 
-/// Stands in for Whisper (which this crate does not build): says the scripted lines in turn, so
-/// the path from an utterance to an edit is tested with real audio, detection and sessions.
+/// Stands in for Whisper (a tiny random one says random words): says the scripted lines in turn,
+/// so the path from an utterance to an edit is tested with real audio, detection and sessions.
 struct Scripted {
     lines: Vec<&'static str>,
     next: AtomicUsize,
