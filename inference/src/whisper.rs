@@ -39,6 +39,9 @@ pub struct WhisperOptions {
     pub device: Device,
     /// Most tokens per 30 s window (default: `max_target_positions / 2`, 224 for every Whisper).
     pub max_tokens: Option<usize>,
+    /// For benchmarks: decode exactly this many tokens per window, `<|endoftext|>` and the
+    /// repetition guard ignored (random weights would otherwise stop anywhere).
+    pub fixed_tokens: Option<usize>,
 }
 
 impl Default for WhisperOptions {
@@ -46,6 +49,7 @@ impl Default for WhisperOptions {
         WhisperOptions {
             device: Device::Cpu,
             max_tokens: None,
+            fixed_tokens: None,
         }
     }
 }
@@ -97,6 +101,7 @@ pub struct WhisperEngine {
     /// Also −∞ where `begin_suppress_tokens` are, for the first generated token.
     suppress_first: Tensor,
     max_tokens: usize,
+    fixed_tokens: Option<usize>,
     load_ms: f64,
 }
 
@@ -330,6 +335,7 @@ impl WhisperEngine {
             suppress,
             suppress_first,
             max_tokens,
+            fixed_tokens: opts.fixed_tokens,
             load_ms: t0.elapsed().as_secs_f64() * 1000.0,
         })
     }
@@ -459,8 +465,10 @@ impl WhisperEngine {
         tokens.extend([s.transcribe, s.no_timestamps]);
         let prompt = tokens.len();
         let limit = self
-            .max_tokens
+            .fixed_tokens
+            .unwrap_or(self.max_tokens)
             .min(self.config.max_target_positions.saturating_sub(prompt));
+        let fixed = self.fixed_tokens.is_some();
         let (suppress, suppress_first) = (self.suppress.clone(), self.suppress_first.clone());
         for i in 0..limit {
             if let Some(e) = stop() {
@@ -470,10 +478,13 @@ impl WhisperEngine {
             let logits = self.step(&tokens, &audio, first, Some(mask))?;
             first = false;
             let next = logits.argmax(D::Minus1)?.to_scalar::<u32>()?;
-            if next == s.eot {
+            if next == s.eot && !fixed {
                 break;
             }
             tokens.push(next);
+            if fixed {
+                continue;
+            }
             if let Some(cut) = repeating_tail(&tokens[prompt..]) {
                 tokens.truncate(prompt + cut);
                 break;

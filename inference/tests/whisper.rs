@@ -102,6 +102,23 @@ fn audio_over_30_s_is_cut_into_windows_and_a_deadline_stops_decoding() {
         .unwrap();
     assert_eq!(t.windows, 2, "{t:?}");
 
+    // The benchmarks' knob: exactly n tokens per window, whatever the weights say.
+    let opts = WhisperOptions {
+        fixed_tokens: Some(5),
+        ..WhisperOptions::default()
+    };
+    let mut fixed = WhisperEngine::load(dir.path(), &opts, &mut |_, _| {}).unwrap();
+    let t = fixed
+        .transcribe(
+            &SpeechRequest {
+                samples: buzz(3.0),
+                language: None,
+            },
+            &|| None,
+        )
+        .unwrap();
+    assert_eq!(t.tokens, 5, "{t:?}");
+
     let err = engine
         .transcribe(
             &SpeechRequest {

@@ -47,7 +47,7 @@ impl Whisper {
         tracing::info!(dir = %shown, device = %device_name, "whisper: loading");
         let opts = WhisperOptions {
             device,
-            max_tokens: None,
+            ..WhisperOptions::default()
         };
         Whisper::load_with(dir, opts, move |p| {
             tracing::info!(
