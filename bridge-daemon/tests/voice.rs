@@ -317,6 +317,8 @@ fn listen_with_a_whisper_folder_prints_text_per_utterance() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{language}: {stderr}");
+        // Loading progress on stderr.
+        assert!(stderr.contains("whisper: 100% ready"), "{stderr}");
         let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
         let utterances = doc["utterances"].as_array().unwrap();
         assert_eq!(utterances.len(), rec.truth.len(), "{doc}");
