@@ -3,12 +3,19 @@
 //! and of resampling 48 kHz stereo to 16 kHz mono in 20 ms frames. Best of 5 runs each.
 //! Targets: VAD > 500× real time; log-mel < 5 ms per second of audio.
 //!
+//! Then Whisper, the time from the end of speech to text for a 3 s utterance (mel window,
+//! encoder, greedy decoding, through the daemon's worker), on random weights written by
+//! `inference::testing`: the tiny shape by default; `CUTBRIDGE_BENCH_WHISPER_SHAPE=small|medium`
+//! for Whisper small (d_model 768, 12 + 12 layers) or medium (1024, 24 + 24) shapes, which want
+//! a GPU (`--features cuda`, `CUTBRIDGE_DEVICE=cuda`). Random weights decode a random number of
+//! tokens, so the figures come with the token count and the time per token.
+//!
 //! Run: `cargo bench -p bridge-daemon --bench voice`
 
 use std::time::Instant;
 
 use bridge_daemon::voice::mel::LogMel;
-use bridge_daemon::voice::{SampleFormat, StreamDecoder, Vad, VadConfig, VadEvent};
+use bridge_daemon::voice::{SampleFormat, StreamDecoder, Vad, VadConfig, VadEvent, Whisper};
 
 const SECONDS: usize = 60;
 
@@ -105,4 +112,88 @@ fn main() {
         rs_s * 1e3,
         SECONDS as f64 / rs_s
     );
+
+    whisper(&audio(16_000)[16_000..16_000 * 4]);
+}
+
+/// Whisper on random weights of the shape `CUTBRIDGE_BENCH_WHISPER_SHAPE` names (tiny default).
+fn whisper(utterance: &[f32]) {
+    let shape = std::env::var("CUTBRIDGE_BENCH_WHISPER_SHAPE").unwrap_or_else(|_| "tiny".into());
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let t = Instant::now();
+    let cfg = inference::testing::write_tiny_whisper(dir.path(), 1).expect("a tiny Whisper");
+    let (d_model, layers, heads) = match shape.as_str() {
+        "tiny" => (cfg.d_model, cfg.encoder_layers, cfg.encoder_attention_heads),
+        "small" => (768, 12, 12),
+        "medium" => (1024, 24, 16),
+        other => panic!("CUTBRIDGE_BENCH_WHISPER_SHAPE={other}: tiny, small or medium"),
+    };
+    if shape != "tiny" {
+        // The tiny tokenizer's ids are all inside a real vocabulary of 51 865.
+        let big = candle_transformers_config(&cfg, d_model, layers, heads);
+        std::fs::write(
+            dir.path().join("config.json"),
+            inference::testing::whisper_config_json(&big).to_string(),
+        )
+        .expect("config.json");
+        inference::testing::write_whisper_weights(&dir.path().join("model.safetensors"), &big, 1)
+            .expect("random weights");
+    }
+    let written_s = t.elapsed().as_secs_f64();
+    let device_name = std::env::var("CUTBRIDGE_DEVICE").unwrap_or_else(|_| "auto".into());
+    let device = inference::device(&device_name).expect("the device");
+    println!(
+        "whisper {shape} (d_model {d_model}, {layers}+{layers} layers, {heads} heads) on {device_name}: random weights written in {written_s:.2} s"
+    );
+    // As the model stops (an immediate <|endoftext|> on random weights), then 20 tokens, about
+    // what a 3 s command holds.
+    for fixed in [None, Some(20)] {
+        let t = Instant::now();
+        let opts = inference::WhisperOptions {
+            device: device.clone(),
+            fixed_tokens: fixed,
+            ..inference::WhisperOptions::default()
+        };
+        let model = Whisper::load_with(dir.path(), opts, |_| {}).expect("the model loads");
+        let load_ms = t.elapsed().as_secs_f64() * 1e3;
+        for language in [Some("en"), Some("zh"), None] {
+            let mut best: Option<(f64, inference::Transcript)> = None;
+            for _ in 0..5 {
+                let t = Instant::now();
+                let tr = model.transcript(utterance, language).expect("a transcript");
+                let s = t.elapsed().as_secs_f64();
+                if best.as_ref().is_none_or(|(b, _)| s < *b) {
+                    best = Some((s, tr));
+                }
+            }
+            let (s, t) = best.expect("five runs");
+            println!(
+                "whisper {shape} {:>4}: 3 s utterance -> text in {:.1} ms (loaded in {load_ms:.0} ms; mel {:.1} ms, encoder {:.1} ms, decoder {:.1} ms for {} tokens: {:.2} ms/token)",
+                language.unwrap_or("auto"),
+                s * 1e3,
+                t.mel_ms,
+                t.encode_ms,
+                t.decode_ms,
+                t.tokens,
+                t.decode_ms / t.tokens.max(1) as f64
+            );
+        }
+    }
+}
+
+fn candle_transformers_config(
+    tiny: &inference::whisper::Config,
+    d_model: usize,
+    layers: usize,
+    heads: usize,
+) -> inference::whisper::Config {
+    inference::whisper::Config {
+        d_model,
+        encoder_layers: layers,
+        decoder_layers: layers,
+        encoder_attention_heads: heads,
+        decoder_attention_heads: heads,
+        vocab_size: 51_865,
+        ..tiny.clone()
+    }
 }

@@ -214,3 +214,135 @@ fn listen_without_a_model_prints_utterances_and_says_what_is_missing() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent.wav"));
 }
+
+/// A tiny random Whisper written in the real Hugging Face layout (see `inference::testing`).
+fn tiny_whisper(dir: &Path) -> std::path::PathBuf {
+    let w = dir.join("whisper-tiny-random");
+    inference::testing::write_tiny_whisper(&w, 11).expect("a tiny Whisper folder");
+    w
+}
+
+/// The 16 kHz utterances of an espeak recording, as the daemon cuts them.
+fn utterances_16k(rec: &Recording) -> Vec<voice::Utterance> {
+    let (samples, rate, channels) = voice::read_wav(&rec.wav).unwrap();
+    voice::utterances_of(&samples, rate, channels, VadConfig::default())
+        .unwrap()
+        .into_iter()
+        .filter_map(|e| match e {
+            VadEvent::Utterance(u) => Some(u),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Random weights say nothing sensible, but the real loading path, the mel window, the encoder
+/// and the decoder run on real speech and give tokens, in every language mode.
+#[test]
+fn a_tiny_whisper_transcribes_espeak_speech_in_zh_en_and_auto() {
+    need_speech_tools!();
+    let dir = tempfile::tempdir().unwrap();
+    let model = voice::Whisper::load(&tiny_whisper(dir.path())).expect("the tiny model loads");
+    assert!(voice::Transcribe::name(&model).starts_with("whisper"));
+    let rec = speech::assemble(
+        dir.path(),
+        "mixed",
+        &[("en", "cut the last clip"), ("zh", "把刚才那段加速两倍")],
+        &[0.5, 0.8, 0.6],
+    );
+    let utterances = utterances_16k(&rec);
+    assert_eq!(utterances.len(), 2);
+    for u in &utterances {
+        for language in [Some("zh"), Some("en"), None] {
+            let t = model
+                .transcript(&u.samples, language)
+                .unwrap_or_else(|e| panic!("{language:?}: {e}"));
+            assert!(t.tokens >= 1 && t.tokens <= 224, "{language:?}: {t:?}");
+            match language {
+                Some(l) => assert_eq!(t.language, l),
+                None => assert!(["zh", "en"].contains(&t.language.as_str())),
+            }
+            // Through the Transcribe seam too.
+            let text = voice::Transcribe::transcribe(&model, &u.samples, language).unwrap();
+            assert_eq!(text, t.text);
+        }
+    }
+}
+
+#[test]
+fn a_broken_whisper_folder_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = tiny_whisper(dir.path());
+    let weights = w.join("model.safetensors");
+    let len = std::fs::metadata(&weights).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&weights)
+        .unwrap()
+        .set_len(len / 3)
+        .unwrap();
+    let e = voice::transcriber(Some(&w)).expect_err("an error");
+    let m = e.to_string();
+    assert!(
+        m.contains("model.safetensors") && m.contains("Whisper model"),
+        "{m}"
+    );
+
+    std::fs::write(w.join("config.json"), "garbage").unwrap();
+    let m = voice::transcriber(Some(&w))
+        .expect_err("an error")
+        .to_string();
+    assert!(m.contains("config.json"), "{m}");
+
+    std::fs::remove_file(w.join("tokenizer.json")).unwrap();
+    let m = voice::transcriber(Some(&w))
+        .expect_err("an error")
+        .to_string();
+    assert!(m.contains("lacks tokenizer.json"), "{m}");
+}
+
+#[test]
+fn listen_with_a_whisper_folder_prints_text_per_utterance() {
+    need_speech_tools!();
+    let dir = tempfile::tempdir().unwrap();
+    let w = tiny_whisper(dir.path());
+    let rec = speech::commands(dir.path());
+    for language in ["auto", "zh", "en"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_bridge-daemon"))
+            .args(["listen", "--json", "--language", language, "--whisper"])
+            .arg(&w)
+            .arg("--file")
+            .arg(&rec.wav)
+            .env("CUTBRIDGE_DEVICE", "cpu")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{language}: {stderr}");
+        // Loading progress on stderr.
+        assert!(stderr.contains("whisper: 100% ready"), "{stderr}");
+        let doc: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+        let utterances = doc["utterances"].as_array().unwrap();
+        assert_eq!(utterances.len(), rec.truth.len(), "{doc}");
+        for u in utterances {
+            assert!(u["text"].is_string(), "{u}");
+        }
+        assert!(doc["transcription"].is_null(), "{doc}");
+    }
+    // A broken folder: the utterances still, and why there is no text.
+    std::fs::write(w.join("config.json"), "{}").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_bridge-daemon"))
+        .args(["listen", "--json", "--whisper"])
+        .arg(&w)
+        .arg("--file")
+        .arg(&rec.wav)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        doc["transcription"]
+            .as_str()
+            .unwrap()
+            .contains("config.json"),
+        "{doc}"
+    );
+}

@@ -429,8 +429,8 @@ async fn voice_listen_without_a_microphone_says_why() {
     .await;
 }
 
-/// Stands in for Whisper (which this crate does not build): says the scripted lines in turn, so
-/// the path from an utterance to an edit is tested with real audio, detection and sessions.
+/// Stands in for Whisper (a tiny random one says random words): says the scripted lines in turn,
+/// so the path from an utterance to an edit is tested with real audio, detection and sessions.
 struct Scripted {
     lines: Vec<&'static str>,
     next: AtomicUsize,
@@ -526,6 +526,64 @@ async fn transcripts_become_edits_and_a_spoken_undo_reaches_the_appliers() {
             .filter(|m| *m == method::EDIT_PROPOSED || *m == method::EDIT_UNDO)
             .collect();
         assert_eq!(order, [method::EDIT_PROPOSED, method::EDIT_UNDO]);
+    })
+    .await;
+}
+
+/// `serve --whisper DIR` (the config's `whisper_dir`) with a tiny random Whisper written in the
+/// real layout: streamed espeak speech comes back as `voice.transcript` notifications, one per
+/// utterance, whatever random words they hold.
+#[tokio::test]
+async fn a_whisper_folder_turns_streamed_speech_into_transcripts() {
+    need_speech_tools!();
+    let dir = tempfile::tempdir().unwrap();
+    let model_dir = dir.path().join("whisper-tiny-random");
+    inference::testing::write_tiny_whisper(&model_dir, 13).unwrap();
+    let rec = speech::assemble(
+        dir.path(),
+        "two",
+        &[("en", "cut the last clip"), ("zh", "撤销")],
+        &[0.5, 0.8, 0.8],
+    );
+    let wav16 = dir.path().join("16k.wav");
+    speech::sox(&[
+        rec.wav.to_str().unwrap(),
+        "-r",
+        "16000",
+        wav16.to_str().unwrap(),
+    ]);
+    let (pcm, _, _) = bridge_daemon::voice::read_wav(&wav16).unwrap();
+    bounded(async {
+        let m = model_dir.clone();
+        let server = TestServer::start(move |c| c.whisper_dir = Some(m)).await;
+        let mut ws = raw(&server.url).await;
+        hello(&mut ws, &[]).await;
+        let (_, r) = call(
+            &mut ws,
+            1,
+            method::VOICE_BEGIN,
+            json!({"format": "s16le", "rate": 16000, "language": "auto"}),
+        )
+        .await;
+        let transcriber = r["result"]["transcriber"].as_str().unwrap();
+        assert!(transcriber.starts_with("whisper"), "{r}");
+        assert!(
+            r["result"].get("transcription_unavailable").is_none(),
+            "{r}"
+        );
+        for frame in s16le(&pcm).chunks(640) {
+            ws.send(Message::binary(frame.to_vec())).await.unwrap();
+        }
+        let (seen, r) = call(&mut ws, 2, method::VOICE_END, json!({})).await;
+        let spans = r["result"]["utterances"].as_array().unwrap();
+        assert_eq!(spans.len(), 2, "{r}");
+        let transcripts = notifications(&seen, method::VOICE_TRANSCRIPT);
+        assert_eq!(transcripts.len(), 2, "{seen:?}");
+        for (t, span) in transcripts.iter().zip(spans) {
+            assert!(t["text"].is_string(), "{t}");
+            assert_eq!(t["final"], true);
+            assert_eq!(t["text"], span["text"], "{t} vs {span}");
+        }
     })
     .await;
 }

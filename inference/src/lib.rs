@@ -1,23 +1,27 @@
-//! CutBridge's local language model: ChatGLM2/3 and GLM-4 on candle, decoding constrained by
-//! llguidance to a JSON Schema, behind one worker thread that owns the model.
+//! CutBridge's local models: ChatGLM2/3 and GLM-4 on candle, decoding constrained by llguidance
+//! to a JSON Schema, and Whisper speech to text; each behind one worker thread that owns it.
 //!
 //! - [`config`] — `config.json`.
 //! - [`glm`] — the decoder on candle-nn (F32 rotary tables, offset-aware masks, a reusable cache).
 //! - [`chat`] — `tokenizer.json`, the chat template and the token bytes llguidance needs.
 //! - [`constrain`] — JSON Schemas compiled by llguidance for a tokenizer, cached.
 //! - [`engine`] — a loaded folder; prompt-prefix reuse, constrained generation, figures.
-//! - [`worker`] — one owner thread, a fair queue, cancellation and deadlines.
+//! - [`mel`] — Whisper's log-mel spectrogram (realfft, sparse filterbank).
+//! - [`whisper`] — a Whisper folder loaded on candle; audio → text, zh/en/auto.
+//! - [`worker`] — one owner thread, a fair queue, cancellation and deadlines, for either model.
 //! - [`testing`] — tiny random checkpoints in the real layout, for tests and benchmarks.
 //!
-//! Nothing here knows what an edit is: the daemon gives a prompt and a schema.
+//! Nothing here knows what an edit is: the daemon gives a prompt and a schema, or audio.
 
 pub mod chat;
 pub mod config;
 pub mod constrain;
 pub mod engine;
 pub mod glm;
+pub mod mel;
 mod rng;
 pub mod testing;
+pub mod whisper;
 pub mod worker;
 
 use std::path::Path;
@@ -25,7 +29,8 @@ use std::path::Path;
 pub use chat::{ChatPrompt, ChatTemplate};
 pub use config::GlmConfig;
 pub use engine::{Engine, GenRequest, Generation, LoadOptions, Sampling};
-pub use worker::{Progress, Ticket, Worker};
+pub use whisper::{SpeechRequest, Transcript, WhisperEngine, WhisperOptions};
+pub use worker::{Progress, Serve, Ticket, Worker};
 
 /// Everything that can go wrong loading or running a model, each with what to do about it.
 #[derive(Debug, thiserror::Error)]

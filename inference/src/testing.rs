@@ -1,9 +1,12 @@
-//! Tiny random GLM checkpoints in the real Hugging Face layout, for tests and benchmarks: no
-//! weights can be downloaded where CutBridge is built, so the loading path is exercised on these.
+//! Tiny random checkpoints in the real Hugging Face layout, for tests and benchmarks: no weights
+//! can be downloaded where CutBridge is built, so the loading paths are exercised on these.
 //!
-//! A folder gets `config.json`, weights in BF16 split over two safetensors shards with
+//! A GLM folder gets `config.json`, weights in BF16 split over two safetensors shards with
 //! `model.safetensors.index.json`, and a byte-level BPE `tokenizer.json` trained here with the
-//! tokenizers crate on bilingual editing text, with the GLM chat template's special tokens.
+//! tokenizers crate on bilingual editing text, with the GLM chat template's special tokens. A
+//! Whisper folder ([`write_tiny_whisper`]) gets `config.json`, `model.safetensors` in F32 (every
+//! tensor candle's Whisper asks for, under its Hugging Face name) and a tokenizer with Whisper's
+//! special tokens.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -61,11 +64,13 @@ pub fn tiny_config(vocab: usize) -> GlmConfig {
 
 /// Train a byte-level BPE tokenizer of about `vocab` tokens and write it as `tokenizer.json`.
 pub fn write_tokenizer(path: &Path, vocab: usize) -> Result<(), Error> {
+    write_tokenizer_with(path, vocab, &SPECIAL_TOKENS)
+}
+
+/// [`write_tokenizer`] with other special tokens.
+pub fn write_tokenizer_with(path: &Path, vocab: usize, special: &[&str]) -> Result<(), Error> {
     let tok_err = |e: tokenizers::Error| Error::Model(format!("training the tokenizer: {e}"));
-    let specials: Vec<AddedToken> = SPECIAL_TOKENS
-        .iter()
-        .map(|s| AddedToken::from(*s, true))
-        .collect();
+    let specials: Vec<AddedToken> = special.iter().map(|s| AddedToken::from(*s, true)).collect();
     let mut trainer = BpeTrainerBuilder::new()
         .vocab_size(vocab)
         .min_frequency(1)
@@ -342,4 +347,111 @@ pub fn shared_tiny_glm() -> &'static Path {
         write_tiny_glm(&d, 7).expect("the tiny checkpoint is written");
         d
     })
+}
+
+/// Whisper's special tokens (multilingual models), the ones CutBridge's decoding uses.
+pub const WHISPER_SPECIAL_TOKENS: [&str; 10] = [
+    "<|endoftext|>",
+    "<|startoftranscript|>",
+    "<|en|>",
+    "<|zh|>",
+    "<|translate|>",
+    "<|transcribe|>",
+    "<|startoflm|>",
+    "<|startofprev|>",
+    "<|nocaptions|>",
+    "<|notimestamps|>",
+];
+
+/// A tiny Whisper shape: d_model 64, 2 encoder and 2 decoder layers of 4 heads, 80 mel bins,
+/// the real context lengths (1500 audio positions for a 30 s window, 448 text positions).
+pub fn tiny_whisper_config(vocab: usize) -> candle_transformers::models::whisper::Config {
+    candle_transformers::models::whisper::Config {
+        num_mel_bins: 80,
+        max_source_positions: 1500,
+        d_model: 64,
+        encoder_attention_heads: 4,
+        encoder_layers: 2,
+        vocab_size: vocab,
+        max_target_positions: 448,
+        decoder_attention_heads: 4,
+        decoder_layers: 2,
+        suppress_tokens: Vec::new(),
+    }
+}
+
+/// A Whisper config.json as Hugging Face writes it (the fields candle reads, and a few more).
+pub fn whisper_config_json(
+    cfg: &candle_transformers::models::whisper::Config,
+) -> serde_json::Value {
+    serde_json::json!({
+        "architectures": ["WhisperForConditionalGeneration"],
+        "model_type": "whisper",
+        "num_mel_bins": cfg.num_mel_bins,
+        "max_source_positions": cfg.max_source_positions,
+        "d_model": cfg.d_model,
+        "encoder_attention_heads": cfg.encoder_attention_heads,
+        "encoder_layers": cfg.encoder_layers,
+        "encoder_ffn_dim": cfg.d_model * 4,
+        "vocab_size": cfg.vocab_size,
+        "max_target_positions": cfg.max_target_positions,
+        "decoder_attention_heads": cfg.decoder_attention_heads,
+        "decoder_layers": cfg.decoder_layers,
+        "decoder_ffn_dim": cfg.d_model * 4,
+        "suppress_tokens": cfg.suppress_tokens,
+        "torch_dtype": "float32"
+    })
+}
+
+/// Random weights for `cfg` as `model.safetensors`: candle's own Whisper is built over a
+/// `VarMap` (so every tensor it asks for exists, under its name and shape), then each is filled
+/// with seeded random values (layer norms: weight 1, bias 0) and the map saved.
+pub fn write_whisper_weights(
+    path: &Path,
+    cfg: &candle_transformers::models::whisper::Config,
+    seed: u64,
+) -> Result<(), Error> {
+    let varmap = candle_nn::VarMap::new();
+    let vb = candle_nn::VarBuilder::from_varmap(&varmap, DType::F32, &Device::Cpu);
+    candle_transformers::models::whisper::model::Whisper::load(&vb, cfg.clone())?;
+    let vars = varmap
+        .data()
+        .lock()
+        .map_err(|_| Error::Model("the variable map is poisoned".into()))?;
+    let mut names: Vec<&String> = vars.keys().collect();
+    names.sort();
+    let mut rng = SplitMix(seed);
+    for name in names {
+        let var = &vars[name];
+        let shape = var.shape().clone();
+        let n = shape.elem_count();
+        let data = if name.contains("layer_norm") {
+            let v = if name.ends_with(".weight") { 1.0 } else { 0.0 };
+            vec![v; n]
+        } else {
+            random(n, 0.1, &mut rng)
+        };
+        var.set(&Tensor::from_vec(data, shape, &Device::Cpu)?)?;
+    }
+    drop(vars);
+    varmap.save(path)?;
+    Ok(())
+}
+
+/// A complete tiny Whisper folder: `tokenizer.json`, `config.json`, `model.safetensors`.
+pub fn write_tiny_whisper(
+    dir: &Path,
+    seed: u64,
+) -> Result<candle_transformers::models::whisper::Config, Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    let tok_path = dir.join("tokenizer.json");
+    write_tokenizer_with(&tok_path, 600, &WHISPER_SPECIAL_TOKENS)?;
+    let tk: tokenizers::Tokenizer = std::fs::read_to_string(&tok_path)
+        .map_err(|e| Error::io(&tok_path, e))?
+        .parse()
+        .map_err(|e: tokenizers::Error| Error::Model(e.to_string()))?;
+    let cfg = tiny_whisper_config(tk.get_vocab_size(true));
+    write_json(&dir.join("config.json"), &whisper_config_json(&cfg))?;
+    write_whisper_weights(&dir.join("model.safetensors"), &cfg, seed)?;
+    Ok(cfg)
 }

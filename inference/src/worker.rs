@@ -4,6 +4,9 @@
 //!
 //! [`Worker::spawn`] returns only once the model has loaded (or failed to: the load's own error,
 //! not a dead channel), and reports load progress on the way.
+//!
+//! The worker is generic over what it serves ([`Serve`]): the language model's requests
+//! ([`GenRequest`] → [`Generation`], the default) or Whisper's (audio → text).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
@@ -16,7 +19,15 @@ use crossbeam_channel::{Receiver, Sender, bounded, unbounded};
 use crate::Error;
 use crate::engine::{Engine, GenRequest, Generation, StopCheck};
 
-/// Anything the worker can run: the real [`Engine`], or a test double with the same contract.
+/// A model the worker can own: it runs one request at a time, checking `stop` between steps.
+pub trait Serve: Send + 'static {
+    type Req: Send + 'static;
+    type Resp: Send + 'static;
+    fn run(&mut self, req: &Self::Req, stop: StopCheck) -> Result<Self::Resp, Error>;
+}
+
+/// Anything that answers the language model's requests: the real [`Engine`], or a test double
+/// with the same contract. Every `Generate` is a [`Serve`].
 pub trait Generate: Send + 'static {
     fn generate(&mut self, req: &GenRequest, stop: StopCheck) -> Result<Generation, Error>;
 }
@@ -27,6 +38,14 @@ impl Generate for Engine {
     }
 }
 
+impl<G: Generate> Serve for G {
+    type Req = GenRequest;
+    type Resp = Generation;
+    fn run(&mut self, req: &GenRequest, stop: StopCheck) -> Result<Generation, Error> {
+        self.generate(req, stop)
+    }
+}
+
 /// Load progress: fraction done and what is being done.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Progress {
@@ -34,25 +53,25 @@ pub struct Progress {
     pub message: String,
 }
 
-struct Job {
+struct Job<Req, Resp> {
     client: u64,
-    req: GenRequest,
+    req: Req,
     deadline: Instant,
     timeout: Duration,
     cancelled: Arc<AtomicBool>,
-    reply: Sender<Result<Generation, Error>>,
+    reply: Sender<Result<Resp, Error>>,
 }
 
 /// A submitted request: wait for it, or cancel it.
 #[derive(Debug)]
-pub struct Ticket {
-    rx: Receiver<Result<Generation, Error>>,
+pub struct Ticket<Resp = Generation> {
+    rx: Receiver<Result<Resp, Error>>,
     cancelled: Arc<AtomicBool>,
     deadline: Instant,
     timeout: Duration,
 }
 
-impl Ticket {
+impl<Resp> Ticket<Resp> {
     /// Stop the request: dropped if still queued, stopped at the next token if running.
     pub fn cancel(&self) {
         self.cancelled.store(true, Ordering::SeqCst);
@@ -63,7 +82,7 @@ impl Ticket {
     }
 
     /// The answer, or the error that ended it. Never waits much past the deadline.
-    pub fn wait(self) -> Result<Generation, Error> {
+    pub fn wait(self) -> Result<Resp, Error> {
         let grace = Duration::from_millis(500);
         let left = self.deadline.saturating_duration_since(Instant::now()) + grace;
         match self.rx.recv_timeout(left) {
@@ -78,23 +97,31 @@ impl Ticket {
 }
 
 /// The handle to the model's thread. Dropping it stops the thread after the running request.
-#[derive(Debug)]
-pub struct Worker {
-    tx: Option<Sender<Job>>,
+pub struct Worker<Req = GenRequest, Resp = Generation> {
+    tx: Option<Sender<Job<Req, Resp>>>,
     pending: Arc<std::sync::atomic::AtomicUsize>,
     max_pending: usize,
     thread: Option<JoinHandle<()>>,
 }
 
-impl Worker {
+impl<Req, Resp> std::fmt::Debug for Worker<Req, Resp> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker")
+            .field("pending", &self.pending())
+            .field("max_pending", &self.max_pending)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<Req: Send + 'static, Resp: Send + 'static> Worker<Req, Resp> {
     /// Start the thread, load with `load` on it, and wait for the ready handshake.
-    pub fn spawn<G, L, P>(load: L, progress: P, max_pending: usize) -> Result<Worker, Error>
+    pub fn spawn<G, L, P>(load: L, progress: P, max_pending: usize) -> Result<Self, Error>
     where
-        G: Generate,
+        G: Serve<Req = Req, Resp = Resp>,
         L: FnOnce(&mut dyn FnMut(f32, &str)) -> Result<G, Error> + Send + 'static,
         P: Fn(Progress) + Send + 'static,
     {
-        let (tx, rx) = unbounded::<Job>();
+        let (tx, rx) = unbounded::<Job<Req, Resp>>();
         let (ready_tx, ready_rx) = bounded::<Result<(), Error>>(1);
         let pending = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let pending_w = pending.clone();
@@ -144,7 +171,7 @@ impl Worker {
     }
 
     /// Queue `req` for `client`; it fails with [`Error::Timeout`] if not done within `timeout`.
-    pub fn submit(&self, client: u64, req: GenRequest, timeout: Duration) -> Result<Ticket, Error> {
+    pub fn submit(&self, client: u64, req: Req, timeout: Duration) -> Result<Ticket<Resp>, Error> {
         let waiting = self.pending.load(Ordering::SeqCst);
         if waiting >= self.max_pending {
             return Err(Error::Busy(waiting));
@@ -175,22 +202,19 @@ impl Worker {
     }
 
     /// Submit and wait.
-    pub fn generate(
-        &self,
-        client: u64,
-        req: GenRequest,
-        timeout: Duration,
-    ) -> Result<Generation, Error> {
+    pub fn generate(&self, client: u64, req: Req, timeout: Duration) -> Result<Resp, Error> {
         self.submit(client, req, timeout)?.wait()
     }
+}
 
+impl<Req, Resp> Worker<Req, Resp> {
     /// Requests queued or running.
     pub fn pending(&self) -> usize {
         self.pending.load(Ordering::SeqCst)
     }
 }
 
-impl Drop for Worker {
+impl<Req, Resp> Drop for Worker<Req, Resp> {
     fn drop(&mut self) {
         self.tx.take();
         if let Some(t) = self.thread.take() {
@@ -200,14 +224,22 @@ impl Drop for Worker {
 }
 
 /// Per-client queues served round robin.
-#[derive(Default)]
-struct Fair {
-    queues: BTreeMap<u64, VecDeque<Job>>,
+struct Fair<Req, Resp> {
+    queues: BTreeMap<u64, VecDeque<Job<Req, Resp>>>,
     last: Option<u64>,
 }
 
-impl Fair {
-    fn push(&mut self, j: Job) {
+impl<Req, Resp> Default for Fair<Req, Resp> {
+    fn default() -> Self {
+        Fair {
+            queues: BTreeMap::new(),
+            last: None,
+        }
+    }
+}
+
+impl<Req, Resp> Fair<Req, Resp> {
+    fn push(&mut self, j: Job<Req, Resp>) {
         self.queues.entry(j.client).or_default().push_back(j);
     }
 
@@ -216,7 +248,7 @@ impl Fair {
     }
 
     /// The next client after the one served last, wrapping around.
-    fn pop(&mut self) -> Option<Job> {
+    fn pop(&mut self) -> Option<Job<Req, Resp>> {
         let next = match self.last {
             Some(l) => self
                 .queues
@@ -236,7 +268,11 @@ impl Fair {
     }
 }
 
-fn serve<G: Generate>(mut g: G, rx: Receiver<Job>, pending: Arc<std::sync::atomic::AtomicUsize>) {
+fn serve<G: Serve>(
+    mut g: G,
+    rx: Receiver<Job<G::Req, G::Resp>>,
+    pending: Arc<std::sync::atomic::AtomicUsize>,
+) {
     let mut fair = Fair::default();
     loop {
         if fair.is_empty() {
@@ -263,7 +299,7 @@ fn serve<G: Generate>(mut g: G, rx: Receiver<Job>, pending: Arc<std::sync::atomi
                     None
                 }
             };
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.generate(&job.req, &stop)))
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.run(&job.req, &stop)))
                 .unwrap_or_else(|_| Err(Error::Model("the model panicked".into())))
         };
         pending.fetch_sub(1, Ordering::SeqCst);

@@ -104,16 +104,25 @@ impl Server {
             )?),
             None => None,
         };
-        let transcriber = match config.whisper_dir.as_deref() {
+        let transcriber = match config.whisper_dir.clone() {
             None => None,
-            Some(dir) => match crate::voice::transcriber(Some(dir)) {
-                Ok(t) => Some((t, None)),
-                Err(e) => {
-                    tracing::warn!("voice: no speech to text: {e}");
-                    let none: Arc<dyn Transcribe> = Arc::new(crate::voice::NoModel);
-                    Some((none, Some(e.to_string())))
+            // Loading reads a model: off the runtime.
+            Some(dir) => {
+                match tokio::task::spawn_blocking(move || crate::voice::transcriber(Some(&dir)))
+                    .await
+                    .unwrap_or_else(|e| {
+                        Err(crate::voice::VoiceError::NoModel(format!(
+                            "loading the Whisper model failed: {e}"
+                        )))
+                    }) {
+                    Ok(t) => Some((t, None)),
+                    Err(e) => {
+                        tracing::warn!("voice: no speech to text: {e}");
+                        let none: Arc<dyn Transcribe> = Arc::new(crate::voice::NoModel);
+                        Some((none, Some(e.to_string())))
+                    }
                 }
-            },
+            }
         };
         let listener =
             TcpListener::bind(config.listen)

@@ -5,7 +5,7 @@
 //! ```text
 //! PCM bytes ─► pcm::StreamDecoder (s16le/f32le, downmix, rubato → 16 kHz)
 //!            ─► vad::Vad (events: SpeechStart, Utterance, TooLong)
-//!            ─► Transcribe (Whisper, or NoModel: a clear error) ─► text ─► command / edit.instruct
+//!            ─► Transcribe (whisper::Whisper, or NoModel: a clear error) ─► text ─► command / edit.instruct
 //! ```
 //!
 //! Every front end (the WebSocket session, `bridge-daemon listen --file`, the `mic` feature) runs
@@ -16,6 +16,7 @@ pub mod mel;
 pub mod mic;
 pub mod pcm;
 pub mod vad;
+pub mod whisper;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use std::time::Duration;
 
 pub use pcm::{SampleFormat, StreamDecoder, TARGET_RATE};
 pub use vad::{Utterance, Vad, VadConfig, VadEvent};
+pub use whisper::Whisper;
 
 /// What can go wrong with audio or speech.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -51,6 +53,8 @@ pub enum VoiceError {
     UnsupportedLanguage(String),
     #[error("{0}")]
     NoModel(String),
+    #[error("Whisper model {dir}: {why}")]
+    BadModel { dir: PathBuf, why: String },
     #[error("speech to text ({model}) failed: {why}")]
     Transcription { model: String, why: String },
     #[error("speech to text took longer than {0:?}: the utterance was dropped")]
@@ -87,9 +91,9 @@ impl Transcribe for NoModel {
     }
 }
 
-/// The transcriber for a Whisper folder, or [`NoModel`] when none is configured. A folder is
-/// checked for the files a Whisper model needs even before the model itself is built in, so that
-/// a wrong path is reported when the daemon starts.
+/// The transcriber for a Whisper folder (loaded now, on its own thread: seconds for a large
+/// model), or [`NoModel`] when none is configured. A wrong path or a broken folder is reported
+/// here, when the daemon starts, not at the first utterance.
 pub fn transcriber(
     whisper_dir: Option<&std::path::Path>,
 ) -> Result<Arc<dyn Transcribe>, VoiceError> {
@@ -107,10 +111,7 @@ pub fn transcriber(
             missing.join(", ")
         )));
     }
-    Err(VoiceError::NoModel(format!(
-        "{}: this build has no Whisper engine yet; voice activity detection works without it",
-        dir.display()
-    )))
+    Ok(Arc::new(Whisper::load(dir)?))
 }
 
 /// `language` as the wire and the command line give it: "zh", "en", or "auto"/absent.
