@@ -452,6 +452,13 @@ impl Transcribe for Scripted {
     }
 }
 
+/// `wav` resampled to 16 kHz mono by sox, as samples.
+fn at_16k(dir: &std::path::Path, wav: &std::path::Path) -> Vec<f32> {
+    let out = dir.join("16k.wav");
+    speech::sox(&[wav.to_str().unwrap(), "-r", "16000", out.to_str().unwrap()]);
+    bridge_daemon::voice::read_wav(&out).unwrap().0
+}
+
 #[tokio::test]
 async fn transcripts_become_edits_and_a_spoken_undo_reaches_the_appliers() {
     need_speech_tools!();
@@ -462,14 +469,7 @@ async fn transcripts_become_edits_and_a_spoken_undo_reaches_the_appliers() {
         &[("zh", "删掉第三个镜头"), ("zh", "撤销")],
         &[0.5, 0.8, 0.8],
     );
-    let wav16 = dir.path().join("16k.wav");
-    speech::sox(&[
-        rec.wav.to_str().unwrap(),
-        "-r",
-        "16000",
-        wav16.to_str().unwrap(),
-    ]);
-    let (pcm, _, _) = bridge_daemon::voice::read_wav(&wav16).unwrap();
+    let pcm = at_16k(dir.path(), &rec.wav);
     let scripted = Arc::new(Scripted {
         lines: vec!["删掉第三个镜头。", "撤销"],
         next: AtomicUsize::new(0),
@@ -545,14 +545,7 @@ async fn a_whisper_folder_turns_streamed_speech_into_transcripts() {
         &[("en", "cut the last clip"), ("zh", "撤销")],
         &[0.5, 0.8, 0.8],
     );
-    let wav16 = dir.path().join("16k.wav");
-    speech::sox(&[
-        rec.wav.to_str().unwrap(),
-        "-r",
-        "16000",
-        wav16.to_str().unwrap(),
-    ]);
-    let (pcm, _, _) = bridge_daemon::voice::read_wav(&wav16).unwrap();
+    let pcm = at_16k(dir.path(), &rec.wav);
     bounded(async {
         let m = model_dir.clone();
         let server = TestServer::start(move |c| c.whisper_dir = Some(m)).await;

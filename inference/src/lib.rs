@@ -85,6 +85,16 @@ impl From<candle_core::Error> for Error {
     }
 }
 
+/// A duration in milliseconds from the environment variable `var`, else `default` (also when
+/// the value is not a number).
+pub fn env_millis(var: &str, default: std::time::Duration) -> std::time::Duration {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(std::time::Duration::from_millis)
+        .unwrap_or(default)
+}
+
 /// Where to run: `auto` takes CUDA, then Metal, when built in and present, else the CPU.
 pub fn device(name: &str) -> Result<candle_core::Device, Error> {
     use candle_core::Device;

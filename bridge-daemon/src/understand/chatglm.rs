@@ -35,11 +35,7 @@ pub struct ChatGlm {
 }
 
 fn env_timeout() -> Duration {
-    std::env::var("CUTBRIDGE_MODEL_TIMEOUT_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .map(Duration::from_millis)
-        .unwrap_or(Duration::from_secs(20))
+    inference::env_millis("CUTBRIDGE_MODEL_TIMEOUT_MS", Duration::from_secs(20))
 }
 
 /// Load the ChatGLM backend from a Hugging Face folder. `progress` receives (fraction 0..=1, message).

@@ -27,11 +27,7 @@ pub struct Whisper {
 }
 
 fn env_timeout() -> Duration {
-    std::env::var("CUTBRIDGE_WHISPER_TIMEOUT_MS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .map(Duration::from_millis)
-        .unwrap_or(Duration::from_secs(30))
+    inference::env_millis("CUTBRIDGE_WHISPER_TIMEOUT_MS", Duration::from_secs(30))
 }
 
 impl Whisper {
