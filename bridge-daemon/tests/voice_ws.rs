@@ -64,6 +64,21 @@ async fn call(ws: &mut Raw, id: i64, method: &str, params: Value) -> (Vec<Value>
     until_response(ws, id).await
 }
 
+/// `timeline.sync` of a `clips`-clip timeline: its fingerprint (the session still serves).
+async fn sync(ws: &mut Raw, id: i64, clips: usize) -> String {
+    let (_, r) = call(
+        ws,
+        id,
+        method::SYNC,
+        json!({"timeline": timeline_json(clips)}),
+    )
+    .await;
+    r["result"]["fingerprint"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no fingerprint: {r}"))
+        .to_string()
+}
+
 async fn hello(ws: &mut Raw, roles: &[&str]) {
     let (_, r) = call(
         ws,
@@ -336,14 +351,7 @@ async fn bad_audio_gets_clear_errors_and_the_session_goes_on() {
         // voice.end with no stream, and the session still serves requests.
         let (_, r) = call(&mut ws, 9, method::VOICE_END, json!({})).await;
         assert_eq!(r["error"]["code"], code::INVALID_REQUEST, "{r}");
-        let (_, r) = call(
-            &mut ws,
-            10,
-            method::SYNC,
-            json!({"timeline": timeline_json(4)}),
-        )
-        .await;
-        assert!(r["result"]["fingerprint"].is_string(), "{r}");
+        sync(&mut ws, 10, 4).await;
     })
     .await;
 }
@@ -380,14 +388,7 @@ async fn a_client_that_vanishes_mid_utterance_leaves_the_daemon_serving() {
         }
         let mut ws = raw(&server.url).await;
         hello(&mut ws, &[]).await;
-        let (_, r) = call(
-            &mut ws,
-            2,
-            method::SYNC,
-            json!({"timeline": timeline_json(4)}),
-        )
-        .await;
-        assert!(r["result"]["fingerprint"].is_string(), "{r}");
+        sync(&mut ws, 2, 4).await;
     })
     .await;
 }
@@ -479,14 +480,7 @@ async fn transcripts_become_edits_and_a_spoken_undo_reaches_the_appliers() {
         // The panel: applier of the timeline, and the one speaking.
         let mut ws = raw(&server.url).await;
         hello(&mut ws, &["applier"]).await;
-        let (_, r) = call(
-            &mut ws,
-            1,
-            method::SYNC,
-            json!({"timeline": timeline_json(6)}),
-        )
-        .await;
-        let fp = r["result"]["fingerprint"].as_str().unwrap().to_string();
+        let fp = sync(&mut ws, 1, 6).await;
         let (_, r) = call(
             &mut ws,
             2,
