@@ -32,6 +32,8 @@ pub struct ChatGlm {
     worker: Worker,
     timeout: Duration,
     max_tokens: usize,
+    /// The intent's schema as the model fills it, made once (it is the grammar cache's key).
+    schema: serde_json::Value,
 }
 
 fn env_timeout() -> Duration {
@@ -87,6 +89,7 @@ impl ChatGlm {
             worker,
             timeout: env_timeout(),
             max_tokens: 256,
+            schema: protocol::schema::intent_for_generation(),
         })
     }
 
@@ -136,11 +139,7 @@ impl Understand for ChatGlm {
 
     fn understand_for(&self, client: &str, text: &str, ctx: &Context) -> Result<Intent, Refusal> {
         let chat = prompt::build(ctx, text);
-        let req = request(
-            chat,
-            protocol::schema::intent_for_generation(),
-            self.max_tokens,
-        );
+        let req = request(chat, self.schema.clone(), self.max_tokens);
         let out = self.run(client, req)?;
         prompt::parse_intent_output(&out)
     }
