@@ -111,6 +111,7 @@ pub fn mentions_emotion(intent: &Intent) -> bool {
     fn target(t: &Target) -> bool {
         match t {
             Target::Emotion { .. } => true,
+            Target::Lines { filter } => filter.emotion.is_some(),
             Target::Union { targets } => targets.iter().any(target),
             _ => false,
         }

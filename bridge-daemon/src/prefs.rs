@@ -309,6 +309,7 @@ impl Preferences {
 fn names_filler(t: &Target) -> bool {
     match t {
         Target::Filler => true,
+        Target::Lines { filter } => filter.filler,
         Target::Union { targets } => targets.iter().any(names_filler),
         _ => false,
     }

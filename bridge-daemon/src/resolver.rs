@@ -5,7 +5,7 @@
 //! the timeline the step was given.
 
 use protocol::intent::{
-    Action, ClipSelector, Destination, Length, Placement, Step, Target, TimePoint,
+    Action, ClipSelector, Destination, Length, LineFilter, Placement, Step, Target, TimePoint,
 };
 use protocol::{FrameRange, Operation, Timeline, merge_ranges, timecode};
 use serde::Serialize;
@@ -49,6 +49,8 @@ struct Found {
     clips: Option<Vec<usize>>,
     /// The target is a set of separate units (clips) that must not be merged when they touch.
     separate: bool,
+    /// What each constraint of the target kept, for the explanation.
+    notes: Vec<String>,
 }
 
 fn no(kind: RefusalKind, msg: impl Into<String>) -> Refusal {
@@ -88,7 +90,7 @@ pub fn resolve_step_with(index: &Index, tl: &Timeline, step: &Step) -> Result<Re
     } else {
         merge_ranges(ranges.clone())
     };
-    let mut notes = Vec::new();
+    let mut notes = found.notes.clone();
     let (action, operations) = match &step.action {
         Action::Delete => {
             let total: i64 = merge_ranges(ranges.clone())
@@ -447,6 +449,7 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
         matches,
         clips: None,
         separate: false,
+        notes: Vec::new(),
     };
     match target {
         Target::Everything => Ok(Found {
@@ -457,6 +460,7 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
             }],
             clips: Some(index.clips.iter().map(|c| c.ordinal).collect()),
             separate: false,
+            notes: Vec::new(),
         }),
         Target::Speaker { name } => {
             let who = speaker_matches(index, name)?;
@@ -608,6 +612,32 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
                     }
                     hits
                 }
+                ClipSelector::NamedOrdinals { words, ordinals } => {
+                    let named = clips_by_name(index, words);
+                    if named.is_empty() {
+                        return Err(no(
+                            RefusalKind::NoMatch,
+                            format!("no clip is called \"{}\"", words.join(" ")),
+                        ));
+                    }
+                    let mut v = Vec::new();
+                    for o in ordinals {
+                        match clip_ordinal(*o, named.len()) {
+                            Some(i) => v.push(named[i - 1]),
+                            None => {
+                                return Err(no(
+                                    RefusalKind::NoMatch,
+                                    format!(
+                                        "there is no \"{}\" clip {o}: {} clips are called that",
+                                        words.join(" "),
+                                        named.len()
+                                    ),
+                                ));
+                            }
+                        }
+                    }
+                    v
+                }
             };
             let matches = ords
                 .iter()
@@ -622,8 +652,10 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
                 matches,
                 clips: Some(ords),
                 separate: true,
+                notes: Vec::new(),
             })
         }
+        Target::Lines { filter } => find_lines(index, tl, filter),
         Target::Markers { color, words } => {
             let pool: Vec<&crate::index::MarkerEntry> = index
                 .markers
@@ -735,6 +767,7 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
                 matches,
                 clips: Some(ords),
                 separate: true,
+                notes: Vec::new(),
             })
         }
         Target::TimeRange { from, to } => {
@@ -762,6 +795,7 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
                 matches: Vec::new(),
                 clips: Some(Vec::new()),
                 separate: true,
+                notes: Vec::new(),
             };
             for t in targets {
                 let f = find(index, tl, t)?;
@@ -771,10 +805,189 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
                 }
                 all.separate &= f.separate;
                 all.matches.extend(f.matches);
+                all.notes.extend(f.notes);
             }
             Ok(all)
         }
     }
+}
+
+/// The speaker with the most lines: "the lead", "主角". A tie for the most is ambiguous.
+fn lead_speaker(index: &Index) -> Result<String, Refusal> {
+    let mut counts: Vec<(usize, &String)> = index
+        .speakers
+        .iter()
+        .map(|s| {
+            let n = index
+                .lines
+                .iter()
+                .filter(|l| l.speaker.as_ref() == Some(s))
+                .count();
+            (n, s)
+        })
+        .collect();
+    counts.sort_by(|a, b| b.0.cmp(&a.0));
+    match counts.as_slice() {
+        [] => Err(no(
+            RefusalKind::NoMatch,
+            "the lead is the speaker with the most lines, and this transcript names no speakers",
+        )),
+        [(n, a), (m, b), ..] if n == m => Err(no(
+            RefusalKind::Ambiguous,
+            format!("who is the lead? {a} and {b} both have {n} lines: name the speaker"),
+        )),
+        [(_, a), ..] => Ok((*a).clone()),
+    }
+}
+
+/// Whether most of `r` lies inside the (sorted, merged) `within` ranges: a line is "in" a clip
+/// or a span when at least half of it is.
+fn mostly_inside(r: FrameRange, within: &[FrameRange]) -> bool {
+    let inside: i64 = within
+        .iter()
+        .map(|w| (r.end().min(w.end()) - r.start.max(w.start)).max(0))
+        .sum();
+    inside * 2 >= r.duration.max(1)
+}
+
+/// Lines that satisfy every constraint of `filter`; a note says what each constraint kept.
+fn find_lines(index: &Index, tl: &Timeline, filter: &LineFilter) -> Result<Found, Refusal> {
+    if index.lines.is_empty() {
+        return Err(no(
+            RefusalKind::NoMatch,
+            "there are no transcript lines to search (pass --subtitles)",
+        ));
+    }
+    let mut pool: Vec<usize> = (0..index.lines.len()).collect();
+    let mut notes = Vec::new();
+    let mut keep = |what: String, pool: &mut Vec<usize>, pred: &dyn Fn(usize) -> bool| {
+        let before = pool.len();
+        pool.retain(|i| pred(*i));
+        notes.push(format!("{what}: kept {} of {before} lines", pool.len()));
+        pool.is_empty()
+    };
+    let who = match (&filter.speaker, filter.lead) {
+        (Some(s), _) => Some((speaker_matches(index, s)?, "speaker")),
+        (None, true) => Some((lead_speaker(index)?, "the lead")),
+        (None, false) => None,
+    };
+    let mut empty = false;
+    if let Some((who, label)) = &who {
+        empty = keep(format!("{label} {who}"), &mut pool, &|i| {
+            index.lines[i].speaker.as_deref() == Some(who.as_str())
+        });
+    }
+    if let (false, Some(e)) = (empty, filter.emotion) {
+        empty = keep(format!("emotion {}", e.label()), &mut pool, &|i| {
+            index.lines[i].emotions.expresses(e)
+        });
+    }
+    if !empty && filter.filler {
+        empty = keep("filler".into(), &mut pool, &|i| index.lines[i].filler);
+    }
+    if !empty && !filter.in_clips.is_empty() {
+        let ords = clips_by_name(index, &filter.in_clips);
+        if ords.is_empty() {
+            return Err(no(
+                RefusalKind::NoMatch,
+                format!("no clip is called \"{}\"", filter.in_clips.join(" ")),
+            ));
+        }
+        let ranges: Vec<FrameRange> = ords.iter().map(|o| index.clips[o - 1].range).collect();
+        let names: Vec<&str> = ords.iter().map(|o| index.clips[o - 1].name.as_str()).collect();
+        empty = keep(
+            format!("said in {}", names.join(", ")),
+            &mut pool,
+            &|i| mostly_inside(index.lines[i].range, &ranges),
+        );
+    }
+    if let (false, Some(span)) = (empty, &filter.within) {
+        let a = time_point(tl, &span.from)?;
+        let b = time_point(tl, &span.to)?;
+        let r = FrameRange::from_bounds(a.min(b), a.max(b));
+        empty = keep(
+            format!(
+                "within {} to {}",
+                seconds_label(tl, r.start),
+                seconds_label(tl, r.end())
+            ),
+            &mut pool,
+            &|i| mostly_inside(index.lines[i].range, &[r]),
+        );
+    }
+    let label = |l: &crate::index::LineEntry| line_label(l);
+    let mut matches: Vec<Match> = Vec::new();
+    if !empty && let Some(q) = &filter.says {
+        let who = who.as_ref().map(|(w, _)| w.as_str());
+        let narrowed: Vec<usize> = pool.clone();
+        let allowed = |i: usize| narrowed.contains(&i);
+        let found = find_content_in(index, q, filter.quoted, who, &allowed);
+        match found {
+            Ok(m) => {
+                notes.push(format!("says \"{q}\": kept {} line(s)", m.len()));
+                matches = m;
+            }
+            Err(e) => {
+                notes.push(format!("says \"{q}\": {}", e.message));
+                empty = true;
+            }
+        }
+    } else if !empty {
+        matches = pool
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| {
+                let l = &index.lines[i];
+                Match {
+                    what: if k < EXPLAIN_MATCHES { label(l) } else { String::new() },
+                    range: l.range,
+                    score: filter.emotion.map(|e| f64::from(l.emotions.get(e))),
+                }
+            })
+            .collect();
+    }
+    if empty || matches.is_empty() {
+        return Err(no(
+            RefusalKind::NoMatch,
+            format!(
+                "no line is {} ({})",
+                describe_lines(filter),
+                notes.join("; ")
+            ),
+        ));
+    }
+    Ok(Found {
+        matches,
+        clips: None,
+        separate: false,
+        notes,
+    })
+}
+
+fn describe_lines(f: &LineFilter) -> String {
+    let mut parts = Vec::new();
+    if let Some(s) = &f.speaker {
+        parts.push(format!("{s}'s"));
+    } else if f.lead {
+        parts.push("the lead's".into());
+    }
+    if let Some(e) = f.emotion {
+        parts.push(e.label().to_string());
+    }
+    if f.filler {
+        parts.push("filler".into());
+    }
+    parts.push("lines".into());
+    if let Some(q) = &f.says {
+        parts.push(format!("saying \"{q}\""));
+    }
+    if !f.in_clips.is_empty() {
+        parts.push(format!("in the \"{}\" clips", f.in_clips.join(" ")));
+    }
+    if f.within.is_some() {
+        parts.push("within the span".into());
+    }
+    parts.join(" ")
 }
 
 fn line_label(l: &crate::index::LineEntry) -> String {
@@ -854,10 +1067,23 @@ fn find_content(
     quoted: bool,
     speaker: Option<&str>,
 ) -> Result<Vec<Match>, Refusal> {
+    find_content_in(index, query, quoted, speaker, &|_| true)
+}
+
+/// [`find_content`] among the lines `allowed` keeps.
+fn find_content_in(
+    index: &Index,
+    query: &str,
+    quoted: bool,
+    speaker: Option<&str>,
+    allowed_line: &dyn Fn(usize) -> bool,
+) -> Result<Vec<Match>, Refusal> {
     let pool: Vec<&crate::index::LineEntry> = index
         .lines
         .iter()
-        .filter(|l| speaker.is_none_or(|s| l.speaker.as_deref() == Some(s)))
+        .enumerate()
+        .filter(|(i, l)| speaker.is_none_or(|s| l.speaker.as_deref() == Some(s)) && allowed_line(*i))
+        .map(|(_, l)| l)
         .collect();
     if pool.is_empty() {
         return Err(no(
@@ -888,7 +1114,9 @@ fn find_content(
         ));
     }
     let scores = bm25(index, &qterms);
-    let allowed = |i: usize| speaker.is_none_or(|s| index.lines[i].speaker.as_deref() == Some(s));
+    let allowed = |i: usize| {
+        speaker.is_none_or(|s| index.lines[i].speaker.as_deref() == Some(s)) && allowed_line(i)
+    };
     // Best score; on a tie the earlier line.
     let (best_i, best) =
         scores
@@ -962,12 +1190,16 @@ pub fn describe_target(t: &Target) -> String {
             None => format!("the {} lines", emotion.label()),
         },
         Target::Filler => "filler lines".into(),
+        Target::Lines { filter } => describe_lines(filter),
         Target::Pauses { min_seconds, .. } => format!("pauses longer than {min_seconds} s"),
         Target::Clips { select } => match select {
             ClipSelector::All => "every clip".into(),
             ClipSelector::Ordinals { ordinals } => format!("clip(s) {ordinals:?}"),
             ClipSelector::OrdinalRange { from, to } => format!("clips {from} to {to}"),
             ClipSelector::Name { words } => format!("the clip \"{}\"", words.join(" ")),
+            ClipSelector::NamedOrdinals { words, ordinals } => {
+                format!("\"{}\" clip(s) {ordinals:?}", words.join(" "))
+            }
         },
         Target::Markers { color, words } => {
             let c = color

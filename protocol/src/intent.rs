@@ -216,6 +216,70 @@ pub enum ClipSelector {
     OrdinalRange { from: i64, to: i64 },
     /// Clips whose name, media file or metadata (keywords, comments) contain these words.
     Name { words: Vec<String> },
+    /// Positions among the clips so named ("the second b-roll shot": the 2nd clip whose name has
+    /// "b-roll"; 1-based, negative counts from the end).
+    NamedOrdinals {
+        words: Vec<String>,
+        ordinals: Vec<i64>,
+    },
+}
+
+/// A span of the timeline, as a constraint on lines ("in the first minute", "after 2:10").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Span {
+    pub from: TimePoint,
+    pub to: TimePoint,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Constraints on transcript lines, all of which a line must satisfy: "张伟在厨房里生气的话" is
+/// speaker 张伟 AND emotion angry AND said inside a clip whose name has 厨房.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LineFilter {
+    /// Lines of this speaker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speaker: Option<String>,
+    /// Lines of the lead: the speaker with the most lines (a tie is ambiguous).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub lead: bool,
+    /// Lines that express this emotion.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emotion: Option<Emotion>,
+    /// Lines made only of filler words.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub filler: bool,
+    /// Lines that say this: with `quoted`, every line containing the words; otherwise the one line
+    /// that paraphrases it best among the lines the other constraints keep.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub says: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub quoted: bool,
+    /// Lines said inside V1 clips whose name has these words ("in the kitchen shot").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub in_clips: Vec<String>,
+    /// Lines said within this span of the timeline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<Span>,
+}
+
+impl LineFilter {
+    /// How many constraints the filter holds.
+    pub fn constraints(&self) -> usize {
+        [
+            self.speaker.is_some() || self.lead,
+            self.emotion.is_some(),
+            self.filler,
+            self.says.is_some(),
+            !self.in_clips.is_empty(),
+            self.within.is_some(),
+        ]
+        .into_iter()
+        .filter(|b| *b)
+        .count()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -241,6 +305,9 @@ pub enum Target {
     },
     /// Lines made only of filler words.
     Filler,
+    /// Transcript lines that satisfy every constraint of the filter (speaker or the lead, emotion,
+    /// filler, what they say, the clips they are said in, a span of time).
+    Lines { filter: LineFilter },
     /// Gaps between lines longer than `min_seconds`, keeping `margin` on each side.
     Pauses {
         min_seconds: f64,

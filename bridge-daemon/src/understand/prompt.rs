@@ -791,7 +791,37 @@ fn check_target(t: &Target, depth: usize) -> Result<(), String> {
                     Ok(())
                 }
             }
+            ClipSelector::NamedOrdinals { words, ordinals } => {
+                if words.iter().all(|w| w.trim().is_empty()) {
+                    Err("no words of a clip name given".into())
+                } else if ordinals.is_empty() || ordinals.contains(&0) {
+                    Err("clip positions start at 1 (-1 is the last clip); 0 is none".into())
+                } else {
+                    Ok(())
+                }
+            }
         },
+        Target::Lines { filter } => {
+            if filter.constraints() == 0 {
+                return Err("lines with no constraint: say whose, which emotion or what they say".into());
+            }
+            if let Some(s) = &filter.speaker {
+                nonempty("the speaker's name", s)?;
+            }
+            if let Some(q) = &filter.says {
+                nonempty("the words to find", q)?;
+            }
+            if let Some(span) = &filter.within {
+                check_target(
+                    &Target::TimeRange {
+                        from: span.from.clone(),
+                        to: span.to.clone(),
+                    },
+                    depth + 1,
+                )?;
+            }
+            Ok(())
+        }
         Target::Markers { .. } => Ok(()),
         Target::TimeRange { from, to } => {
             check_point(from)?;
