@@ -21,7 +21,10 @@ pub struct LineEntry {
     pub folded: String,
     /// Words (jieba for Chinese, stemmed English) and Chinese character uni/bigrams.
     pub terms: Arc<[String]>,
+    /// Emotion scores with the context of the speaker's neighbouring lines (or a model's labels).
     pub emotions: lexicon::EmotionScores,
+    /// The lexicon's scores of this line alone.
+    pub lexical: lexicon::EmotionScores,
     pub filler: bool,
 }
 
@@ -134,11 +137,20 @@ impl Index {
                     text: l.text.clone(),
                     folded: fold(&l.text),
                     terms: search_terms(&l.text).into(),
-                    emotions: lexicon::score_emotions(&l.text),
+                    emotions: lexicon::EmotionScores::default(),
+                    lexical: lexicon::score_emotions(&l.text),
                     filler: lexicon::is_filler_line(&l.text),
                 },
             })
             .collect();
+        let mut lines = lines;
+        let lexical: Vec<lexicon::EmotionScores> = lines.iter().map(|l| l.lexical).collect();
+        let who: Vec<Option<&str>> = lines.iter().map(|l| l.speaker.as_deref()).collect();
+        let in_context = lexicon::with_context(&lexical, &who);
+        drop(who);
+        for (l, e) in lines.iter_mut().zip(in_context) {
+            l.emotions = e;
+        }
         let mut speakers: Vec<String> = Vec::new();
         for l in &lines {
             if let Some(s) = &l.speaker

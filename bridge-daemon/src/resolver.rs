@@ -923,7 +923,29 @@ fn find_lines(index: &Index, tl: &Timeline, filter: &LineFilter) -> Result<Found
         let allowed = |i: usize| narrowed.contains(&i);
         let found = find_content_in(index, q, filter.quoted, who, &allowed);
         match found {
-            Ok(m) => {
+            Ok(mut m) => {
+                // "the sad bit about grandma": a passage is the run of neighbouring lines that
+                // share the emotion, around the line that says it best.
+                if filter.emotion.is_some() && !filter.quoted && m.len() == 1 {
+                    let best = m[0].range;
+                    if let Some(k) = pool.iter().position(|&i| index.lines[i].range == best) {
+                        let (mut a, mut b) = (k, k);
+                        while a > 0 && pool[a - 1] + 1 == pool[a] {
+                            a -= 1;
+                        }
+                        while b + 1 < pool.len() && pool[b + 1] == pool[b] + 1 {
+                            b += 1;
+                        }
+                        m = pool[a..=b]
+                            .iter()
+                            .map(|&i| Match {
+                                what: format!("about \"{q}\": {}", label(&index.lines[i])),
+                                range: index.lines[i].range,
+                                score: None,
+                            })
+                            .collect();
+                    }
+                }
                 notes.push(format!("says \"{q}\": kept {} line(s)", m.len()));
                 matches = m;
             }

@@ -10,8 +10,69 @@ use super::normalize::{fold, is_cjk};
 type Cues = &'static [(&'static str, f32)];
 
 const SAD: Cues = &[
-    ("悲伤", 1.0),
+    ("心里堵", 1.0),
+    ("堵得慌", 1.0),
+    ("眼泪止不住", 1.0),
+    ("忍不住哭", 1.0),
+    ("红了眼", 1.0),
+    ("眼眶", 0.5),
+    ("哽咽", 1.0),
+    ("鼻子一酸", 1.0),
+    ("难受", 1.0),
     ("伤心", 1.0),
+    ("悲痛", 1.0),
+    ("悲哀", 1.0),
+    ("落泪", 1.0),
+    ("泪", 0.5),
+    ("要是还在", 1.0),
+    ("如果还在", 1.0),
+    ("要是能看到", 1.0),
+    ("走得早", 1.0),
+    ("走得突然", 1.0),
+    ("离世", 1.0),
+    ("病逝", 1.0),
+    ("永别", 1.0),
+    ("再也见不到", 1.0),
+    ("见不到了", 1.0),
+    ("回不去", 1.0),
+    ("对不起", 0.5),
+    ("愧疚", 1.0),
+    ("内疚", 1.0),
+    ("无奈", 0.5),
+    ("空荡荡", 0.5),
+    ("好想她", 1.0),
+    ("好想他", 1.0),
+    ("好想你", 1.0),
+    ("想家", 1.0),
+    ("breaks my heart", 1.0),
+    ("broke my heart", 1.0),
+    ("heartbreaking", 1.0),
+    ("heart broke", 1.0),
+    ("in tears", 1.0),
+    ("choked up", 1.0),
+    ("can't stop crying", 1.0),
+    ("wish she were here", 1.0),
+    ("wish he were here", 1.0),
+    ("wish she was here", 1.0),
+    ("wish he was here", 1.0),
+    ("if only", 0.5),
+    ("not here anymore", 1.0),
+    ("no longer with us", 1.0),
+    ("gone now", 1.0),
+    ("lost my", 1.0),
+    ("i miss", 1.0),
+    ("miss her", 1.0),
+    ("miss my", 1.0),
+    ("grieving", 1.0),
+    ("mourn", 1.0),
+    ("sorry for your loss", 1.0),
+    ("hurts", 0.5),
+    ("miserable", 1.0),
+    ("hopeless", 1.0),
+    ("gloomy", 1.0),
+    ("sobbing", 1.0),
+    ("weeping", 1.0),
+    ("悲伤", 1.0),
     ("难过", 1.0),
     ("哭", 1.0),
     ("眼泪", 1.0),
@@ -51,7 +112,6 @@ const SAD: Cues = &[
     ("绝望", 1.0),
     ("sad", 1.0),
     ("sadness", 1.0),
-    ("miss her", 1.0),
     ("miss him", 1.0),
     ("miss them", 1.0),
     ("missed her", 1.0),
@@ -84,10 +144,49 @@ const SAD: Cues = &[
     ("gone forever", 1.0),
     ("sorrow", 1.0),
     ("upset", 0.5),
-    ("broke my heart", 1.0),
 ];
 
 const ANGRY: Cues = &[
+    ("气死我了", 1.0),
+    ("气人", 1.0),
+    ("可恶", 1.0),
+    ("混蛋", 1.0),
+    ("过分", 1.0),
+    ("太过分", 1.0),
+    ("够了", 1.0),
+    ("别吵", 1.0),
+    ("吵死", 1.0),
+    ("不可理喻", 1.0),
+    ("有病", 1.0),
+    ("你凭", 0.5),
+    ("少管", 1.0),
+    ("管得着", 1.0),
+    ("关你什么事", 1.0),
+    ("什么态度", 1.0),
+    ("发脾气", 1.0),
+    ("恼火", 1.0),
+    ("不耐烦", 0.5),
+    ("烦", 0.5),
+    ("annoying", 1.0),
+    ("annoyed", 1.0),
+    ("i could scream", 1.0),
+    ("drives me crazy", 1.0),
+    ("driving me crazy", 1.0),
+    ("driving me nuts", 1.0),
+    ("are you kidding me", 1.0),
+    ("what the hell", 1.0),
+    ("damn it", 1.0),
+    ("dammit", 1.0),
+    ("ugh", 0.5),
+    ("enough", 0.5),
+    ("get out", 1.0),
+    ("leave me alone", 1.0),
+    ("irritated", 1.0),
+    ("irritating", 1.0),
+    ("rage", 1.0),
+    ("how could you", 1.0),
+    ("i told you", 0.5),
+    ("blame", 0.5),
     ("吵", 1.0),
     ("生气", 1.0),
     ("气死", 1.0),
@@ -128,7 +227,6 @@ const ANGRY: Cues = &[
     ("shut up", 1.0),
     ("stupid", 1.0),
     ("pissed", 1.0),
-    ("annoyed", 1.0),
     ("sick of", 1.0),
     ("fed up", 1.0),
     ("you said", 1.0),
@@ -144,8 +242,52 @@ const ANGRY: Cues = &[
 ];
 
 const HAPPY: Cues = &[
-    ("开心", 1.0),
     ("高兴", 1.0),
+    ("开心死", 1.0),
+    ("乐坏", 1.0),
+    ("笑死", 1.0),
+    ("好开心", 1.0),
+    ("太棒", 1.0),
+    ("真棒", 1.0),
+    ("好棒", 1.0),
+    ("爽", 0.5),
+    ("好美", 1.0),
+    ("真美", 1.0),
+    ("太美", 1.0),
+    ("激动", 0.5),
+    ("感动", 0.5),
+    ("惊喜", 0.5),
+    ("骄傲", 1.0),
+    ("自豪", 1.0),
+    ("成功了", 1.0),
+    ("做到了", 1.0),
+    ("耶", 1.0),
+    ("万岁", 1.0),
+    ("恭喜", 1.0),
+    ("祝福", 0.5),
+    ("嘿嘿", 1.0),
+    ("嘻嘻", 1.0),
+    ("proud", 1.0),
+    ("i did it", 1.0),
+    ("we did it", 1.0),
+    ("nailed it", 1.0),
+    ("woohoo", 1.0),
+    ("hooray", 1.0),
+    ("haha", 1.0),
+    ("ha", 0.5),
+    ("love it", 1.0),
+    ("lovely", 1.0),
+    ("beautiful", 0.5),
+    ("perfect", 0.5),
+    ("brilliant", 1.0),
+    ("congratulations", 1.0),
+    ("so much fun", 1.0),
+    ("blessed", 1.0),
+    ("grateful", 0.5),
+    ("best day", 1.0),
+    ("over the moon", 1.0),
+    ("can't stop smiling", 1.0),
+    ("开心", 1.0),
     ("快乐", 1.0),
     ("幸福", 1.0),
     ("哈哈", 1.0),
@@ -196,6 +338,40 @@ const HAPPY: Cues = &[
 ];
 
 const TENSE: Cues = &[
+    ("小心", 1.0),
+    ("当心", 1.0),
+    ("赶紧", 1.0),
+    ("赶快", 1.0),
+    ("快快", 1.0),
+    ("糟了", 1.0),
+    ("糟糕", 1.0),
+    ("完了", 0.5),
+    ("慌", 1.0),
+    ("发抖", 1.0),
+    ("在抖", 1.0),
+    ("手抖", 1.0),
+    ("心跳", 0.5),
+    ("忐忑", 1.0),
+    ("不安", 1.0),
+    ("忘词", 0.5),
+    ("出汗", 0.5),
+    ("careful", 1.0),
+    ("watch out", 1.0),
+    ("look out", 1.0),
+    ("quick", 1.0),
+    ("quickly", 0.5),
+    ("step back", 1.0),
+    ("oh no", 0.5),
+    ("uh oh", 1.0),
+    ("hold on", 0.5),
+    ("before it", 0.5),
+    ("on edge", 1.0),
+    ("panic", 1.0),
+    ("panicking", 1.0),
+    ("shaking", 1.0),
+    ("can't breathe", 1.0),
+    ("what if", 0.5),
+    ("urgent", 1.0),
     ("紧张", 1.0),
     ("担心", 1.0),
     ("着急", 1.0),
@@ -218,6 +394,17 @@ const TENSE: Cues = &[
 ];
 
 const FEARFUL: Cues = &[
+    ("吓死", 1.0),
+    ("吓人", 1.0),
+    ("毛骨悚然", 1.0),
+    ("不敢", 0.5),
+    ("救命", 1.0),
+    ("scream", 0.5),
+    ("nightmare", 1.0),
+    ("help me", 1.0),
+    ("freaked out", 1.0),
+    ("freaking out", 1.0),
+    ("spooky", 1.0),
     ("害怕", 1.0),
     ("怕", 0.5),
     ("恐怖", 1.0),
@@ -235,6 +422,20 @@ const FEARFUL: Cues = &[
 ];
 
 const SURPRISED: Cues = &[
+    ("真的假的", 1.0),
+    ("不会吧", 1.0),
+    ("什么？", 0.5),
+    ("哇", 1.0),
+    ("我的天", 1.0),
+    ("想不到", 1.0),
+    ("出乎意料", 1.0),
+    ("no way", 1.0),
+    ("really?", 0.5),
+    ("unexpected", 1.0),
+    ("out of nowhere", 1.0),
+    ("oh wow", 1.0),
+    ("whoa", 1.0),
+    ("omg", 1.0),
     ("没想到", 1.0),
     ("竟然", 1.0),
     ("居然", 1.0),
@@ -247,13 +448,20 @@ const SURPRISED: Cues = &[
     ("surprise", 1.0),
     ("surprised", 1.0),
     ("can't believe", 1.0),
-    ("no way", 1.0),
-    ("whoa", 1.0),
     ("shocked", 1.0),
     ("oh my god", 0.5),
 ];
 
 const NEGATORS_ZH: &[&str] = &["不", "没", "别", "不是", "没有"];
+/// A sentence that imagines ("要是她还在，该多高兴") speaks of joy that is missing: its happy cues
+/// are a hint of sadness.
+const COUNTERFACTUAL_ZH: &[&str] = &["要是", "如果", "假如", "要不是", "若是", "该多", "该有多"];
+const COUNTERFACTUAL_EN: &[&str] = &[
+    "if ", "wish", "would have", "could have", "would've", "'d be ", "would be ",
+];
+/// "今天要高高兴兴的", "you should be happy": asked for, not expressed.
+const MODAL_ZH: &[&str] = &["要", "应该", "得", "必须", "希望"];
+const MODAL_EN: &[&str] = &["should", "have to", "need to", "try to", "supposed to", "hope"];
 const NEGATORS_EN: &[&str] = &[
     "not", "never", "no", "don't", "didn't", "isn't", "wasn't", "aren't", "won't", "can't",
 ];
@@ -294,7 +502,8 @@ impl EmotionScores {
     /// emotion scores higher.
     pub fn expresses(&self, e: Emotion) -> bool {
         let s = self.get(e);
-        s >= 1.0 && self.0.iter().all(|o| *o <= s)
+        // A tie between two emotions ("你笑我陪你笑，你哭我陪你哭") is no emotion expressed.
+        s >= 1.0 && self.0.iter().filter(|o| **o >= s).count() == 1
     }
 
     /// The scores of a line a model labelled: the label's emotion at the strength of one strong
@@ -359,6 +568,46 @@ fn preceded_by(text: &str, at: usize, words: &[&str], cjk: bool) -> bool {
     }
 }
 
+/// The sentence of `text` before byte `at` (back to the last full stop, question or exclamation).
+fn sentence_before(text: &str, at: usize) -> &str {
+    let start = text[..at]
+        .rfind(['.', '!', '?', '。', '！', '？'])
+        .map_or(0, |k| k + 1);
+    &text[start..at]
+}
+
+/// The last `n` characters of `text` before byte `at`.
+fn chars_before(text: &str, at: usize, n: usize) -> String {
+    let v: Vec<char> = text[..at].chars().rev().take(n).collect();
+    v.into_iter().rev().collect()
+}
+
+/// Whether a happy cue at `at` is imagined or asked for rather than felt.
+fn imagined_or_asked(raw: &str, folded: &str, at: usize, cjk: bool) -> (bool, bool) {
+    if cjk {
+        // `fold` keeps CJK characters in place, so the raw sentence is found by the cue's
+        // preceding characters.
+        let before = chars_before(folded, at, 12);
+        let sentence_raw = raw
+            .find(&before)
+            .map(|k| sentence_before(raw, k + before.len()))
+            .unwrap_or(&before);
+        let imagined = COUNTERFACTUAL_ZH.iter().any(|w| sentence_raw.contains(w));
+        let near = chars_before(folded, at, 3);
+        let asked = MODAL_ZH.iter().any(|w| near.contains(w));
+        (imagined, asked)
+    } else {
+        let before = &folded[..at];
+        let words: Vec<&str> = before.split_whitespace().rev().take(8).collect();
+        let window = words.into_iter().rev().collect::<Vec<_>>().join(" ") + " ";
+        let imagined = COUNTERFACTUAL_EN.iter().any(|w| window.contains(w));
+        let near: Vec<&str> = before.split_whitespace().rev().take(3).collect();
+        let near = near.into_iter().rev().collect::<Vec<_>>().join(" ");
+        let asked = MODAL_EN.iter().any(|w| near.contains(w));
+        (imagined, asked)
+    }
+}
+
 /// Score a transcript line against the emotion lexicon.
 pub fn score_emotions(text: &str) -> EmotionScores {
     let folded = fold(text);
@@ -383,6 +632,16 @@ pub fn score_emotions(text: &str) -> EmotionScores {
                     }
                     continue;
                 }
+                if e == Emotion::Happy {
+                    let (imagined, asked) = imagined_or_asked(text, &folded, at, cjk);
+                    if imagined {
+                        scores[Emotion::Sad as usize] += 0.5;
+                        continue;
+                    }
+                    if asked {
+                        continue;
+                    }
+                }
                 let degree = preceded_by(&folded, at, if cjk { DEGREE_ZH } else { DEGREE_EN }, cjk);
                 s += w * if degree { 1.5 } else { 1.0 };
             }
@@ -390,13 +649,43 @@ pub fn score_emotions(text: &str) -> EmotionScores {
         scores[e as usize] += s;
     }
     if exclaim {
-        for e in [Emotion::Angry, Emotion::Happy, Emotion::Surprised] {
+        for e in [
+            Emotion::Angry,
+            Emotion::Happy,
+            Emotion::Surprised,
+            Emotion::Tense,
+        ] {
             if scores[e as usize] > 0.0 {
                 scores[e as usize] += 0.5;
             }
         }
     }
     EmotionScores(scores)
+}
+
+/// Neighbouring lines of one speaker share a mood: a line with only a hint of an emotion (half a
+/// strong cue) expresses it when the same speaker's line just before or after does.
+/// `speakers[i]` is line `i`'s speaker; lines without one take no context.
+pub fn with_context(scores: &[EmotionScores], speakers: &[Option<&str>]) -> Vec<EmotionScores> {
+    let mut out = scores.to_vec();
+    for i in 0..scores.len() {
+        let Some(who) = speakers.get(i).copied().flatten() else {
+            continue;
+        };
+        for e in Emotion::ALL {
+            let s = scores[i].get(e);
+            if !(0.5..1.0).contains(&s) {
+                continue;
+            }
+            let neighbour = |j: usize| {
+                speakers.get(j).copied().flatten() == Some(who) && scores[j].expresses(e)
+            };
+            if (i > 0 && neighbour(i - 1)) || neighbour(i + 1) {
+                out[i].0[e as usize] = 1.0;
+            }
+        }
+    }
+    out
 }
 
 /// Words that are filler when a line holds nothing else.

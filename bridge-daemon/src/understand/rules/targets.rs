@@ -238,7 +238,7 @@ pattern!(
 );
 pattern!(
     pub(super) EVERY_CLIP,
-    r"每个镜头|每一个镜头|所有镜头|各个镜头|每个片段|所有片段|每段|每个剪辑点|所有剪辑点|\bevery (?:clip|shot|cut|edit)\b|\ball (?:the )?(?:clips|shots|cuts|edits)\b|\beach (?:clip|shot|cut)\b|\bbetween (?:the )?(?:clips|shots)\b|\beverywhere\b|\bthroughout\b|\bthe rest\b|\bremaining (?:clips|shots)\b|\bthe others\b|其余|其他镜头|剩下的镜头"
+    r"每个镜头|每一个镜头|所有镜头|各个镜头|每个片段|所有片段|每段|每个剪辑点|所有剪辑点|\bevery (?:clip|shot|cut|edit)\b|\ball (?:the )?(?:clips|shots|cuts|edits)\b|\beach (?:clip|shot|cut)\b|\bbetween (?:the )?(?:clips|shots)(?:\s*$|\s*[^\s\d])|\beverywhere\b|\bthroughout\b|\bthe rest\b|\bremaining (?:clips|shots)\b|\bthe others\b|其余|其他镜头|剩下的镜头"
 );
 
 pub(super) fn content_words(phrase: &str) -> Vec<String> {
@@ -567,15 +567,17 @@ fn marker_target(p: &str, ctx: &Context) -> Option<Target> {
     };
     // Without the word "marker", a phrase is a marker target when it names a marker's label
     // outright ("the NG takes", "the selects").
-    let named = words.iter().any(|w| {
-        labels.iter().any(|l| {
+    let clip_named = CLIP_NOUN.is_match(p) && clip_name_target(p, ctx).is_some();
+    let named = !clip_named
+        && words.iter().any(|w| {
+        !w.chars().all(|c| c.is_ascii_digit()) && labels.iter().any(|l| {
             if w.chars().any(is_cjk) {
                 l == w
             } else {
                 l.split(' ').count() <= 2 && l.split(' ').any(|lw| stem(lw) == stem(w))
             }
         })
-    });
+        });
     if !explicit && !named {
         return None;
     }
@@ -640,23 +642,28 @@ fn clip_name_target(p: &str, ctx: &Context) -> Option<Target> {
     let mut hits = Vec::new();
     for w in &words {
         if w.chars().any(is_cjk) {
-            // Longest run of the word (2+ characters) found in a clip name.
-            let chars: Vec<char> = w.chars().collect();
-            let mut best: Option<String> = None;
-            for len in (2..=chars.len()).rev() {
-                for start in 0..=chars.len() - len {
-                    let sub: String = chars[start..start + len].iter().collect();
-                    if names.iter().any(|n| n.contains(&sub)) {
-                        best = Some(sub);
-                        break;
+            // Runs of the word (2+ characters) found in a clip name, longest first, until no
+            // part of the word is left that names a clip: "主桌敬酒" → 主桌, 敬酒.
+            let mut parts: Vec<Vec<char>> = vec![w.chars().collect()];
+            while let Some(chars) = parts.pop() {
+                let mut best: Option<(usize, usize)> = None;
+                'len: for len in (2..=chars.len()).rev() {
+                    for start in 0..=chars.len() - len {
+                        let sub: String = chars[start..start + len].iter().collect();
+                        if names.iter().any(|n| n.contains(&sub)) {
+                            best = Some((start, len));
+                            break 'len;
+                        }
                     }
                 }
-                if best.is_some() {
-                    break;
+                if let Some((start, len)) = best {
+                    let sub: String = chars[start..start + len].iter().collect();
+                    if !hits.contains(&sub) {
+                        hits.push(sub);
+                    }
+                    parts.push(chars[..start].to_vec());
+                    parts.push(chars[start + len..].to_vec());
                 }
-            }
-            if let Some(b) = best {
-                hits.push(b);
             }
         } else if names.iter().any(|n| crate::resolver::name_has_word(n, w)) {
             hits.push(w.clone());
@@ -669,9 +676,15 @@ fn clip_name_target(p: &str, ctx: &Context) -> Option<Target> {
     let mut keep: Vec<String> = Vec::new();
     for w in words {
         let cjk = w.chars().any(is_cjk);
-        if let Some(h) = hits.iter().find(|h| **h == w || cjk && w.contains(h.as_str())) {
-            if !keep.contains(h) {
-                keep.push(h.clone());
+        let inside: Vec<&String> = hits
+            .iter()
+            .filter(|h| **h == w || cjk && w.contains(h.as_str()))
+            .collect();
+        if !inside.is_empty() {
+            for h in inside {
+                if !keep.contains(h) {
+                    keep.push(h.clone());
+                }
             }
         } else if !cjk && w.chars().all(|c| c.is_ascii_digit()) {
             keep.push(w);
@@ -857,9 +870,8 @@ fn leftover_words(phrase: &str) -> Vec<String> {
         .into_iter()
         .filter(|w| !SPEECH_ACTS.contains(&w.as_str()))
         .filter(|w| !w.chars().any(is_cjk) || w.chars().count() >= 2)
-        .filter(|w| w.chars().any(is_cjk) || w.len() >= 2)
-        .map(|w| w.trim_start_matches('每').to_string())
-        .filter(|w| w.chars().any(|c| !c.is_ascii_digit()))
+        .filter(|w| w.chars().any(is_cjk) || w.len() >= 2 || w.chars().all(|c| c.is_ascii_digit()))
+        .filter(|w| !(w.starts_with('每') && w.chars().skip(1).all(|c| c.is_ascii_digit())))
         .filter(|w| !NOISE_EN.contains(&w.as_str()))
         .collect()
 }
@@ -917,9 +929,15 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
     // Positions of clips, maybe among clips so named ("the second b-roll shot").
     let take_named = TAKE_NAME.is_match(&rest)
         && ctx.clip_names.iter().any(|n| fold(n).contains("take") || fold(n).contains("cam"));
+    let names_clips = || {
+        let words = leftover_words(&ORDINAL_WORDS.replace_all(&rest, " "));
+        !words.is_empty() && clip_name_target(&words.join(" "), ctx).is_some()
+    };
     if !take_named
         && read.within.is_empty()
-        && let Some(t) = ordinal_target(&rest).or_else(|| ordinal_list(&rest))
+        && let Some(t) = ordinal_target(&rest)
+            .or_else(|| ordinal_list(&rest))
+            .or_else(|| names_clips().then(|| ordinal_target(&format!("{rest} clip"))).flatten())
     {
         return Ok(named_ordinals(t, &rest, ctx));
     }
@@ -933,12 +951,28 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
         rest = FILLER_WORD.replace_all(&rest, " ").into_owned();
     }
 
+    let explicit_marker = MARKER_WORD.is_match(&rest);
     if !read.filler
+        && explicit_marker
         && let Some(t) = marker_target(&rest, ctx)
     {
         return Ok(t);
     }
 
+    // "伴娘致辞那个镜头": a shot named with a speaker's name is a clip, not the speaker's lines.
+    if CLIP_NOUN.is_match(&rest) && !LINE_NOUN.is_match(&rest) && read.within.is_empty() {
+        let words = leftover_words(&SCOPE_WORDS.replace_all(&rest, " "));
+        if let Some(Target::Clips {
+            select: ClipSelector::Name { words: hit },
+        }) = clip_name_target(&words.join(" "), ctx)
+            && words.iter().all(|w| hit.iter().any(|h| w.contains(h.as_str())))
+            && !known_speakers(&rest, ctx).0.is_empty()
+        {
+            return Ok(Target::Clips {
+                select: ClipSelector::Name { words: hit },
+            });
+        }
+    }
     let (speakers, without_names) = known_speakers(&rest, ctx);
     read.speakers = speakers;
     let mut rest_f = without_names;
@@ -960,6 +994,12 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
         }
         read.emotion = Some(*e);
         rest_f = remove_word(&rest_f, cue);
+    }
+    if !read.lines_meant()
+        && read.within.is_empty()
+        && let Some(t) = marker_target(&rest_f, ctx)
+    {
+        return Ok(t);
     }
     if read.speakers.is_empty()
         && !read.lead
@@ -1014,6 +1054,11 @@ fn finish(
         .collect();
     if read.lines_meant() {
         read.in_clips = clip_words;
+        // A count ("每一句" → 每1句) constrains no line.
+        let unexplained: Vec<&String> = unexplained
+            .into_iter()
+            .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
+            .collect();
         if !unexplained.is_empty() && read.says.is_none() {
             // A word that is neither a name nor a clip: what the lines are about, never a
             // constraint dropped in silence.

@@ -89,7 +89,7 @@ pattern!(
 );
 pattern!(
     pub(super) SPEED_SLOW,
-    r"放慢|慢放|减速|慢动作|慢镜头|慢速|变慢|慢一?点|慢一些|慢\s*\d|升格|降速|slow[- ]?mo|slow motion|slow(?:s|ing|ed)? (?:\S+ ){0,4}?down|slower|\bslow\b|\bhalf[- ]speed\b|\bquarter[- ]speed\b"
+    r"放慢|慢放|减速|慢动作|慢镜头|慢速|变慢|慢一?点|慢一些|慢\s*\d|升格|降速|slow[- ]?mo|slow motion|slow(?:s|ing|ed)? down|slower|\bslow(?:s|ing|ed)?\b|\bhalf[- ]speed\b|\bquarter[- ]speed\b"
 );
 pattern!(
     pub(super) MARK_ADD,
@@ -175,15 +175,18 @@ fn zh_move_has_destination(c: &str) -> bool {
 /// Fillers and politeness before the first verb, and thanks at the end, change nothing:
 /// "嗯那个帮我把第三个镜头删了吧谢谢" is "把第三个镜头删了".
 pub(super) fn strip_spoken(s: &str) -> String {
-    pattern!(LEAD_ZH, r"^(?:[嗯啊呃额哦唔诶哎噢唉]+[,\s]*|就是[,\s]*|(?:那个|这个|就是|那|然后那个)[,\s]*(?:[嗯啊呃额哦唔诶哎噢]+[,\s]*)?(?:(?:你|您)?(?:帮我|帮忙|帮|麻烦|请|给我|能不能|可不可以|可以)|[把将给就只第前后最从所每全在删剪去那这你您]|$)|(?:你|您)(?:帮我|帮忙|帮|麻烦|能不能|可不可以|可以|就|再)|(?:麻烦你?|请你?|帮我|帮忙|给我|能不能|可不可以|可以帮我|我想要?|我要|我希望|我需要)[,\s]*)+");
+    pattern!(LEAD_ZH, r"^(?:[嗯啊呃额哦唔诶哎噢唉]+[,\s]*|就是[,\s]*|(?:那个|这个|那)[,\s]*(?:你|您)?(?:帮我|帮忙|帮|麻烦|请|给我|能不能|可不可以|可以)|(?:你|您)(?:帮我|帮忙|帮|麻烦|能不能|可不可以|可以|就|再)|(?:麻烦你?|请你?|帮我|帮忙|给我|能不能|可不可以|可以帮我|我想要?|我要|我希望|我需要)[,\s]*)+");
     pattern!(TAIL_ZH, r"(?:[,\s]*(?:吧|啊|呀|哈|哦|呢|嘛|啦|好吗|好不好|可以吗|行吗|行不行|谢谢(?:你|您|啦|了)?|谢啦|多谢|麻烦(?:你|您)?(?:了|啦)?|辛苦(?:了|啦)?)[!.\s]*)+$");
     pattern!(LEAD_EN, r"^(?:(?:um+|uh+|er+|erm|hmm+|ah+|oh|okay|ok|so|yeah|yes|right|alright|hey|hi|well|like|and|now)\b[,\s]*|(?:you know|i mean|so yeah)\b[,\s]*|(?:can|could|would|will) (?:you|we|i)\b(?:\s+please)?[,\s]*|(?:please|kindly|go ahead and|i want(?: you)? to|i'd like(?: you)? to|i need(?: you)? to|let's|lets|we need to|we should|i wanna|wanna|gonna|just)\b[,\s]*)+");
     pattern!(MID_LIKE_EN, r"\b(?:you|we|just|uh|um|so)\s+like\s+|,\s*like,\s*|\b(?:um+|uh+|erm)\b,?\s+((?:the|a|an|can|could|please|all|every|that|this|those|these|just)\b)");
     pattern!(TAIL_EN, r"(?:[,\s]*\b(?:please|thanks|thank you(?: so much| very much)?|cheers|thx|ty|for me|real quick|if you can|if you could|when you get a chance|okay|ok|yeah|right)\b[!.?\s]*)+$");
+    // "那个第十个镜头…": a leading 那个 / 这个 before a word that starts a target is a filler.
+    pattern!(LEAD_DEMONSTRATIVE, r"^(?:那个|这个|那|嗯|啊|呃)+[,\s]*([把将给就只第前后最从所每全在删剪去你您帮请麻])");
     let mut out = s.trim().to_string();
     for _ in 0..3 {
         let before = out.clone();
         out = LEAD_ZH.replace(&out, "").trim().to_string();
+        out = LEAD_DEMONSTRATIVE.replace(&out, "$1").trim().to_string();
         out = TAIL_ZH.replace(&out, "").trim().to_string();
         out = LEAD_EN.replace(&out, "").trim().to_string();
         out = MID_LIKE_EN
