@@ -11,6 +11,13 @@ type Cues = &'static [(&'static str, f32)];
 
 const SAD: Cues = &[
     ("心里堵", 1.0),
+    ("难熬", 1.0),
+    ("熬过来", 0.5),
+    ("撑不下去", 1.0),
+    ("生病", 0.5),
+    ("化疗", 0.5),
+    ("病了", 0.5),
+    ("住院", 0.5),
     ("堵得慌", 1.0),
     ("眼泪止不住", 1.0),
     ("忍不住哭", 1.0),
@@ -148,6 +155,12 @@ const SAD: Cues = &[
 
 const ANGRY: Cues = &[
     ("气死我了", 1.0),
+    ("火了", 1.0),
+    ("急了", 0.5),
+    ("气炸", 1.0),
+    ("翻脸", 1.0),
+    ("怒了", 1.0),
+    ("拍桌子", 1.0),
     ("气人", 1.0),
     ("可恶", 1.0),
     ("混蛋", 1.0),
@@ -751,18 +764,16 @@ pub const COLOR_WORDS: &[&str] = &[
 
 /// Synonym groups for paraphrase search: a query term also searches for its group.
 const SYNONYMS: &[&[&str]] = &[
-    &["父亲", "爸", "爸爸", "老爸", "父", "老张", "他爸"],
-    &["母亲", "妈", "妈妈", "老妈", "母"],
+    &["父亲", "爸", "爸爸", "老爸", "父", "他爸", "dad", "father", "daddy", "papa"],
+    &["母亲", "妈", "妈妈", "老妈", "母", "mom", "mother", "mum", "mommy", "mama"],
+    &["奶奶", "外婆", "姥姥", "grandma", "grandmother", "granny"],
+    &["爷爷", "外公", "姥爷", "grandpa", "grandfather"],
     &["small", "tiny", "little", "cramped"],
     &["big", "huge", "large", "enormous"],
     &["froze", "freeze", "frozen", "locked"],
     &["angry", "furious", "mad"],
     &["happy", "glad", "thrilled"],
     &["sad", "upset"],
-    &["grandma", "grandmother", "granny"],
-    &["grandpa", "grandfather"],
-    &["dad", "father"],
-    &["mom", "mother", "mum"],
     &["赶上", "赶回", "赶回来"],
     &["开店", "开面馆", "面馆", "小面馆"],
     &["cost", "price", "pricing"],

@@ -63,7 +63,7 @@ pattern!(
 
 /// Parse an instruction with the rules backend.
 pub fn parse(text: &str, ctx: &Context) -> Result<Intent, Refusal> {
-    let norm = spoken_amounts(&normalize_instruction(text));
+    let norm = spoken_amounts(&space_scripts(&normalize_instruction(text)));
     let norm = strip_spoken(norm.trim().trim_end_matches(['.', '!', '?', '。']).trim());
     let norm = norm.trim().trim_end_matches(['.', '!', '?', ',']).trim();
     if norm.is_empty() {
@@ -85,6 +85,25 @@ pub fn parse(text: &str, ctx: &Context) -> Result<Intent, Refusal> {
         steps.push(parse_clause(c, ctx)?);
     }
     Ok(Intent { steps })
+}
+
+/// A space where Latin letters meet Chinese characters ("sarah的台词" → "sarah 的台词"), so a
+/// name or a word said inside Chinese is a word of its own.
+fn space_scripts(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut prev: Option<char> = None;
+    for c in s.chars() {
+        if let Some(p) = prev {
+            let latin = |x: char| x.is_ascii_alphabetic();
+            let han = super::normalize::is_cjk;
+            if (latin(p) && han(c)) || (han(p) && latin(c)) {
+                out.push(' ');
+            }
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
 }
 
 fn split_steps(s: &str) -> Vec<String> {

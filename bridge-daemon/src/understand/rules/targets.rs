@@ -544,6 +544,15 @@ fn unknown_speaker(p: &str) -> Option<String> {
             "you",
             "i",
             "it",
+            "that",
+            "this",
+            "which",
+            "who",
+            "there",
+            "one",
+            "what",
+            "whoever",
+            "nobody",
         ];
         if !name.is_empty() && !generic.contains(&name) && emotion_in(name).is_none() {
             return Some(name.to_string());
@@ -738,6 +747,12 @@ pattern!(
     r"\b(?:clips?|shots?)\s+(\d+(?:\s*(?:,|and|&|,\s*and)\s*\d+)+)\b"
 );
 
+/// Words for the head or tail of a programme, redundant beside a span of time.
+const HEAD_TAIL_WORDS: &[&str] = &[
+    "片头", "片尾", "开头", "结尾", "开场", "结束", "opening", "intro", "ending", "outro", "start",
+    "end", "beginning",
+];
+
 /// The constraints read from a target phrase.
 #[derive(Debug, Default)]
 struct Read {
@@ -748,6 +763,8 @@ struct Read {
     says: Option<(String, bool)>,
     in_clips: Vec<String>,
     within: Vec<Target>,
+    /// Clip-name words that include a speaker's name ("the Sarah CU shots").
+    named_clips: Vec<String>,
 }
 
 impl Read {
@@ -974,6 +991,46 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
         }
     }
     let (speakers, without_names) = known_speakers(&rest, ctx);
+    // "during the Sarah CU shots, cut her happy lines": a name that is part of a clip's name,
+    // said with the rest of that name, names the clips too.
+    if !speakers.is_empty() {
+        let words = leftover_words(&SCOPE_WORDS.replace_all(&rest, " "));
+        let name_words: Vec<String> = speakers
+            .iter()
+            .flat_map(|s| fold(s).split(' ').map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        let is_name = |w: &str| name_words.iter().any(|n| n == w.trim_end_matches("'s"));
+        let said = format!(" {} ", fold(&rest));
+        // The name and the other word are said together ("sarah cu", "sarah 的 cu", "伴娘致辞"),
+        // not merely in one phrase ("新娘在仪式上" is the bride at the ceremony).
+        let together = |a: &str, b: &str| {
+            [" ", "", " 的 ", "的", "'s "]
+                .iter()
+                .any(|j| said.contains(&format!("{a}{j}{b}")) || said.contains(&format!("{b}{j}{a}")))
+        };
+        let with_name = ctx.clip_names.iter().map(|n| fold(n)).any(|n| {
+            let has = |w: &str| crate::resolver::name_has_word(&n, w);
+            words.iter().any(|a| {
+                let a = a.trim_end_matches("'s");
+                is_name(a)
+                    && has(a)
+                    && words.iter().any(|b| !is_name(b) && has(b) && together(a, b))
+            })
+        });
+        if with_name
+            && let Some(Target::Clips {
+                select: ClipSelector::Name { words: hit },
+            }) = clip_name_target(&words.join(" "), ctx)
+        {
+            // Without a word for lines ("Sarah的CU都放慢"), the clips are the target.
+            if !LINE_NOUN.is_match(&rest) && read.within.is_empty() && read.says.is_none() {
+                return Ok(Target::Clips {
+                    select: ClipSelector::Name { words: hit },
+                });
+            }
+            read.named_clips = hit;
+        }
+    }
     read.speakers = speakers;
     let mut rest_f = without_names;
     if read.speakers.is_empty() && LEAD.is_match(&rest_f) {
@@ -1034,7 +1091,9 @@ fn finish(
     phrase: &str,
 ) -> Result<Target, Refusal> {
     let left = leftovers.join(" ");
-    let clip_words = if left.trim().is_empty() {
+    let clip_words = if !read.named_clips.is_empty() {
+        std::mem::take(&mut read.named_clips)
+    } else if left.trim().is_empty() {
         Vec::new()
     } else {
         match clip_name_target(&left, ctx) {
@@ -1074,6 +1133,11 @@ fn finish(
         return Ok(read.into_target());
     }
     if !read.within.is_empty() {
+        // "前6秒片头": the opening is the span's own place.
+        let clip_words: Vec<String> = clip_words
+            .into_iter()
+            .filter(|w| !HEAD_TAIL_WORDS.contains(&w.as_str()))
+            .collect();
         if !clip_words.is_empty() {
             return Err(Refusal::new(
                 RefusalKind::NotUnderstood,

@@ -18,12 +18,12 @@ pattern!(
 const POINT: &str = r"(\d{1,2}[:;]\d{2}[:;]\d{2}[:;.]\d{2}|\d{1,2}:\d{2}(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:分钟|分|min(?:ute)?s?\b)\s*(?:\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b))?|\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b))";
 pub(super) static OPEN_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"\b(?:after|past|from)\s+{POINT}\s*(?:on(?:wards?)?\b|to the end\b|until the end\b)|从\s*{POINT}\s*(?:开始|起|以后|之后|往后|到(?:最后|结尾|片尾|结束))|\bafter\s+{POINT}|{POINT}\s*(?:之后|以后)"
+        r"\b(?:after|past|from)\s+(?:the\s+)?{POINT}(?:\s*mark)?\s*(?:on(?:wards?)?\b|to the end\b|until the end\b)|从\s*{POINT}\s*(?:开始|起|以后|之后|往后|到(?:最后|结尾|片尾|结束))|\b(?:after|past)\s+(?:the\s+)?{POINT}(?:\s*mark\b)?|{POINT}\s*(?:之后|以后|往后)"
     ))
 });
 pub(super) static OPEN_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
-        r"\b(?:before|until|up to)\s+{POINT}|{POINT}\s*(?:之前|以前)"
+        r"\b(?:before|until|up to|till)\s+(?:the\s+)?{POINT}(?:\s*mark\b)?|{POINT}\s*(?:之前|以前)"
     ))
 });
 pattern!(

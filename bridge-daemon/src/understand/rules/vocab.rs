@@ -50,8 +50,8 @@ pub(super) const UNSUPPORTED_ALWAYS: &[(&str, &str)] = &[
         "colour grading is not an editing operation CutBridge performs: it cuts, retimes, moves, marks and dissolves",
     ),
     (
-        r"字幕.{0,12}(?:字体|字号|描边|颜色|换成|改成|变大|变小|加粗|样式|大一点|小一点|放大)|(?:字体|字号|描边).{0,6}字幕|\b(?:captions?|subtitles?)\b.{0,30}\b(?:bigger|smaller|larger|font|bold|italic|style|styling|outline|colou?r|yellow|white|size)\b|\b(?:font|style|restyle)\b.{0,20}\b(?:captions?|subtitles?)\b|字幕条|加字幕|标题|title card|lower third|特效|滤镜|\bfilter\b|\bblur\b|模糊|裁剪画面|\bcrop\b|zoom in|放大画面|调整画幅|\bexport\b|\brender\b|导出|渲染",
-        "titles, caption styling, effects, framing and export are not editing operations CutBridge performs: it cuts, retimes, moves, marks and dissolves",
+        r"字幕.{0,12}(?:字体|字号|描边|颜色|换成|改成|变大|变小|加粗|样式|大一点|小一点|放大)|(?:字体|字号|描边).{0,6}字幕|\b(?:captions?|subtitles?)\b.{0,30}\b(?:bigger|smaller|larger|font|bold|italic|style|styling|outline|colou?r|yellow|white|size)\b|\b(?:font|style|restyle)\b.{0,20}\b(?:captions?|subtitles?)\b|字幕条|加字幕|裁剪画面|\bcrop\b|zoom in|放大画面|调整画幅|\bexport\b|\brender\b|导出|渲染",
+        "caption styling, framing and export are not editing operations CutBridge performs: it cuts, retimes, moves, marks and dissolves",
     ),
 ];
 
@@ -61,6 +61,10 @@ pub(super) const UNSUPPORTED_UNLESS_TARGET: &[(&str, &str)] = &[
     (
         r"音乐|配乐|背景乐|\bbgm\b|\bmusic\b|\bsong\b|soundtrack|音量|\bvolume\b|louder|quieter|混音|\bmix\b|降噪|denoise|noise reduction|音效|sound effect",
         "music and audio mixing are not editing operations CutBridge performs: it cuts, retimes, moves, marks and dissolves",
+    ),
+    (
+        r"标题|title card|lower third|特效|滤镜|\bfilter\b|\bblur\b|模糊|\beffects?\b|\bvfx\b|动画|\banimat",
+        "titles and effects are not editing operations CutBridge performs: it cuts, retimes, moves, marks and dissolves",
     ),
     (
         r"make it (?:pop|better|nicer|great|cinematic|more|look)|more cinematic|pop more|improve it|fix it|好看一点|更好看|高级感|有感觉|更有节奏感|优化一下|美化|温馨一点|更温馨",
@@ -177,7 +181,7 @@ fn zh_move_has_destination(c: &str) -> bool {
 pub(super) fn strip_spoken(s: &str) -> String {
     pattern!(LEAD_ZH, r"^(?:[嗯啊呃额哦唔诶哎噢唉]+[,\s]*|就是[,\s]*|(?:那个|这个|那)[,\s]*(?:你|您)?(?:帮我|帮忙|帮|麻烦|请|给我|能不能|可不可以|可以)|(?:你|您)(?:帮我|帮忙|帮|麻烦|能不能|可不可以|可以|就|再)|(?:麻烦你?|请你?|帮我|帮忙|给我|能不能|可不可以|可以帮我|我想要?|我要|我希望|我需要)[,\s]*)+");
     pattern!(TAIL_ZH, r"(?:[,\s]*(?:吧|啊|呀|哈|哦|呢|嘛|啦|好吗|好不好|可以吗|行吗|行不行|谢谢(?:你|您|啦|了)?|谢啦|多谢|麻烦(?:你|您)?(?:了|啦)?|辛苦(?:了|啦)?)[!.\s]*)+$");
-    pattern!(LEAD_EN, r"^(?:(?:um+|uh+|er+|erm|hmm+|ah+|oh|okay|ok|so|yeah|yes|right|alright|hey|hi|well|like|and|now)\b[,\s]*|(?:you know|i mean|so yeah)\b[,\s]*|(?:can|could|would|will) (?:you|we|i)\b(?:\s+please)?[,\s]*|(?:please|kindly|go ahead and|i want(?: you)? to|i'd like(?: you)? to|i need(?: you)? to|let's|lets|we need to|we should|i wanna|wanna|gonna|just)\b[,\s]*)+");
+    pattern!(LEAD_EN, r"^(?:(?:um+|uh+|er+|erm|hmm+|ah+|oh|okay|ok|so|yeah|yes|right|alright|hey|hi|well|like|and|now)\b[,\s]*|(?:you know|i mean|so yeah)\b[,\s]*|(?:can|could|would|will) (?:you|we|i)\b(?:\s+please)?[,\s]*|(?:please|kindly|go ahead and|i want(?: you)? to|i'd like(?: you)? to|i need(?: you)? to|let's|lets|we need to|we should|i wanna|wanna|gonna)\b[,\s]*)+");
     pattern!(MID_LIKE_EN, r"\b(?:you|we|just|uh|um|so)\s+like\s+|,\s*like,\s*|\b(?:um+|uh+|erm)\b,?\s+((?:the|a|an|can|could|please|all|every|that|this|those|these|just)\b)");
     pattern!(TAIL_EN, r"(?:[,\s]*\b(?:please|thanks|thank you(?: so much| very much)?|cheers|thx|ty|for me|real quick|if you can|if you could|when you get a chance|okay|ok|yeah|right)\b[!.?\s]*)+$");
     // "那个第十个镜头…": a leading 那个 / 这个 before a word that starts a target is a filler.
@@ -239,7 +243,7 @@ pub(super) const NOISE_EN: &[&str] = &[
     "whose", "where", "there", "here", "is", "are", "be", "comes", "come", "goes", "go", "very",
     "marker", "markers", "marked", "say", "says", "said", "timeline", "sequence", "video",
     "lines", "line", "can", "you", "we", "me", "let's", "lets", "could", "would", "should", "i",
-    "want", "now", "okay", "ok", "then", "also", "too", "way", "moment", "moments", "sure",
+    "want", "now", "then", "her", "his", "their", "him", "she", "he", "they", "hers", "theirs", "also", "too", "way", "moment", "moments", "sure",
     "stuff", "things", "thing", "whatever", "yeah", "hey", "um", "uh", "like", "thanks",
     "thank", "during", "while", "when", "inside", "within", "around", "bunch", "some", "dialogue",
     "dialog", "speech", "speaks", "talks", "talking", "speaking", "saying", "words", "word",
