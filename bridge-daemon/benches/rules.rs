@@ -1,5 +1,5 @@
 //! Instruction → cut list on a two-hour timeline (3,000 clips, 20,000 subtitle lines), rules
-//! backend: p50 and p99 over 20 instructions of different kinds. The index is built once per
+//! backend: p50 and p99 over 25 instructions of different kinds (combined constraints and spoken input among them). The index is built once per
 //! snapshot (as the server does) and its build time is printed separately.
 //!
 //! Run: `cargo bench -p bridge-daemon --bench rules`
@@ -32,6 +32,11 @@ const INSTRUCTIONS: &[&str] = &[
     "delete all the NG takes",
     "remove the line where Raj says the rewrite started last year",
     "cut the filler words and then speed up the b-roll 1.5x",
+    "张伟在厨房里生气的话删掉",
+    "delete whatever MAYA says after 2:10",
+    "主角说的话全删了",
+    "slow the second b-roll shot to half speed",
+    "uh can you like delete the third clip thanks",
 ];
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {

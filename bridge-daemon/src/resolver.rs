@@ -843,8 +843,11 @@ fn lead_speaker(index: &Index) -> Result<String, Refusal> {
 /// Whether most of `r` lies inside the (sorted, merged) `within` ranges: a line is "in" a clip
 /// or a span when at least half of it is.
 fn mostly_inside(r: FrameRange, within: &[FrameRange]) -> bool {
-    let inside: i64 = within
+    // `within` is sorted and disjoint: only the ranges from the first that ends after r.start.
+    let first = within.partition_point(|w| w.end() <= r.start);
+    let inside: i64 = within[first..]
         .iter()
+        .take_while(|w| w.start < r.end())
         .map(|w| (r.end().min(w.end()) - r.start.max(w.start)).max(0))
         .sum();
     inside * 2 >= r.duration.max(1)
@@ -893,7 +896,7 @@ fn find_lines(index: &Index, tl: &Timeline, filter: &LineFilter) -> Result<Found
                 format!("no clip is called \"{}\"", filter.in_clips.join(" ")),
             ));
         }
-        let ranges: Vec<FrameRange> = ords.iter().map(|o| index.clips[o - 1].range).collect();
+        let ranges = merge_ranges(ords.iter().map(|o| index.clips[o - 1].range).collect());
         let names: Vec<&str> = ords.iter().map(|o| index.clips[o - 1].name.as_str()).collect();
         empty = keep(
             format!("said in {}", names.join(", ")),
@@ -919,8 +922,11 @@ fn find_lines(index: &Index, tl: &Timeline, filter: &LineFilter) -> Result<Found
     let mut matches: Vec<Match> = Vec::new();
     if !empty && let Some(q) = &filter.says {
         let who = who.as_ref().map(|(w, _)| w.as_str());
-        let narrowed: Vec<usize> = pool.clone();
-        let allowed = |i: usize| narrowed.contains(&i);
+        let mut narrowed = vec![false; index.lines.len()];
+        for &i in &pool {
+            narrowed[i] = true;
+        }
+        let allowed = |i: usize| narrowed[i];
         let found = find_content_in(index, q, filter.quoted, who, &allowed);
         match found {
             Ok(mut m) => {
@@ -1020,9 +1026,10 @@ fn line_label(l: &crate::index::LineEntry) -> String {
 }
 
 fn clips_by_name(index: &Index, words: &[String]) -> Vec<usize> {
+    // "b-roll" folds to "b roll": two words of a name.
     let words: Vec<String> = words
         .iter()
-        .map(|w| fold(w))
+        .flat_map(|w| fold(w).split(' ').map(str::to_string).collect::<Vec<_>>())
         .filter(|w| !w.is_empty())
         .collect();
     if words.is_empty() {

@@ -12,8 +12,8 @@
 
 use protocol::Intent;
 use protocol::intent::{
-    Action, ClipSelector, Destination, Emotion, Length, Look, MarkerColor, Placement, Step, Target,
-    TimePoint,
+    Action, ClipSelector, Destination, Emotion, Length, LineFilter, Look, MarkerColor, Placement,
+    Span, Step, Target, TimePoint,
 };
 use serde_json::Value;
 
@@ -42,8 +42,9 @@ TARGET, by "kind" (never frames or computed timecodes: name what the editor name
 - {"kind": "speaker", "name": "..."} every line of a speaker (use the timeline's spelling)
 - {"kind": "emotion", "emotion": "sad"|"angry"|"happy"|"tense"|"fearful"|"surprised", "speaker": "..."} lines expressing it; speaker optional
 - {"kind": "filler"} lines made only of filler (嗯, 啊, 那个, um, uh)
+- {"kind": "lines", "filter": {"speaker": "...", "lead": true, "emotion": "...", "filler": true, "says": "...", "quoted": true, "in_clips": ["厨房"], "within": {"from": POINT, "to": POINT}}} lines that satisfy EVERY field given (all optional, at least one): use it whenever an instruction combines constraints (张伟在厨房里生气的话 = speaker + emotion + in_clips; "Dana's lines in the first minute" = speaker + within); lead = the main speaker (主角, the host, the protagonist); in_clips = words of the names of the clips the lines are said in
 - {"kind": "pauses", "min_seconds": S, "margin": {"unit": "frames"|"seconds", "value": N}} silences longer than S; margin optional, kept on each side
-- {"kind": "clips", "select": {"by": "all"} | {"by": "ordinals", "ordinals": [3, -1]} | {"by": "ordinal_range", "from": 2, "to": 4} | {"by": "name", "words": ["厨房"]}} clips of the main picture track; ordinals are 1-based, -1 is the last
+- {"kind": "clips", "select": {"by": "all"} | {"by": "ordinals", "ordinals": [3, -1]} | {"by": "ordinal_range", "from": 2, "to": 4} | {"by": "name", "words": ["厨房"]} | {"by": "named_ordinals", "words": ["b-roll"], "ordinals": [2]}} clips of the main picture track; ordinals are 1-based, -1 is the last; named_ordinals counts only the clips so named (the second b-roll shot)
 - {"kind": "markers", "color": "RED", "words": ["..."]} markers by colour and/or label words (both optional)
 - {"kind": "time_range", "from": POINT, "to": POINT} POINT = {"at": "start"} | {"at": "end"} | {"at": "seconds", "seconds": S} | {"at": "before_end", "seconds": S} | {"at": "timecode", "timecode": "01:00:20:00"}
 - {"kind": "picture", "look": "black"|"dark"|"bright"|"warm"|"cold"} shots that look so
@@ -384,7 +385,57 @@ pub fn examples() -> Vec<Example> {
             },
             true,
         ),
+        ex(
+            "张伟在厨房里生气的那几句删掉",
+            one(
+                Action::Delete,
+                Target::Lines {
+                    filter: LineFilter {
+                        speaker: Some("张伟".into()),
+                        emotion: Some(Emotion::Angry),
+                        in_clips: vec!["厨房".into()],
+                        ..LineFilter::default()
+                    },
+                },
+                false,
+            ),
+            true,
+        ),
+        ex(
+            "mark the host's happy lines from the first minute in green",
+            one(
+                Action::Marker {
+                    color: MarkerColor::Green,
+                },
+                Target::Lines {
+                    filter: LineFilter {
+                        lead: true,
+                        emotion: Some(Emotion::Happy),
+                        within: Some(Span {
+                            from: TimePoint::Start,
+                            to: secs(60.0),
+                        }),
+                        ..LineFilter::default()
+                    },
+                },
+                false,
+            ),
+            true,
+        ),
+        ex(
+            "slow the second b-roll shot to half speed",
+            one(
+                Action::Speed { factor: 0.5 },
+                clips(ClipSelector::NamedOrdinals {
+                    words: vec!["b-roll".into()],
+                    ordinals: vec![2],
+                }),
+                false,
+            ),
+            false,
+        ),
         ex("把画面调得更有电影感", Intent { steps: vec![] }, true),
+        ex("give the answer an L-cut", Intent { steps: vec![] }, true),
     ]
 }
 
@@ -986,7 +1037,7 @@ mod tests {
             }
         }
         assert_eq!(actions.len(), 6, "{actions:?}");
-        assert_eq!(targets.len(), 11, "{targets:?}");
+        assert_eq!(targets.len(), 12, "{targets:?}");
         assert!(zh >= 8 && en >= 8, "{zh} Chinese, {en} English");
     }
 

@@ -221,7 +221,7 @@ fn unsupported(c: &str) -> Option<&'static str> {
         Some(Verb::Delete | Verb::KeepOnly | Verb::Speed | Verb::Move | Verb::Marker)
     ) && look_in(c).is_some();
     for (p, why) in ALWAYS.iter() {
-        if p.is_match(c) && !(picture_target && why.starts_with("colour")) {
+        if p.is_match(c) && !(picture_target && why.starts_with("colouring")) {
             return Some(why);
         }
     }
@@ -480,3 +480,6 @@ fn move_step(c: &str, ctx: &Context, all: bool) -> Result<Step, Refusal> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod paraphrases;

@@ -576,7 +576,9 @@ fn marker_target(p: &str, ctx: &Context) -> Option<Target> {
     };
     // Without the word "marker", a phrase is a marker target when it names a marker's label
     // outright ("the NG takes", "the selects").
-    let clip_named = CLIP_NOUN.is_match(p) && clip_name_target(p, ctx).is_some();
+    // "the kitchen shot" names a clip by a word other than "shot"; "the NG takes" does not.
+    let clip_named = CLIP_NOUN.is_match(p)
+        && clip_name_target(&CLIP_NOUN.replace_all(p, " "), ctx).is_some();
     let named = !clip_named
         && words.iter().any(|w| {
         !w.chars().all(|c| c.is_ascii_digit()) && labels.iter().any(|l| {
@@ -727,7 +729,9 @@ pattern!(
 const SPEECH_ACTS: &[&str] = &[
     "提问", "问", "回答", "答", "采访", "讲话", "聊天", "聊", "发言", "致辞时", "asks", "ask",
     "asking", "answers", "answer", "interview", "talk", "talks", "questions", "question",
-    "speaks", "says", "said", "goes", "gets",
+    "speaks", "says", "said", "goes", "gets", "get", "got", "getting", "sounds", "sound",
+    "sounding", "seems", "seem", "looks", "feels", "feel", "becomes", "gets", "is", "was", "being",
+    "听起来", "显得", "变得", "有点", "特别", "非常", "很", "比较", "太",
 ];
 // Where a clip scope is said: "在厨房", "in the kitchen shot", "during the drone shot".
 pattern!(
@@ -963,7 +967,11 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
         return Ok(Target::Picture { look });
     }
 
-    if FILLER_WORD.is_match(&rest) || only_filler_words(&rest) {
+    if only_filler_words(&rest) {
+        // "去掉所有的嗯和啊": the phrase names nothing but filler words.
+        read.filler = true;
+        rest = String::new();
+    } else if FILLER_WORD.is_match(&rest) {
         read.filler = true;
         rest = FILLER_WORD.replace_all(&rest, " ").into_owned();
     }
@@ -1155,7 +1163,7 @@ fn finish(
     if !clip_words.is_empty() {
         // "between the train b-roll and hotel take 1": two clips named side by side.
         let sides: Vec<&str> = NAME_JOIN
-            .split(&left)
+            .split(phrase)
             .filter(|s| !s.trim().is_empty())
             .collect();
         if sides.len() > 1 {
@@ -1195,7 +1203,12 @@ fn paraphrase(p: &str, ctx: &Context) -> Option<(Option<String>, String)> {
     if let Some(m) = EN_SAYS.captures(&f) {
         let who = m[1].trim().trim_start_matches("the ").to_string();
         let who = (!who.is_empty() && who.split(' ').count() <= 3).then_some(who);
-        return Some((who, m[2].trim().to_string()));
+        let query = m[2]
+            .trim()
+            .trim_end_matches(" it")
+            .trim_end_matches(" them")
+            .to_string();
+        return Some((who, query));
     }
     if let Some(m) = EN_SAYS_BARE.captures(&f) {
         return Some((None, m[1].trim().to_string()));

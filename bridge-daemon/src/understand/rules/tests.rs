@@ -2,6 +2,7 @@
 //! compact rendering of the steps it must parse into.
 
 use super::*;
+use protocol::intent::TimePoint;
 
 fn ctx() -> Context {
     Context {
@@ -90,7 +91,35 @@ fn target(t: &Target) -> String {
             ClipSelector::Ordinals { ordinals } => format!("clips:{ordinals:?}"),
             ClipSelector::OrdinalRange { from, to } => format!("clips:{from}..{to}"),
             ClipSelector::Name { words } => format!("clip:{}", words.join(" ")),
+            ClipSelector::NamedOrdinals { words, ordinals } => {
+                format!("clip:{}{ordinals:?}", words.join(" "))
+            }
         },
+        Target::Lines { filter: f } => {
+            let mut parts = Vec::new();
+            if let Some(s) = &f.speaker {
+                parts.push(format!("speaker={s}"));
+            }
+            if f.lead {
+                parts.push("lead".into());
+            }
+            if let Some(e) = f.emotion {
+                parts.push(format!("emotion={}", e.label()));
+            }
+            if f.filler {
+                parts.push("filler".into());
+            }
+            if let Some(q) = &f.says {
+                parts.push(format!("{}={q}", if f.quoted { "quote" } else { "says" }));
+            }
+            if !f.in_clips.is_empty() {
+                parts.push(format!("in={}", f.in_clips.join(" ")));
+            }
+            if let Some(w) = &f.within {
+                parts.push(format!("within={}..{}", point(&w.from), point(&w.to)));
+            }
+            format!("lines[{}]", parts.join(" "))
+        }
         Target::Markers { color, words } => format!(
             "markers:{}{}",
             color
@@ -185,7 +214,7 @@ fn chinese_instructions() {
             "删掉最后一个镜头，每个镜头之间加12帧溶解",
             "delete clips:[-1] ; dissolve 12f between clips:all",
         ),
-        ("把厨房争吵那场戏放慢到0.5倍", "speed 0.5 clip:厨房"),
+        ("把厨房争吵那场戏放慢到0.5倍", "speed 0.5 clip:厨房 争吵"),
         ("导演标红的那段删掉", "delete markers:red[导演]"),
         (
             "把记者问面馆什么时候开的那句删了",
@@ -285,7 +314,7 @@ fn english_instructions() {
         ("put the ramen scene at the very end", "move end clip:ramen"),
         (
             "move the train b-roll so it comes after take 2",
-            "move after clip:take 2 clip:train b roll",
+            "move after clip:take 2 clip:train roll",
         ),
         (
             "add a half-second dissolve between every clip",
@@ -299,7 +328,8 @@ fn english_instructions() {
             "put a green marker on every happy line",
             "mark green emotion:happy",
         ),
-        ("mark Raj's sad lines in blue", "mark blue emotion:sad"),
+        // An unknown speaker stays a constraint (and matches nothing), never dropped.
+        ("mark Raj's sad lines in blue", "mark blue emotion:sad@raj"),
         ("trim off the first 20 seconds", "delete time:start..20s"),
         ("lose the last 10 seconds", "delete time:end-10s..end"),
         (
@@ -321,7 +351,7 @@ fn english_instructions() {
         ),
         (
             "cut the filler words and then speed up the b-roll 1.5x",
-            "delete filler ; speed 1.5 clip:b roll",
+            "delete filler ; speed 1.5 clip:roll",
         ),
         ("delete all the NG takes", "delete markers:[ng]"),
         ("keep only the selects", "keep markers:[selects]"),
@@ -333,7 +363,7 @@ fn english_instructions() {
         ("drop the screen recording", "delete clip:screen recording"),
         (
             "speed up the dashboard b-roll by 50%",
-            "speed 1.5 clip:dashboard b roll",
+            "speed 1.5 clip:dashboard roll",
         ),
         (
             "15 frame dissolves between all the shots",
@@ -415,4 +445,202 @@ fn all_flag_follows_the_words() {
     assert!(i.steps[0].all);
     let i = parse("cut the lines where Maya gets sad", &ctx()).unwrap();
     assert!(!i.steps[0].all);
+}
+
+/// Constraints combine and are never dropped: speaker AND emotion AND clip scope AND span.
+#[test]
+fn constraints_combine() {
+    let cases = [
+        (
+            "张伟在厨房里生气的话删掉",
+            "delete lines[speaker=张伟 emotion=angry in=厨房]",
+        ),
+        (
+            "把厨房里张伟发火的那几句去掉",
+            "delete lines[speaker=张伟 emotion=angry in=厨房]",
+        ),
+        (
+            "嗯张伟在厨房生气说的那些都不要了",
+            "delete lines[speaker=张伟 emotion=angry in=厨房]",
+        ),
+        (
+            "cut Maya's angry lines in the hotel room shots",
+            "delete lines[speaker=MAYA emotion=angry in=hotel room]",
+        ),
+        (
+            "in the hotel room takes remove everything maya says when she's mad",
+            "delete lines[speaker=MAYA emotion=angry in=hotel room takes]",
+        ),
+        (
+            "Dana's lines in the first minute, delete them",
+            "delete lines[speaker=Dana within=start..60s]",
+        ),
+        (
+            "delete whatever Jordan says after 2:10",
+            "delete lines[speaker=JORDAN within=130s..end]",
+        ),
+        (
+            "前一分钟里李秀英说的话都删掉",
+            "delete lines[speaker=李秀英 within=start..60s]",
+        ),
+        (
+            "两分钟以后张伟说的话全部去掉",
+            "delete lines[speaker=张伟 within=120s..end]",
+        ),
+        (
+            "remove the filler in the first half minute",
+            "delete lines[filler within=start..30s]",
+        ),
+        (
+            "开头三十秒里的语气词删掉",
+            "delete lines[filler within=start..30s]",
+        ),
+        (
+            "mark the host's happy lines in green",
+            "mark green lines[lead emotion=happy]",
+        ),
+        ("主角说的话全删了", "delete lines[lead]"),
+        ("只保留女主角的台词", "keep lines[lead]"),
+        ("keep only the lead's lines", "keep lines[lead]"),
+        (
+            "女主角开心的句子标成粉色",
+            "mark pink lines[lead emotion=happy]",
+        ),
+        (
+            "只保留李秀英和张伟说话的部分",
+            "keep speaker:李秀英+speaker:张伟",
+        ),
+        // A place no clip is called stays a constraint: it matches nothing rather than widening.
+        (
+            "王芳在书房哭的那几句删掉",
+            "delete lines[emotion=sad says=王芳 书房]",
+        ),
+    ];
+    check_table(&cases);
+}
+
+/// Positions, ranges and lists of clips, and positions among clips so named.
+#[test]
+fn clip_sets() {
+    let cases = [
+        ("delete shots 5 through 7", "delete clips:5..7"),
+        ("第3到第5个镜头删掉", "delete clips:3..5"),
+        ("把第三个到第五个镜头都去掉", "delete clips:3..5"),
+        ("clips 9 and 10 at 1.5x", "speed 1.5 clips:[9, 10]"),
+        ("speed up shots 2, 4 and 6", "speed 2 clips:[2, 4, 6]"),
+        ("kill the last two clips", "delete clips:-2..-1"),
+        ("最后两个镜头不要了", "delete clips:-2..-1"),
+        (
+            "slow the second b-roll shot to half speed",
+            "speed 0.5 clip:roll[2]",
+        ),
+        ("move the last b-roll to the start", "move start clip:roll[-1]"),
+        ("最后一个空镜删掉", "delete clip:空镜[-1]"),
+        ("第一个空镜加速两倍", "speed 2 clip:空镜[1]"),
+        (
+            "1 second cross dissolve between clips 3 and 4",
+            "dissolve 1s between clips:[3, 4]",
+        ),
+        ("ditch take 1", "delete clip:take 1"),
+        ("make take 2 play at 1.25x", "speed 1.25 clip:take 2"),
+    ];
+    check_table(&cases);
+}
+
+/// Editors' verbs and slang in both languages, and spoken input with fillers and politeness.
+#[test]
+fn verbs_slang_and_speech() {
+    let cases = [
+        ("语气词全部干掉", "delete filler"),
+        ("把语气词都砍了", "delete filler"),
+        ("那些语气词拿掉", "delete filler"),
+        ("nuke the filler", "delete filler"),
+        ("pull the ums and uhs", "delete filler"),
+        ("strip out every um", "delete filler"),
+        ("lose the third clip", "delete clips:[3]"),
+        ("ripple out the NG", "delete markers:[ng]"),
+        ("快放第二个镜头", "speed 2 clips:[2]"),
+        ("第二个镜头快放一下", "speed 2 clips:[2]"),
+        ("第二个镜头慢放", "speed 0.5 clips:[2]"),
+        ("slow-mo the last clip", "speed 0.5 clips:[-1]"),
+        ("the last clip, slow it down", "speed 0.5 clips:[-1]"),
+        ("把最后一个镜头提前到开头", "move start clips:[-1]"),
+        ("最后一个镜头挪到最前面", "move start clips:[-1]"),
+        ("bump the last clip up to the front", "move start clips:[-1]"),
+        ("开心的地方标一下,用绿色", "mark green emotion:happy"),
+        ("找出所有语气词,标成红色", "mark red filler"),
+        ("flag every filler word in red", "mark red filler"),
+        ("drop a green marker on every happy moment", "mark green emotion:happy"),
+        (
+            "find where Maya talks about the train and mark it yellow",
+            "mark yellow says:the train@MAYA",
+        ),
+        // Spoken: fillers, politeness, no punctuation, numbers in words.
+        ("嗯那个帮我把第三个镜头删了吧谢谢", "delete clips:[3]"),
+        ("那个你帮我把前三十秒剪掉吧", "delete time:start..30s"),
+        ("呃就是张伟说的话都不要了麻烦了", "delete speaker:张伟"),
+        ("嗯只保留最后1分半", "keep time:end-90s..end"),
+        ("啊那个第十个镜头慢放一下谢谢", "speed 0.5 clips:[10]"),
+        ("uh can you like delete the second clip", "delete clips:[2]"),
+        (
+            "um could you cut the first thirty seconds please",
+            "delete time:start..30s",
+        ),
+        ("so yeah just lose everything jordan says thanks", "delete speaker:JORDAN"),
+        (
+            "okay um slow down the last clip to half speed thank you",
+            "speed 0.5 clips:[-1]",
+        ),
+        (
+            "hey can you get rid of the pauses longer than two seconds",
+            "delete pauses>2s",
+        ),
+        ("删掉第３个镜头", "delete clips:[3]"),
+        (
+            "tighten it up, remove every pause over 2 seconds",
+            "delete pauses>2s",
+        ),
+        (
+            "停顿太长了剪短点,两秒以上的空白都去掉",
+            "delete pauses>2s",
+        ),
+        ("tighten it up", "refused NotUnderstood"),
+        ("这段怎么样", "refused NotUnderstood"),
+    ];
+    check_table(&cases);
+}
+
+/// An edit CutBridge does not make refuses the whole instruction, even beside supported steps;
+/// a word like "cut" or "剪" inside it never turns it into a delete.
+#[test]
+fn unsupported_edits_refuse_everything() {
+    let cases = [
+        "誓词那段给我做个J-cut",
+        "敬酒两个镜头之间做个L-cut",
+        "J-cut the tasting scene so we hear her before we see her",
+        "L-cut the answer",
+        "give the interview a split edit",
+        "add an audio crossfade between the last two clips",
+        "crossfade the audio between shots 3 and 4",
+        "先把语气词删了再加一首浪漫的背景音乐",
+        "delete the filler then lay some music under the intro",
+        "cut the third clip and color grade the rest warmer",
+        "航拍有点抖，帮我防抖一下",
+        "stabilize the wide shots",
+        "字幕换成白色描边的字体",
+        "make the captions bigger and yellow",
+        "画面调得温馨一点，偏暖色调",
+        "make it pop",
+        "删掉第三个镜头，然后加个标题",
+    ];
+    let mut wrong = Vec::new();
+    for text in cases {
+        match parse(text, &ctx()) {
+            Err(r) if r.kind == RefusalKind::Unsupported => {}
+            other => wrong.push(format!("{text}: {other:?}")),
+        }
+    }
+    assert!(wrong.is_empty(), "not refused as unsupported:\n{}", wrong.join("\n"));
+    // A target that merely names such a thing is still an edit.
+    assert_eq!(render("cut the music cue marker"), "delete markers:[music cue]");
 }

@@ -46,8 +46,12 @@ pub(super) const UNSUPPORTED_ALWAYS: &[(&str, &str)] = &[
         "stabilising is an effect, not an edit: CutBridge cuts, retimes, moves, marks and dissolves",
     ),
     (
-        r"调色|调光|色调(?:调|改)|调成.{0,4}(?:色|调)|调得|饱和度|对比度|曝光|白平衡|\blut\b|\bcolou?r[- ]?(?:grade|grading|correct|correction)|\bgrade (?:it|the|this|them)\b|\bgrading\b|\bwhite balance\b|\bsaturation\b|\bcontrast\b|\bexposure\b|make (?:it|the \w+|this|them) (?:look )?(?:warmer|cooler|brighter|darker)|\bwarmer\b|\bcooler look",
+        r"调色|调光|色调(?:调|改)|调成.{0,4}(?:色|调)|调得|饱和度|对比度|曝光|白平衡|\blut\b|\bcolou?r[- ]?(?:grade|grading|correct|correction)|\bgrade (?:it|the|this|them)\b|\bgrading\b|\bwhite balance\b|\bsaturation\b|\bcontrast\b|\bexposure\b",
         "colour grading is not an editing operation CutBridge performs: it cuts, retimes, moves, marks and dissolves",
+    ),
+    (
+        r"make (?:it|the \w+|this|them) (?:look )?(?:warmer|cooler|brighter|darker)|\bwarmer\b|\bcooler look",
+        "colouring a picture is grading, not an editing operation CutBridge performs: it cuts, retimes, moves, marks and dissolves",
     ),
     (
         r"字幕.{0,12}(?:字体|字号|描边|颜色|换成|改成|变大|变小|加粗|样式|大一点|小一点|放大)|(?:字体|字号|描边).{0,6}字幕|\b(?:captions?|subtitles?)\b.{0,30}\b(?:bigger|smaller|larger|font|bold|italic|style|styling|outline|colou?r|yellow|white|size)\b|\b(?:font|style|restyle)\b.{0,20}\b(?:captions?|subtitles?)\b|字幕条|加字幕|裁剪画面|\bcrop\b|zoom in|放大画面|调整画幅|\bexport\b|\brender\b|导出|渲染",
@@ -247,7 +251,7 @@ pub(super) const NOISE_EN: &[&str] = &[
     "stuff", "things", "thing", "whatever", "yeah", "hey", "um", "uh", "like", "thanks",
     "thank", "during", "while", "when", "inside", "within", "around", "bunch", "some", "dialogue",
     "dialog", "speech", "speaks", "talks", "talking", "speaking", "saying", "words", "word",
-    "'s", "s", "right", "bits", "stuff", "kind", "sort", "literally", "basically", "actually",
+    "'s", "s", "right", "she's", "he's", "they're", "it's", "that's", "bits", "stuff", "kind", "sort", "literally", "basically", "actually",
 ];
 pub(super) const NOISE_ZH: &[&str] = &[
     "把", "将", "给", "的", "那场戏", "这场戏", "场戏", "那场", "这场", "那段", "这段", "那个", "这个",

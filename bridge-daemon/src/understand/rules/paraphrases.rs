@@ -1,0 +1,225 @@
+//! The paraphrase tables: instructions written independently of the parser, by action and by
+//! target, in Chinese and English, each with the outcome it must have on a fixture timeline
+//! (`bridge-daemon/tests/data/paraphrase/`, made by `make_fixture.py` there). The outcome is
+//! compared as what was matched and done — lines, clips, spans, cuts — not as an intent, so a
+//! table row says what an editor would see.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use protocol::{FrameRange, Operation, Timeline};
+
+use crate::interchange;
+use crate::pipeline::{self, Outcome};
+
+use super::Rules;
+
+fn data(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/paraphrase")
+        .join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn fixture() -> Timeline {
+    let mut tl = interchange::otio::read_str(&data("fixture.otio")).expect("the fixture reads");
+    tl.subtitles = interchange::srt::read_str(&data("fixture.srt"), tl.rate).expect("its SRT reads");
+    tl
+}
+
+/// Seconds as the tables write them: up to two decimals, no trailing zeros.
+fn secs(tl: &Timeline, frames: i64) -> String {
+    let s = format!("{:.2}", tl.rate.frames_to_seconds(frames));
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A range as the tables name it: a whole line, a whole clip, or a span in seconds.
+fn name_range(tl: &Timeline, r: FrameRange) -> String {
+    if let Some(i) = tl.subtitles.iter().position(|l| l.range == r) {
+        return format!("L{}", i + 1);
+    }
+    if let Some(v1) = tl.v1()
+        && let Some(k) = v1.clips_with_ranges().position(|(_, cr, _)| cr == r)
+    {
+        return format!("C{}", k + 1);
+    }
+    format!("T{}-{}", secs(tl, r.start), secs(tl, r.end()))
+}
+
+/// Render an outcome the way the tables write it (see the header of `paraphrases.tsv`).
+fn render(tl: &Timeline, outcome: &Outcome) -> String {
+    let clip_ends: Vec<i64> = tl
+        .v1()
+        .map(|v| v.clips_with_ranges().map(|(_, r, _)| r.end()).collect())
+        .unwrap_or_default();
+    let mut steps = Vec::new();
+    for (step, ex) in outcome.intent.steps.iter().zip(&outcome.explanation) {
+        use protocol::intent::Action;
+        let mut names: Vec<(i64, String)> = ex
+            .matches
+            .iter()
+            .map(|m| (m.range.start, name_range(tl, m.range)))
+            .collect();
+        names.sort();
+        names.dedup_by(|a, b| a.1 == b.1);
+        let what = names.into_iter().map(|(_, n)| n).collect::<Vec<_>>().join(",");
+        let s = match &step.action {
+            Action::Delete => format!("delete {what}"),
+            Action::KeepOnly => format!("keep {what}"),
+            Action::Speed { factor } => format!("speed {factor} {what}"),
+            Action::Marker { color } => {
+                format!("mark {} {what}", color.otio_name().to_lowercase())
+            }
+            Action::Move { .. } => {
+                let to = ex.operations.iter().find_map(|op| match op {
+                    Operation::Move { to, .. } => Some(*to),
+                    _ => None,
+                });
+                match to {
+                    Some(0) => format!("move to start {what}"),
+                    Some(t) if t == tl.duration() => format!("move to end {what}"),
+                    Some(t) => format!("move to {} {what}", secs(tl, t)),
+                    None => format!("move {what}"),
+                }
+            }
+            Action::Transition { .. } => {
+                let mut frames = 0;
+                let mut cuts: Vec<String> = Vec::new();
+                for op in &ex.operations {
+                    if let Operation::Transition { at, duration, .. } = op {
+                        frames = *duration;
+                        if let Some(k) = clip_ends.iter().position(|e| e == at) {
+                            cuts.push((k + 1).to_string());
+                        }
+                    }
+                }
+                format!("dissolve {frames}f cuts {}", cuts.join(","))
+            }
+        };
+        steps.push(s);
+    }
+    steps.join(" ; ")
+}
+
+fn outcome_of(tl: &Timeline, text: &str) -> String {
+    match pipeline::instruct(tl, text, &Rules) {
+        Ok(o) => render(tl, &o),
+        Err(r) => {
+            let kind = serde_json::to_value(r.kind).expect("a kind serialises");
+            format!("refused {}", kind.as_str().unwrap_or_default())
+        }
+    }
+}
+
+struct Row {
+    lang: String,
+    action: String,
+    target: String,
+    instruction: String,
+    expect: String,
+}
+
+fn rows() -> Vec<Row> {
+    data("paraphrases.tsv")
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            assert_eq!(f.len(), 5, "a row has five tab-separated fields: {l}");
+            Row {
+                lang: f[0].into(),
+                action: f[1].into(),
+                target: f[2].into(),
+                instruction: f[3].into(),
+                expect: f[4].trim().into(),
+            }
+        })
+        .collect()
+}
+
+/// Every row has the outcome it says; all differences are listed at once.
+#[test]
+fn paraphrase_tables_have_their_outcomes() {
+    let tl = fixture();
+    let rows = rows();
+    let mut failures = Vec::new();
+    for r in &rows {
+        let got = outcome_of(&tl, &r.instruction);
+        if got != r.expect {
+            failures.push(format!(
+                "[{} {} {}] {}\n    got:  {got}\n    want: {}",
+                r.lang, r.action, r.target, r.instruction, r.expect
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} rows differ:\n{}",
+        failures.len(),
+        rows.len(),
+        failures.join("\n")
+    );
+}
+
+/// The tables cover every action and every kind of target with at least ten phrasings in each
+/// language, and the edits CutBridge does not make with at least ten.
+#[test]
+fn paraphrase_tables_cover_every_action_and_target() {
+    let rows = rows();
+    let mut count: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for r in &rows {
+        *count.entry((r.action.clone(), r.lang.clone())).or_default() += 1;
+        *count
+            .entry((format!("target:{}", r.target), r.lang.clone()))
+            .or_default() += 1;
+    }
+    let actions = ["delete", "keep", "speed", "move", "transition", "marker", "unsupported"];
+    let targets = [
+        "content",
+        "quote",
+        "speaker",
+        "lead",
+        "emotion",
+        "filler",
+        "pauses",
+        "clip-ordinal",
+        "clip-set",
+        "clip-name",
+        "marker",
+        "time",
+        "combined",
+    ];
+    let mut short = Vec::new();
+    for lang in ["zh", "en"] {
+        for key in actions
+            .iter()
+            .map(|a| a.to_string())
+            .chain(targets.iter().map(|t| format!("target:{t}")))
+        {
+            let n = count.get(&(key.clone(), lang.to_string())).copied().unwrap_or(0);
+            if n < 10 {
+                short.push(format!("{key} {lang}: {n}"));
+            }
+        }
+    }
+    assert!(short.is_empty(), "fewer than ten phrasings: {short:?}");
+}
+
+/// No unsupported or unclear instruction changes anything: each is refused.
+#[test]
+fn unsupported_and_unclear_rows_are_refused() {
+    let tl = fixture();
+    for r in rows()
+        .iter()
+        .filter(|r| r.action == "unsupported" || r.action == "unclear")
+    {
+        let out = pipeline::instruct(&tl, &r.instruction, &Rules);
+        assert!(
+            out.is_err(),
+            "{:?} was not refused: {:?}",
+            r.instruction,
+            out.map(|o| o.cut_list.operations)
+        );
+    }
+}
