@@ -179,7 +179,16 @@ impl Index {
                 comment: m.comment.clone(),
                 color: m.color.clone(),
                 target,
-                folded: fold(&format!("{} {}", m.name, m.comment)),
+                // With numerals as an instruction writes them (第二章 → 第2章) too.
+                folded: fold(&format!(
+                    "{} {} {}",
+                    m.name,
+                    m.comment,
+                    crate::understand::normalize::normalize_instruction(&format!(
+                        "{} {}",
+                        m.name, m.comment
+                    ))
+                )),
             });
         };
         for m in &tl.markers {

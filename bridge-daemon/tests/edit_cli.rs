@@ -80,7 +80,7 @@ fn refusals_exit_2_with_one_line_and_write_nothing() {
     for (instruction, says) in [
         ("make it look more cinematic", "cannot judge"),
         ("delete everything Carla says", "speakers here: ANNA, BEN"),
-        ("把画面调成暖色调", "color grading"),
+        ("把画面调成暖色调", "colour grading"),
         ("delete the orange markers", "no orange markers"),
     ] {
         let o = c.run(instruction, &[]);

@@ -116,7 +116,9 @@ fn intent_request(user: &str, sampling: Sampling) -> GenRequest {
     GenRequest {
         prompt: prompt(user),
         schema: protocol::schema::intent_for_generation(),
-        max_tokens: 400,
+        // Random weights wander through every optional field the schema allows before closing
+        // the object; a real model answers in a few dozen tokens.
+        max_tokens: 1200,
         sampling,
     }
 }

@@ -35,6 +35,19 @@ pub fn intent_for_generation() -> Value {
         steps.insert("minItems".into(), 1.into());
         steps.insert("maxItems".into(), 6.into());
     }
+    // A line filter names a few clip words and a short speaker name: bounded so that a model's
+    // answer stays short.
+    if let Some(f) = s
+        .pointer_mut("/$defs/LineFilter/properties")
+        .and_then(Value::as_object_mut)
+    {
+        if let Some(Value::Object(c)) = f.get_mut("in_clips") {
+            c.insert("maxItems".into(), 4.into());
+            if let Some(Value::Object(items)) = c.get_mut("items") {
+                items.insert("maxLength".into(), 40.into());
+            }
+        }
+    }
     s
 }
 

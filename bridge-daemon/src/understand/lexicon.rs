@@ -11,6 +11,17 @@ type Cues = &'static [(&'static str, f32)];
 
 const SAD: Cues = &[
     ("心里堵", 1.0),
+    ("走的那天", 1.0),
+    ("走了以后", 1.0),
+    ("还在就好了", 1.0),
+    ("没享过", 1.0),
+    ("福都没享", 1.0),
+    ("can't talk about", 1.0),
+    ("cannot talk about", 1.0),
+    ("that phone call", 0.5),
+    ("never got to see", 1.0),
+    ("never came back", 1.0),
+    ("didn't make it", 1.0),
     ("难熬", 1.0),
     ("熬过来", 0.5),
     ("撑不下去", 1.0),
@@ -155,6 +166,11 @@ const SAD: Cues = &[
 
 const ANGRY: Cues = &[
     ("气死我了", 1.0),
+    ("no right", 1.0),
+    ("how dare", 1.0),
+    ("kidding me", 1.0),
+    ("说了多少遍", 1.0),
+    ("连个招呼都不打", 1.0),
     ("火了", 1.0),
     ("急了", 0.5),
     ("气炸", 1.0),
@@ -256,6 +272,14 @@ const ANGRY: Cues = &[
 
 const HAPPY: Cues = &[
     ("高兴", 1.0),
+    ("laughed", 1.0),
+    ("laughed until i cried", 1.0),
+    ("laughed so hard", 1.0),
+    ("surprise party", 1.0),
+    ("surprise birthday", 1.0),
+    ("best day ever", 1.0),
+    ("热热闹闹", 1.0),
+    ("高兴坏了", 1.0),
     ("开心死", 1.0),
     ("乐坏", 1.0),
     ("笑死", 1.0),
@@ -352,6 +376,16 @@ const HAPPY: Cues = &[
 
 const TENSE: Cues = &[
     ("小心", 1.0),
+    ("打不通", 1.0),
+    ("不敢出声", 1.0),
+    ("提心吊胆", 1.0),
+    ("揪心", 1.0),
+    ("屏住呼吸", 1.0),
+    ("getting worse", 1.0),
+    ("still isn't back", 1.0),
+    ("still not back", 1.0),
+    ("still hasn't", 0.5),
+    ("storm", 0.5),
     ("当心", 1.0),
     ("赶紧", 1.0),
     ("赶快", 1.0),
@@ -473,7 +507,7 @@ const COUNTERFACTUAL_EN: &[&str] = &[
     "if ", "wish", "would have", "could have", "would've", "'d be ", "would be ",
 ];
 /// "今天要高高兴兴的", "you should be happy": asked for, not expressed.
-const MODAL_ZH: &[&str] = &["要", "应该", "得", "必须", "希望"];
+const MODAL_ZH: &[&str] = &["要", "应该", "必须", "希望"];
 const MODAL_EN: &[&str] = &["should", "have to", "need to", "try to", "supposed to", "hope"];
 const NEGATORS_EN: &[&str] = &[
     "not", "never", "no", "don't", "didn't", "isn't", "wasn't", "aren't", "won't", "can't",
@@ -559,6 +593,10 @@ fn occurrences(text: &str, cue: &str) -> Vec<usize> {
 
 fn preceded_by(text: &str, at: usize, words: &[&str], cjk: bool) -> bool {
     let before = &text[..at];
+    // 特别 / 分别 / 告别 end in 别 and negate nothing.
+    if cjk && ["特别", "分别", "告别", "区别", "级别", "个别"].iter().any(|w| before.ends_with(w)) {
+        return false;
+    }
     if cjk {
         let tail: String = before
             .chars()
@@ -606,7 +644,7 @@ fn imagined_or_asked(raw: &str, folded: &str, at: usize, cjk: bool) -> (bool, bo
             .map(|k| sentence_before(raw, k + before.len()))
             .unwrap_or(&before);
         let imagined = COUNTERFACTUAL_ZH.iter().any(|w| sentence_raw.contains(w));
-        let near = chars_before(folded, at, 3);
+        let near = chars_before(folded, at, 2);
         let asked = MODAL_ZH.iter().any(|w| near.contains(w));
         (imagined, asked)
     } else {
@@ -621,9 +659,28 @@ fn imagined_or_asked(raw: &str, folded: &str, at: usize, cjk: bool) -> (bool, bo
     }
 }
 
+/// Set phrases that hold an emotion word but express no emotion ("happy hour", 哭嫁 — a wedding
+/// custom): removed before the cues are looked for.
+const NOT_FELT: &[&str] = &[
+    "happy hour",
+    "happy meal",
+    "sad truth",
+    "mad dash",
+    "mad scientist",
+    "哭嫁",
+    "哭穷",
+    "笑话",
+    "开心果",
+];
+
 /// Score a transcript line against the emotion lexicon.
 pub fn score_emotions(text: &str) -> EmotionScores {
-    let folded = fold(text);
+    let mut folded = fold(text);
+    for phrase in NOT_FELT {
+        if folded.contains(phrase) {
+            folded = folded.replace(phrase, &" ".repeat(phrase.chars().count()));
+        }
+    }
     let exclaim = text.contains('!') || text.contains('！');
     let mut scores = [0f32; 6];
     for e in Emotion::ALL {

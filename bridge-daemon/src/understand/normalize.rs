@@ -276,7 +276,13 @@ pub fn normalize_instruction(s: &str) -> String {
             let counts = after.is_some_and(|c| UNIT_AFTER.contains(c))
                 || before.is_some_and(|c| PREFIX_BEFORE.contains(c));
             match chinese_number(&run) {
-                Some(n) if counts && run != "万" => out.push_str(&n.to_string()),
+                Some(n) if counts && run != "万" => {
+                    // "第5、6两个": a count after a digit is a number of its own.
+                    if before.is_some_and(|c| c.is_ascii_digit()) {
+                        out.push(' ');
+                    }
+                    out.push_str(&n.to_string())
+                }
                 _ => out.push_str(&run),
             }
             i = j;

@@ -33,7 +33,7 @@ use crate::{Refusal, RefusalKind};
 use targets::{AROUND, EVERY_CLIP, content_words, find_color, look_in, strip_colors, target_of};
 use time::{DURATION, length_in, speed_factor};
 use vocab::{
-    ADDS_SOMETHING, ALL_WORDS, DELETE, KEEP_ONLY, MARK_ADD, MOVE_EN, SPEED_FAST, SPEED_SLOW,
+    ADDS_SOMETHING, ALL_WORDS, ASIDE, DELETE, KEEP_ONLY, MARK_ADD, MOVE_EN, SPEED_FAST, SPEED_SLOW,
     TRANSITION_WORD, UNSUPPORTED_ALWAYS, UNSUPPORTED_UNLESS_TARGET, VAGUE_PREFACE, Verb,
     detect_verb, pattern, re, spoken_amounts, strip_spoken,
 };
@@ -72,7 +72,15 @@ pub fn parse(text: &str, ctx: &Context) -> Result<Intent, Refusal> {
             "the instruction is empty",
         ));
     }
-    let clauses = split_steps(norm);
+    // "ditch take one": a take's number said in words is the number in its name.
+    let norm = take_numbers(norm, ctx);
+    // ", it's for a blooper reel", "我要做个花絮，…": an aside that says why adds no edit.
+    let norm = norm
+        .split(',')
+        .filter(|part| !ASIDE.is_match(part.trim()))
+        .collect::<Vec<_>>()
+        .join(",");
+    let clauses = split_steps(&norm);
     // Safety first: one step CutBridge cannot do refuses the whole instruction, before any step
     // is read, so nothing is deleted on the way to a J-cut.
     for c in &clauses {
@@ -85,6 +93,36 @@ pub fn parse(text: &str, ctx: &Context) -> Result<Intent, Refusal> {
         steps.push(parse_clause(c, ctx)?);
     }
     Ok(Intent { steps })
+}
+
+/// "take one" → "take 1" when the timeline's takes are numbered in digits.
+fn take_numbers(s: &str, ctx: &Context) -> String {
+    pattern!(TAKE_WORD, r"\b(takes?|cam(?:era)?|scene)\s+(one|two|three|four|five|six|seven|eight|nine|ten)\b");
+    pattern!(NUMBERED, r"\b(?:takes?|cam(?:era)?|scene)\s*\d");
+    if !ctx
+        .clip_names
+        .iter()
+        .any(|n| NUMBERED.is_match(&n.to_lowercase()))
+    {
+        return s.to_string();
+    }
+    TAKE_WORD
+        .replace_all(s, |c: &regex::Captures<'_>| {
+            let n = match &c[2] {
+                "one" => 1,
+                "two" => 2,
+                "three" => 3,
+                "four" => 4,
+                "five" => 5,
+                "six" => 6,
+                "seven" => 7,
+                "eight" => 8,
+                "nine" => 9,
+                _ => 10,
+            };
+            format!("{} {n}", &c[1])
+        })
+        .into_owned()
 }
 
 /// A space where Latin letters meet Chinese characters ("sarah的台词" → "sarah 的台词"), so a
@@ -164,7 +202,7 @@ fn split_steps(s: &str) -> Vec<String> {
 /// found ("and mark it yellow", "，标成红色"), belongs to the left.
 fn split_joined_clauses(s: &str) -> Vec<String> {
     static JOIN: LazyLock<Regex> =
-        LazyLock::new(|| re(r",\s*(?:并且|并|同时|and\s+)?|\s+and\s+|并且|同时|:\s*"));
+        LazyLock::new(|| re(r",\s*(?:并且|并|同时|and\s+)?|\s+and\s+|并且|同时|:\s+"));
     static REST: LazyLock<Regex> = LazyLock::new(|| {
         re(r"^\s*(?:其他|其余|剩下|剩余|别的|the rest|everything else|all else|anything else)")
     });
@@ -177,6 +215,7 @@ fn split_joined_clauses(s: &str) -> Vec<String> {
             && detect_verb(right).is_some()
             && !REST.is_match(right)
             && !only_marks_it(right)
+            && !only_parameters(right)
             && !VAGUE_PREFACE.is_match(right.trim())
         {
             let mut out = split_joined_clauses(left);
@@ -200,6 +239,17 @@ fn only_marks_it(s: &str) -> bool {
     content_words(&rest).is_empty()
 }
 
+/// "，两倍速", ", at 2x": a speed or a length with no target of its own.
+fn only_parameters(s: &str) -> bool {
+    pattern!(PARAMETERS, r"\d+(?:\.\d+)?\s*(?:倍速?|x\b|%|秒|帧|frames?|seconds?)|速度|speed|\bat\b|\bby\b|一下");
+    let rest = PARAMETERS.replace_all(s, " ");
+    let rest = SPEED_FAST.replace_all(&rest, " ");
+    let rest = SPEED_SLOW.replace_all(&rest, " ");
+    content_words(&rest)
+        .iter()
+        .all(|w| w.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
 /// Why a clause asks for something CutBridge does not do, if it does.
 fn unsupported(c: &str) -> Option<&'static str> {
     static ALWAYS: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
@@ -221,7 +271,9 @@ fn unsupported(c: &str) -> Option<&'static str> {
         Some(Verb::Delete | Verb::KeepOnly | Verb::Speed | Verb::Move | Verb::Marker)
     ) && look_in(c).is_some();
     for (p, why) in ALWAYS.iter() {
-        if p.is_match(c) && !(picture_target && why.starts_with("colouring")) {
+        // "mark every subtitle that says 'you know' in yellow" is a marker, not caption styling.
+        let marking_lines = verb == Some(Verb::Marker) && why.starts_with("caption");
+        if p.is_match(c) && !(picture_target && why.starts_with("colouring")) && !marking_lines {
             return Some(why);
         }
     }
@@ -317,7 +369,7 @@ fn parse_clause(c: &str, ctx: &Context) -> Result<Step, Refusal> {
 
 pattern!(
     SPEED_VERBS,
-    r"\b(?:make|play|plays|playing|run|set|put|back|have|let)\b|播放|速度|一下"
+    r"\b(?:make|play|plays|playing|run|set|put|back|have|let|turn)\b|播放|速度|一下|做成|弄成|变成|调成|改成"
 );
 
 pattern!(
@@ -371,7 +423,7 @@ fn transition_step(c: &str, ctx: &Context) -> Result<Step, Refusal> {
 
 pattern!(
     TRANSITION_NOISE,
-    r"\badd\b|\bput\b|\binsert\b|\buse\b|\bapply\b|\bbetween\b|\bcross\b|加|之间|中间|交叉|的|在|和|与|跟|an?\b|\bof\b|\bs\b"
+    r"\badd\b|\bput\b|\binsert\b|\buse\b|\bapply\b|\bbetween\b|\bcross\b|加|之间|中间|交叉|的|在|an?\b|\bof\b|\bs\b"
 );
 
 fn move_step(c: &str, ctx: &Context, all: bool) -> Result<Step, Refusal> {
@@ -413,6 +465,9 @@ fn move_step(c: &str, ctx: &Context, all: bool) -> Result<Step, Refusal> {
     });
     let (what, dest_kind, dest_phrase) = if let Some((at, dest)) = zh_dest {
         let what = c[..at].to_string();
+        // "挪到片子最前面", "放到整个视频的最后": the programme named before its start or end.
+        pattern!(PROGRAMME, r"^\s*(?:整个|整部|这个)?(?:片子|视频|影片|时间线|节目|成片)的?");
+        let dest = PROGRAMME.replace(&dest, "").into_owned();
         let kind = if START.is_match(&dest) || END.is_match(&dest) {
             "to"
         } else if dest.contains("之后")
@@ -433,12 +488,22 @@ fn move_step(c: &str, ctx: &Context, all: bool) -> Result<Step, Refusal> {
         (what, kind.to_string(), dest)
     } else if let Some(m) = EN_DEST.captures(c) {
         let what = MOVE_EN.replace_all(&m[1], " ").to_string();
-        (what, m[2].to_string(), m[3].to_string())
+        // "to right after the first clip", "to just before the sunset".
+        pattern!(TO_RELATIVE, r"^(?:right |just |directly |immediately )?(after|before|behind|in front of)\s+(.*)$");
+        match TO_RELATIVE.captures(m[3].trim()).filter(|_| &m[2] == "to") {
+            Some(r) => (what, r[1].to_string(), r[2].to_string()),
+            None => (what, m[2].to_string(), m[3].to_string()),
+        }
     } else {
         return Err(Refusal::new(
             RefusalKind::NotUnderstood,
             "a move needs a destination: to the start, to the end, or after/before something",
         ));
+    };
+    let dest_kind = match dest_kind.as_str() {
+        "behind" => "after".to_string(),
+        "in front of" => "before".to_string(),
+        _ => dest_kind,
     };
     let to = match dest_kind.as_str() {
         "after" | "before" => {

@@ -24,7 +24,7 @@ pattern!(NAME_JOIN, r"和|与|跟|以及|\band\b|\bplus\b");
 // Filler.
 pattern!(
     FILLER_WORD,
-    r"语气词|口头禅|口癖|废话词|填充词|嗯啊|filler|\bums?\b|\buhs?\b|\bers?\b|\bumms?\b|\berms?\b|you knows?|verbal tics?|hesitations?"
+    r"语气词|语气助词|口头禅|口头语|口癖|废话词|填充词|嗯啊|嗯嗯啊啊|呃呃嗯嗯|嗯嗯|呃呃|没用的废话|废话|fillers?|verbal tics?|\bums? and uhs?\b|\bums?\b|\buhs?\b|\bers?\b|\bumms?\b|\berms?\b|you knows?|verbal tics?|hesitations?"
 );
 
 // Ordinals.
@@ -64,11 +64,11 @@ pattern!(
 // Content.
 pattern!(
     QUOTED,
-    r#"[“"「『‘]([^”"」』’]+)[”"」』’]|(?:^|\s)'([^']+)'(?:\s|$|[,.;:!?])"#
+    r#"[“"「『‘]([^”"」』’]+)[”"」』’]|(?:^|\s|\p{Han})'([^']+)'(?:\s|$|[,.;:!?]|\p{Han})"#
 );
 pattern!(
     ZH_SAYS,
-    r"^(.*?)(?:说|讲|提到|聊|问到|问|谈到)(.+?)的(?:那|这)?(?:一)?(?:句|段|部分|地方|话)"
+    r"^(.*?)(?:说|讲|提到|聊|问到|问|谈到|抱怨|吐槽|感叹|回忆|解释|说到|表示|提起|承认|哭诉|笑着说|喊)(.+?)的(?:那|这)?(?:一|1)?(?:句|段|部分|地方|话)"
 );
 pattern!(
     EN_SAYS,
@@ -101,91 +101,52 @@ const EMOTION_WORDS: &[(Emotion, &[&str])] = &[
     (
         Emotion::Sad,
         &[
-            "悲伤",
-            "伤心",
-            "难过",
-            "哭",
-            "伤感",
-            "悲",
-            "sad",
-            "sadness",
-            "crying",
-            "cries",
-            "tearful",
-            "upset",
-            "melancholy",
-            "emotional",
-            "grief",
+            "悲伤", "伤心", "难过", "哭", "伤感", "悲", "心酸", "难受", "心碎", "落泪", "流泪", "泪",
+            "感伤", "悲痛", "沉重", "催泪", "煽情", "sad", "sadness", "crying", "cries", "tearful",
+            "upset", "melancholy", "emotional", "grief", "heartbreaking", "heartbroken",
+            "tearjerker", "tear-jerker", "tear jerker", "teary", "weepy", "gloomy", "somber",
+            "sombre", "mournful", "depressing", "sorrowful", "tears",
         ],
     ),
     (
         Emotion::Angry,
         &[
-            "吵架",
-            "争吵",
-            "吵",
-            "生气",
-            "愤怒",
-            "发火",
-            "骂",
-            "冲突",
-            "angry",
-            "anger",
-            "argument",
-            "arguments",
-            "argue",
-            "arguing",
-            "fight",
-            "fighting",
-            "heated",
-            "mad",
-            "yelling",
-            "row",
+            "吵架", "争吵", "吵", "生气", "愤怒", "发火", "骂", "冲突", "气愤", "火药味", "争执", "不满",
+            "抱怨", "发脾气", "怒", "火大", "angry", "anger", "argument", "arguments", "argue",
+            "arguing", "fight", "fighting", "heated", "mad", "yelling", "row", "pissed",
+            "pissed off", "furious", "rant", "ranting", "shouting", "outburst", "annoyed",
+            "irritated", "frustrated", "livid", "outraged", "complaining",
         ],
     ),
     (
         Emotion::Happy,
         &[
-            "开心", "高兴", "快乐", "欢乐", "幸福", "笑", "happy", "joyful", "cheerful",
-            "laughing", "laugh", "fun", "upbeat", "smiling", "joy",
+            "开心", "高兴", "快乐", "欢乐", "幸福", "笑", "愉快", "好笑", "搞笑", "欢笑", "喜悦", "开怀",
+            "happy", "joyful", "cheerful", "laughing", "laugh", "laughs", "fun", "upbeat",
+            "smiling", "joy", "funny", "feel-good", "feel good", "lighthearted", "light-hearted",
+            "delighted", "excited", "uplifting",
         ],
     ),
     (
         Emotion::Tense,
         &[
-            "紧张",
-            "tense",
-            "tension",
-            "nervous",
-            "anxious",
-            "stressful",
-            "stressed",
+            "紧张", "提心吊胆", "焦虑", "担心", "着急", "忐忑", "揪心", "紧绷", "tense", "tension",
+            "nervous", "anxious", "stressful", "stressed", "nail-biting", "nail biting",
+            "suspense", "suspenseful", "edgy", "on edge", "worried", "worrying",
         ],
     ),
     (
         Emotion::Fearful,
         &[
-            "害怕",
-            "恐惧",
-            "恐怖",
-            "scared",
-            "afraid",
-            "fear",
-            "fearful",
-            "scary",
-            "frightened",
+            "害怕", "恐惧", "恐怖", "吓人", "吓", "scared", "afraid", "fear", "fearful", "scary",
+            "frightened", "terrified", "creepy",
         ],
     ),
     (
         Emotion::Surprised,
         &[
-            "惊讶",
-            "吃惊",
-            "意外",
-            "surprise",
-            "surprised",
-            "shocked",
-            "surprising",
+            "惊讶", "吃惊", "意外", "惊喜", "震惊", "surprise", "surprised", "shocked", "surprising",
+            "shocking", "astonished",
         ],
     ),
 ];
@@ -198,11 +159,18 @@ pub(super) fn find_color(c: &str) -> Option<MarkerColor> {
     for w in COLOR_WORDS {
         if let Some(p) = folded.find(w) {
             let ascii = w.is_ascii();
-            let ok = !ascii || {
-                let before = folded[..p].chars().next_back();
-                let after = folded[p + w.len()..].chars().next();
+            let before = folded[..p].chars().next_back();
+            let after = folded[p + w.len()..].chars().next();
+            let ok = if ascii {
                 before.is_none_or(|ch| !ch.is_alphanumeric())
                     && after.is_none_or(|ch| !ch.is_alphanumeric())
+            } else if w.chars().count() == 1 {
+                // 红 alone is a colour only where a marker is coloured ("标红", "红色", "用红"):
+                // 红烧肉 is a dish.
+                before.is_some_and(|ch| "标成为用打加涂".contains(ch))
+                    || after.is_some_and(|ch| "色标".contains(ch))
+            } else {
+                true
             };
             if ok && let Some(col) = color_of(w) {
                 // Prefer the colour named closest to "marker"/"标记"/"标成" (last mention wins).
@@ -234,7 +202,7 @@ pub(super) fn strip_colors(s: &str) -> String {
 
 pattern!(
     pub(super) AROUND,
-    r"\bin and out of\b|\binto and out of\b|\baround\b|\bboth (?:sides|ends) of\b|\bbefore and after\b|前后|两端|两头|进出"
+    r"\bin and out of\b|\binto and out of\b|\baround\b|\bboth (?:sides|ends) of\b|\bbefore and after\b|\b(?:on )?(?:either|both|each) sides? of\b|\bat (?:the )?(?:start and end|head and tail|both ends) of\b|前后|两端|两头|进出|头尾|首尾|开头和结尾"
 );
 pattern!(
     pub(super) EVERY_CLIP,
@@ -620,7 +588,11 @@ fn marker_by_text(p: &str, ctx: &Context) -> Option<Target> {
     if words.is_empty() {
         return None;
     }
-    let labels: Vec<String> = ctx.marker_labels.iter().map(|l| fold(l)).collect();
+    let labels: Vec<String> = ctx
+        .marker_labels
+        .iter()
+        .map(|l| fold(&super::super::normalize::normalize_instruction(l)))
+        .collect();
     let hit = words.iter().all(|w| {
         if w.chars().any(is_cjk) {
             // Chinese: most of the word's character pairs are in the markers' names or
@@ -712,7 +684,7 @@ fn clip_name_target(p: &str, ctx: &Context) -> Option<Target> {
 // protagonist, the host).
 pattern!(
     LEAD,
-    r"女主角|男主角|主角|主人公|女主|男主|主持人|\bthe leads?(?:'s)?(?:\s|$)|\blead(?:'s)? (?:lines?|speaker|character)|\bprotagonist(?:'s)?(?:\s|$)|\bmain (?:character|speaker|subject|person|guest)(?:'s)?(?:\s|$)|\bthe host(?:'s)?(?:\s|$)|\bhost's(?:\s|$)"
+    r"女主角|男主角|主角|主人公|女主|男主|主持人|台词最多的(?:那个)?人?|说话最多的(?:那个)?人?|话最多的(?:那个)?人?|\bthe (?:person|one|speaker) who (?:talks|speaks|says) the most\b|\bwhoever (?:talks|speaks) the most\b|\bthe main speaker\b|\bthe lead speaker\b|\blead speaker\b|\bthe leads?(?:'s)?(?:\s|$)|\blead(?:'s)? (?:lines?|speaker|character)|\bprotagonist(?:'s)?(?:\s|$)|\bmain (?:character|speaker|subject|person|guest)(?:'s)?(?:\s|$)|\bthe host(?:'s)?(?:\s|$)|\bhost's(?:\s|$)"
 );
 // A phrase that points at lines (not clips): 句 / 话 / lines / says.
 pattern!(
@@ -906,7 +878,10 @@ fn refuse_no_target() -> Refusal {
 
 /// Read a target phrase: every constraint it holds, combined.
 pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Target, Refusal> {
-    let p = phrase.trim();
+    // "那两句", "两个厨房的镜头", "那一段": a count, not a position or a name.
+    pattern!(COUNT, r"(^|[^第前后最\d.,、和与及到至~-])\s*\d+\s*(?:个|段|句|条|处|些)");
+    let counted = COUNT.replace_all(phrase.trim(), "$1 ").into_owned();
+    let p = counted.trim();
     if let Some(t) = pause_target(p) {
         return Ok(t);
     }
@@ -947,6 +922,20 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
         return finish(read, Vec::new(), ctx, verb, p);
     }
 
+    // "名字里带王芳的那个镜头", "the clip called sunset": a clip by the words of its name.
+    pattern!(
+        NAMED_AS,
+        r"(?:名字|名称|文件名|片名)(?:里|中|上)?(?:带|有|含|包含|叫|是)(?:着)?\s*(.+?)\s*的|叫(?:做)?\s*(.+?)\s*的(?:那个|这个)?(?:镜头|片段|素材|clip)|\b(?:named|called|titled|labell?ed)\s+(.+?)(?:\s+(?:to|at|by|in|on|into|after|before)\b|$)|\b(?:with|has)\s+(.+?)\s+in (?:its|the) (?:name|title)\b"
+    );
+    if let Some(m) = NAMED_AS.captures(&rest) {
+        let words = leftover_words(m.get(1).or(m.get(2)).or(m.get(3)).or(m.get(4)).map_or("", |g| g.as_str()));
+        if !words.is_empty() {
+            return Ok(Target::Clips {
+                select: ClipSelector::Name { words },
+            });
+        }
+    }
+
     // Positions of clips, maybe among clips so named ("the second b-roll shot").
     let take_named = TAKE_NAME.is_match(&rest)
         && ctx.clip_names.iter().any(|n| fold(n).contains("take") || fold(n).contains("cam"));
@@ -956,8 +945,8 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
     };
     if !take_named
         && read.within.is_empty()
-        && let Some(t) = ordinal_target(&rest)
-            .or_else(|| ordinal_list(&rest))
+        && let Some(t) = ordinal_list(&rest)
+            .or_else(|| ordinal_target(&rest))
             .or_else(|| names_clips().then(|| ordinal_target(&format!("{rest} clip"))).flatten())
     {
         return Ok(named_ordinals(t, &rest, ctx));
@@ -1059,6 +1048,11 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
         }
         read.emotion = Some(*e);
         rest_f = remove_word(&rest_f, cue);
+        // "吵架发火的那些话", "the nail-biting nervous lines": every word for the emotion goes.
+        while let Some((again, cue)) = emotion_cue_in(&rest_f).filter(|(x, _)| x == e) {
+            let _ = again;
+            rest_f = remove_word(&rest_f, &cue);
+        }
     }
     if !read.lines_meant()
         && read.within.is_empty()
@@ -1110,6 +1104,18 @@ fn finish(
             }) => words,
             _ => Vec::new(),
         }
+    };
+    // A number alone ("那两句", "每一句") names no clip; "take 1" does, beside "take".
+    let digits = |w: &String| w.chars().all(|c| c.is_ascii_digit());
+    let clip_words = if clip_words.iter().all(digits) {
+        Vec::new()
+    } else {
+        clip_words
+    };
+    let leftovers: Vec<String> = if clip_words.is_empty() {
+        leftovers.into_iter().filter(|w| !digits(w)).collect()
+    } else {
+        leftovers
     };
     let unexplained: Vec<&String> = leftovers
         .iter()
@@ -1190,6 +1196,12 @@ fn finish(
     if leftovers.is_empty() {
         return Err(refuse_no_target());
     }
+    // "水下的镜头": a shot by a name no clip has is a clip not found, not a line.
+    if CLIP_NOUN.is_match(phrase) && !LINE_NOUN.is_match(phrase) {
+        return Ok(Target::Clips {
+            select: ClipSelector::Name { words: leftovers },
+        });
+    }
     Ok(Target::Content {
         query: leftovers.join(" "),
         quoted: false,
@@ -1200,9 +1212,14 @@ fn finish(
 /// "the line where X says Y", "X说…的那句", "the part about Y": (who, what).
 fn paraphrase(p: &str, ctx: &Context) -> Option<(Option<String>, String)> {
     let f = fold(p);
+    const PRONOUNS: &[&str] = &[
+        "she", "he", "they", "someone", "somebody", "anyone", "i", "we", "you", "it", "one",
+        "everyone", "people",
+    ];
     if let Some(m) = EN_SAYS.captures(&f) {
         let who = m[1].trim().trim_start_matches("the ").to_string();
-        let who = (!who.is_empty() && who.split(' ').count() <= 3).then_some(who);
+        let who = (!who.is_empty() && who.split(' ').count() <= 3 && !PRONOUNS.contains(&who.as_str()))
+            .then_some(who);
         let query = m[2]
             .trim()
             .trim_end_matches(" it")
@@ -1254,8 +1271,20 @@ fn paraphrase(p: &str, ctx: &Context) -> Option<(Option<String>, String)> {
     None
 }
 
-/// "clips 9 and 10": a list of positions.
+/// "clips 9 and 10", "第1、3、5个镜头": a list of positions.
 fn ordinal_list(p: &str) -> Option<Target> {
+    pattern!(ZH_ORD_LIST, r"第\s*(\d+(?:\s*[,、和与及]\s*第?\s*\d+)+)\s*(?:两|几|三)?\s*个?");
+    if let Some(m) = ZH_ORD_LIST.captures(p) {
+        let ordinals: Vec<i64> = m[1]
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|d| d.parse().ok())
+            .collect();
+        if ordinals.len() > 1 {
+            return Some(Target::Clips {
+                select: ClipSelector::Ordinals { ordinals },
+            });
+        }
+    }
     let m = EN_ORD_LIST.captures(p)?;
     let ordinals: Vec<i64> = m[1]
         .split(|c: char| !c.is_ascii_digit())

@@ -371,7 +371,7 @@ fn english_instructions() {
         ),
         (
             "12 frame dissolves between the harbour shots",
-            "dissolve 12f between says:harbour",
+            "dissolve 12f between clip:harbour",
         ),
         (
             "add a 12-frame dissolve between every shot",
@@ -644,3 +644,4 @@ fn unsupported_edits_refuse_everything() {
     // A target that merely names such a thing is still an edit.
     assert_eq!(render("cut the music cue marker"), "delete markers:[music cue]");
 }
+

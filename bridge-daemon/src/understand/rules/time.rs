@@ -13,9 +13,9 @@ use super::vocab::{SPEED_SLOW, pattern, re};
 pattern!(pub(super) TIMECODE, r"(\d{1,2}[:;]\d{2}[:;]\d{2}[:;.]\d{2})");
 pattern!(
     pub(super) TIME_SPAN,
-    r"(?:从|from\s+|between\s+)?(\d{1,2}[:;]\d{2}[:;]\d{2}[:;.]\d{2}|\d{1,2}:\d{2}(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:分钟|分|min(?:ute)?s?\b)\s*(?:\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b))?|\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b))\s*(?:到|至|~|-|–|\bto\b|\buntil\b|\bthrough\b|\band\b)\s*(?:第)?(\d{1,2}[:;]\d{2}[:;]\d{2}[:;.]\d{2}|\d{1,2}:\d{2}(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:分钟|分|min(?:ute)?s?\b)\s*(?:\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b))?|\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b))"
+    r"(?:从|from\s+|between\s+)?(\d{1,2}[:;]\d{2}[:;]\d{2}[:;.]\d{2}|\d{1,2}:\d{2}(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:分钟|分|min(?:ute)?s?\b)\s*(?:\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b)?)?|\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b))\s*(?:到|至|~|-|–|\bto\b|\buntil\b|\bthrough\b|\band\b)\s*(?:第)?(\d{1,2}[:;]\d{2}[:;]\d{2}[:;.]\d{2}|\d{1,2}:\d{2}(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:分钟|分|min(?:ute)?s?\b)\s*(?:\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b)?)?|\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b))"
 );
-const POINT: &str = r"(\d{1,2}[:;]\d{2}[:;]\d{2}[:;.]\d{2}|\d{1,2}:\d{2}(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:分钟|分|min(?:ute)?s?\b)\s*(?:\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b))?|\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b))";
+const POINT: &str = r"(\d{1,2}[:;]\d{2}[:;]\d{2}[:;.]\d{2}|\d{1,2}:\d{2}(?:\.\d+)?|\d+(?:\.\d+)?\s*(?:分钟|分|min(?:ute)?s?\b)\s*(?:\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b)?)?|\d+(?:\.\d+)?\s*(?:秒|s(?:ec(?:ond)?s?)?\b))";
 pub(super) static OPEN_AFTER: LazyLock<Regex> = LazyLock::new(|| {
     re(&format!(
         r"\b(?:after|past|from)\s+(?:the\s+)?{POINT}(?:\s*mark)?\s*(?:on(?:wards?)?\b|to the end\b|until the end\b)|从\s*{POINT}\s*(?:开始|起|以后|之后|往后|到(?:最后|结尾|片尾|结束))|\b(?:after|past)\s+(?:the\s+)?{POINT}(?:\s*mark\b)?|{POINT}\s*(?:之后|以后|往后)"
@@ -90,7 +90,7 @@ pub(super) fn speed_factor(c: &str) -> f64 {
         LazyLock::new(|| re(r"(\d+(?:\.\d+)?)\s*(?:倍|x\b)|\bx\s*(\d+(?:\.\d+)?)\b"));
     static PCT_BY: LazyLock<Regex> = LazyLock::new(|| re(r"by\s+(\d+(?:\.\d+)?)\s*%"));
     static PCT: LazyLock<Regex> = LazyLock::new(|| re(r"(\d+(?:\.\d+)?)\s*%"));
-    static TIMES: LazyLock<Regex> = LazyLock::new(|| re(r"\b(two|three|four|2|3|4)\s+times\b"));
+    static TIMES: LazyLock<Regex> = LazyLock::new(|| re(r"\b(two|three|four|\d+(?:\.\d+)?)\s+times\b"));
     let slow = SPEED_SLOW.is_match(c) && !c.contains("加速");
     let half =
         c.contains("一半") || c.contains("减半") || c.contains("半速") || Regex::is_match(&HALF, c);
@@ -167,7 +167,7 @@ pub(super) fn parse_time_point(s: &str) -> Option<TimePoint> {
     }
     static MS: LazyLock<Regex> = LazyLock::new(|| {
         re(
-            r"^(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|min(?:ute)?s?))?\s*(?:(\d+(?:\.\d+)?)\s*(?:秒|s(?:ec(?:ond)?s?)?))?$",
+            r"^(?:(\d+(?:\.\d+)?)\s*(?:分钟|分|min(?:ute)?s?))?\s*(?:(\d+(?:\.\d+)?)\s*(?:秒|s(?:ec(?:ond)?s?)?)?)?$",
         )
     });
     let m = MS.captures(s)?;
@@ -296,6 +296,62 @@ pub(super) fn en_small_number(s: &str) -> Option<i64> {
     en_number(s).map(|f| f as i64)
 }
 
+pattern!(
+    /// "第一分钟" / "the second minute": the minute counted from the start.
+    NTH_MINUTE,
+    r"第\s*(\d+)\s*分钟|\b(first|second|third|fourth|fifth|\d+(?:st|nd|rd|th))\s+minute\b(?:\s+mark)?"
+);
+pattern!(
+    /// "after the first minute", "第一分钟以后": from there to the end.
+    AFTER_FIRST,
+    r"\bafter the (?:first|opening)\s+(\d+(?:\.\d+)?)?\s*(seconds?|minutes?)\b|(?:前|第)\s*(\d+(?:\.\d+)?)\s*(秒|分钟)\s*(?:以后|之后|往后)"
+);
+
+fn nth_minute(m: &str) -> Option<Target> {
+    let c = NTH_MINUTE.captures(m)?;
+    let n: f64 = if let Some(d) = c.get(1) {
+        d.as_str().parse().ok()?
+    } else {
+        let w = c.get(2)?.as_str();
+        match w {
+            "first" => 1.0,
+            "second" => 2.0,
+            "third" => 3.0,
+            "fourth" => 4.0,
+            "fifth" => 5.0,
+            _ => w.trim_end_matches(char::is_alphabetic).parse().ok()?,
+        }
+    };
+    (n >= 1.0).then_some(Target::TimeRange {
+        from: if n == 1.0 {
+            TimePoint::Start
+        } else {
+            TimePoint::Seconds {
+                seconds: (n - 1.0) * 60.0,
+            }
+        },
+        to: TimePoint::Seconds { seconds: n * 60.0 },
+    })
+}
+
+fn after_first(m: &str) -> Option<Target> {
+    let c = AFTER_FIRST.captures(m)?;
+    let n: f64 = c
+        .get(1)
+        .or(c.get(3))
+        .map_or(Some(1.0), |d| d.as_str().parse().ok())?;
+    let unit = c.get(2).or(c.get(4))?.as_str();
+    let seconds = if unit.starts_with("min") || unit.starts_with('分') {
+        n * 60.0
+    } else {
+        n
+    };
+    Some(Target::TimeRange {
+        from: TimePoint::Seconds { seconds },
+        to: TimePoint::End,
+    })
+}
+
 /// Every span of time the phrase names ("开头5秒和结尾5秒" is two), and the phrase without them.
 pub(super) fn extract_spans(p: &str) -> (Vec<Target>, String) {
     let finders: [&LazyLock<Regex>; 9] = [
@@ -311,6 +367,17 @@ pub(super) fn extract_spans(p: &str) -> (Vec<Target>, String) {
     ];
     let mut rest = p.to_string();
     let mut spans = Vec::new();
+    for (finder, read) in [
+        (&AFTER_FIRST, after_first as fn(&str) -> Option<Target>),
+        (&NTH_MINUTE, nth_minute),
+    ] {
+        if let Some(m) = finder.find(&rest)
+            && let Some(t) = read(m.as_str())
+        {
+            spans.push(t);
+            rest.replace_range(m.range(), " ");
+        }
+    }
     'outer: for _ in 0..4 {
         for f in finders {
             if let Some(m) = f.find(&rest)

@@ -38,7 +38,7 @@ pub(super) const UNSUPPORTED_ALWAYS: &[(&str, &str)] = &[
         "J-cuts, L-cuts and split edits move sound against picture, which CutBridge does not do: it cuts both together",
     ),
     (
-        r"\baudio (?:cross[- ]?fade|fade|transition|dissolve)s?\b|\bcross[- ]?fade (?:the )?(?:audio|sound|music)\b|音频(?:交叉)?(?:淡化|淡入淡出|过渡|转场)|声音(?:交叉)?(?:淡化|淡入淡出|过渡)|\bsound (?:fade|crossfade)s?\b",
+        r"\baudio (?:cross[- ]?fade|fade|transition|dissolve)s?\b|\bcross[- ]?fade (?:the )?(?:audio|sound|music)\b|音频(?:交叉)?(?:淡化|淡入淡出|过渡|转场)|声音.{0,8}(?:交叉)?(?:淡化|淡入淡出|过渡|叠化)|音频.{0,8}(?:叠化|溶解)|\bsound (?:fade|crossfade)s?\b",
         "audio crossfades are sound mixing, which CutBridge does not do: it cuts, retimes, moves, marks and dissolves picture and sound together",
     ),
     (
@@ -46,7 +46,7 @@ pub(super) const UNSUPPORTED_ALWAYS: &[(&str, &str)] = &[
         "stabilising is an effect, not an edit: CutBridge cuts, retimes, moves, marks and dissolves",
     ),
     (
-        r"调色|调光|色调(?:调|改)|调成.{0,4}(?:色|调)|调得|饱和度|对比度|曝光|白平衡|\blut\b|\bcolou?r[- ]?(?:grade|grading|correct|correction)|\bgrade (?:it|the|this|them)\b|\bgrading\b|\bwhite balance\b|\bsaturation\b|\bcontrast\b|\bexposure\b",
+        r"调色|调个色|调一下色|调光|调亮|调暗|提亮|压暗|色调(?:调|改)|调成.{0,4}(?:色|调)|调得|饱和度|对比度|曝光|白平衡|\blut\b|\bcolou?r[- ]?(?:grade|grading|correct|correction)|\bgrade (?:it|the|this|them)\b|\bgrading\b|\bwhite balance\b|\bsaturation\b|\bcontrast\b|\bexposure\b",
         "colour grading is not an editing operation CutBridge performs: it cuts, retimes, moves, marks and dissolves",
     ),
     (
@@ -71,7 +71,7 @@ pub(super) const UNSUPPORTED_UNLESS_TARGET: &[(&str, &str)] = &[
         "titles and effects are not editing operations CutBridge performs: it cuts, retimes, moves, marks and dissolves",
     ),
     (
-        r"make it (?:pop|better|nicer|great|cinematic|more|look)|more cinematic|pop more|improve it|fix it|好看一点|更好看|高级感|有感觉|更有节奏感|优化一下|美化|温馨一点|更温馨",
+        r"make it (?:pop|better|nicer|great|cinematic|more|look)|more cinematic|pop more|improve it|fix it|好看(?:一|1)点|更好看|高级感|高级(?:一|1)点|有感觉|更有节奏感|优化一下|美化|温馨(?:一|1)点|更温馨|弄得.{0,4}(?:一|1)点|\bmake (?:it|this|that|the \w+) (?:better|nicer|great|good|look good|pop|sing|work)\b|\bjazz (?:it|this) up\b|\bspice (?:it|this) up\b",
         "that is a matter of taste CutBridge cannot judge: say what to cut, speed up, move, mark or dissolve",
     ),
 ];
@@ -89,7 +89,7 @@ pattern!(
 );
 pattern!(
     pub(super) KEEP_ONLY,
-    r"只留下?|只保留|仅保留|只要|只剩下?|只用|光留|保留.{0,20}其他(?:的|都|全)|除了.{1,30}(?:其他|其余|别的|剩下)|\bkeep(?:ing)?\b(?:\s+\S+){0,8}?\s+(?:only|just|alone)\b|\b(?:only|just) keep\b|\bkeep (?:only|just)\b|\bkeep nothing but\b|\bnothing but\b|\bleave (?:only|just)\b|\bstring out\b|\beverything (?:but|except)\b|\ball but\b"
+    r"只留下?|只保留|仅保留|仅留|就留|只要|只剩下?|只用|光留|\b(?:only|just) want\b|\ball i want is\b|\bi only need\b|保留.{0,20}其他(?:的|都|全)|除了.{1,30}(?:其他|其余|别的|剩下)|\bkeep(?:ing)?\b(?:\s+\S+){0,8}?\s+(?:only|just|alone)\b|\b(?:only|just) keep\b|\bkeep (?:only|just)\b|\bkeep nothing but\b|\bnothing but\b|\bleave (?:only|just)\b|\bstring out\b|\beverything (?:but|except)\b|\ball but\b"
 );
 pattern!(
     pub(super) SPEED_FAST,
@@ -101,7 +101,7 @@ pattern!(
 );
 pattern!(
     pub(super) MARK_ADD,
-    r"加.{0,6}标记|打上?.{0,6}(?:标记|记号|点)|添加.{0,6}标记|做.{0,6}(?:标记|记号)|放.{0,4}标记|标成|标上|标为|标记为|标记成|标记一下|标记出|标记下|标一下|标出|标注一下|标注出|标[红橙黄绿青蓝紫粉白黑]|标记(?:所有|全部|每)|^标记|^标|找出|查找|找到|找一下|找找|挑出|(?:add|put|place|drop|set|stick|throw|slap|insert|create|leave|pop)\b.{0,25}\bmarkers?\b|^(?:mark|flag|highlight|tag|find|locate|spot|point out|show me)\b|\b(?:and|then)\s+(?:mark|flag|highlight|tag)\b|\bmark (?:it|them|those|these|that|every|all|each)\b"
+    r"加.{0,6}标记|打上?.{0,6}(?:标记|记号|点)|添加.{0,6}标记|做.{0,6}(?:标记|记号)|放.{0,4}标记|标成|标上|标为|标记为|标记成|标记一下|标记出|标记下|标一下|标出|标注一下|标注出|标[红橙黄绿青蓝紫粉白黑]|标个|标出来|标记出来|标注出来|打个?标|标记(?:所有|全部|每)|^标记|^标|找出|查找|找到|找一下|找找|挑出|(?:add|put|place|drop|set|stick|throw|slap|insert|create|leave|pop)\b.{0,25}\bmarkers?\b|^(?:mark|flag|highlight|tag|find|locate|spot|point out|show me)\b|\b(?:and|then)\s+(?:mark|flag|highlight|tag)\b|\bmark (?:it|them|those|these|that|every|all|each)\b"
 );
 pattern!(
     pub(super) MOVE_ZH,
@@ -109,11 +109,11 @@ pattern!(
 );
 pattern!(
     pub(super) MOVE_EN,
-    r"\b(?:move|moves|moving|put|place|bring|shift|relocate|slide|drag|stick|push|pull|bump)\b"
+    r"\b(?:move|moves|moving|put|place|bring|shift|relocate|slide|drag|stick|push|pull|bump|send|throw|drop)\b"
 );
 pattern!(
     pub(super) DELETE,
-    r"删除|删掉|删了|删去|删|剪掉|剪了|剪去|剪除|去掉|去除|去了|拿掉|拿走|砍掉|砍了|切掉|切了|不要了|不要$|清除|清掉|干掉|扔掉|丢掉|剔除|裁掉|抹掉|撤掉|移除|\b(?:delete|deleting|remove|removing|cut|cutting|drop|lose|trim(?: off| out)?|take out|get rid of|eliminate|strip out|kill|ditch|scrap|nuke|pull|ripple(?: out| delete)?|axe|chop(?: out)?|toss|junk|dump|yank|excise|omit|erase|snip(?: out)?|clear out|cut out)\b"
+    r"删除|删掉|删了|删去|删|剪掉|剪了|剪去|剪除|去掉|去除|去了|拿掉|拿走|砍掉|砍了|切掉|切了|不要了|不要$|清除|清掉|干掉|扔掉|丢掉|剔除|裁掉|抹掉|撤掉|移除|\b(?:delete|deleting|remove|removing|cut|cutting|drop|lose|trim(?: off| out)?|take out|get rid of|eliminate|strip out|kill|ditch|scrap|nuke|pull|ripple(?: out| delete)?|axe|chop(?: out)?|toss|junk|dump|yank|excise|omit|erase|snip(?: out)?|clear out|cut out|zap|bin|lose)\b"
 );
 pattern!(
     pub(super) ALL_WORDS,
@@ -124,7 +124,7 @@ pattern!(
     /// "tighten it up", "剪短点": a wish with no target; beside a clause that names one it adds
     /// nothing, alone it is not an edit.
     pub(super) VAGUE_PREFACE,
-    r"^(?:(?:停顿|节奏|空白|片子|这段)?(?:太长了?|有点长|太拖了?|拖沓)\s*,?\s*)?(?:剪短点|剪短一点|剪紧一点|紧凑一点|收紧一点)\s*,?|^(?:tighten (?:it|this|things|that)?\s*up|trim the fat|clean (?:it|this|things) up|tidy (?:it|this) up)$"
+    r"^(?:(?:停顿|节奏|空白|片子|这段)?(?:太长了?|有点长|太拖了?|拖沓)\s*,?\s*)?(?:剪短点|剪短(?:一|1)点|剪紧(?:一|1)点|紧凑(?:一|1)点|收紧(?:一|1)点)\s*,?|^(?:tighten (?:it|this|things|that)?\s*up|trim the fat|clean (?:it|this|things) up|tidy (?:it|this) up)$"
 );
 
 /// Find the action of a clause. The order matters: a dissolve names its own target ("between
@@ -157,7 +157,7 @@ pub(super) fn detect_verb(c: &str) -> Option<Verb> {
 /// "the section marked yellow", "有卡点标记的那个镜头" speak of markers that exist: with a delete,
 /// keep, speed or move verb they are the target, not the action.
 fn marker_is_a_noun(c: &str) -> bool {
-    pattern!(EXPLICIT_ADD, r"加.{0,6}标记|打上?.{0,6}标记|添加.{0,6}标记|做.{0,6}标记|标成|标上|标为|标记为|标记成|标一下|标[红橙黄绿青蓝紫粉白黑](?:色)?(?:$|,)|找出|查找|(?:add|put|place|drop|set|stick|throw|slap|insert|create|pop)\b.{0,25}\bmarkers?\b|^(?:mark|flag|highlight|tag|find|locate)\b|\b(?:and|then)\s+(?:mark|flag|highlight|tag)\b");
+    pattern!(EXPLICIT_ADD, r"加.{0,6}标记|打上?.{0,6}标记|添加.{0,6}标记|做.{0,6}标记|标成|标上|标为|标记为|标记成|标一下|标个|标出来|标[红橙黄绿青蓝紫粉白黑](?:色)?(?:$|,)|找出|查找|(?:add|put|place|drop|set|stick|throw|slap|insert|create|pop)\b.{0,25}\bmarkers?\b|^(?:mark|flag|highlight|tag|find|locate)\b|\b(?:and|then)\s+(?:mark|flag|highlight|tag)\b");
     if EXPLICIT_ADD.is_match(c) {
         return false;
     }
@@ -183,7 +183,7 @@ fn zh_move_has_destination(c: &str) -> bool {
 /// Fillers and politeness before the first verb, and thanks at the end, change nothing:
 /// "嗯那个帮我把第三个镜头删了吧谢谢" is "把第三个镜头删了".
 pub(super) fn strip_spoken(s: &str) -> String {
-    pattern!(LEAD_ZH, r"^(?:[嗯啊呃额哦唔诶哎噢唉]+[,\s]*|就是[,\s]*|(?:那个|这个|那)[,\s]*(?:你|您)?(?:帮我|帮忙|帮|麻烦|请|给我|能不能|可不可以|可以)|(?:你|您)(?:帮我|帮忙|帮|麻烦|能不能|可不可以|可以|就|再)|(?:麻烦你?|请你?|帮我|帮忙|给我|能不能|可不可以|可以帮我|我想要?|我要|我希望|我需要)[,\s]*)+");
+    pattern!(LEAD_ZH, r"^(?:[嗯啊呃额哦唔诶哎噢唉]+[,.\s]*|就是[,\s]*|(?:那个|这个|那)[,\s]*(?:你|您)?(?:帮我|帮忙|帮|麻烦|请|给我|能不能|可不可以|可以)|(?:你|您)(?:帮我|帮忙|帮|麻烦|能不能|可不可以|可以|就|再)|(?:麻烦你?|请你?|帮我|帮忙|给我|能不能|可不可以|可以帮我|我想要?|我要|我希望|我需要)[,\s]*)+");
     pattern!(TAIL_ZH, r"(?:[,\s]*(?:吧|啊|呀|哈|哦|呢|嘛|啦|好吗|好不好|可以吗|行吗|行不行|谢谢(?:你|您|啦|了)?|谢啦|多谢|麻烦(?:你|您)?(?:了|啦)?|辛苦(?:了|啦)?)[!.\s]*)+$");
     pattern!(LEAD_EN, r"^(?:(?:um+|uh+|er+|erm|hmm+|ah+|oh|okay|ok|so|yeah|yes|right|alright|hey|hi|well|like|and|now)\b[,\s]*|(?:you know|i mean|so yeah)\b[,\s]*|(?:can|could|would|will) (?:you|we|i)\b(?:\s+please)?[,\s]*|(?:please|kindly|go ahead and|i want(?: you)? to|i'd like(?: you)? to|i need(?: you)? to|let's|lets|we need to|we should|i wanna|wanna|gonna)\b[,\s]*)+");
     pattern!(MID_LIKE_EN, r"\b(?:you|we|just|uh|um|so)\s+like\s+|,\s*like,\s*|\b(?:um+|uh+|erm)\b,?\s+((?:the|a|an|can|could|please|all|every|that|this|those|these|just)\b)");
@@ -216,7 +216,11 @@ pub(super) fn strip_spoken(s: &str) -> String {
 /// seconds", "a quarter second" → "0.25 seconds", "over a second" → "over 1 second".
 pub(super) fn spoken_amounts(s: &str) -> String {
     const TABLE: &[(&str, &str)] = &[
-        (r"\ba minute and a half\b|\bone and a half minutes?\b|\b1\.5 minutes?\b", "90 seconds"),
+        (r"\ba minute and a half\b|\bone and a half minutes?\b|\b1\.5 minutes?\b|\ba minute thirty\b|\bone minute thirty\b|\b1 minute 30(?: seconds)?\b", "90 seconds"),
+        (r"\b(\d+) and a half (seconds?|minutes?|times)\b", "${1}.5 $2"),
+        (r"\b(?:one|1) and a half times\b", "1.5 times"),
+        (r"\btwo and a half (seconds?|minutes?|times)\b", "2.5 $1"),
+        (r"\bthree and a half (seconds?|minutes?|times)\b", "3.5 $1"),
         (r"\bhalf (?:a|of a|one) minute\b|\bhalf-minute\b|\bhalf minute\b", "30 seconds"),
         (r"\ba second and a half\b|\bone and a half seconds?\b", "1.5 seconds"),
         (r"\bhalf (?:a|of a|one) second\b|\bhalf-second\b|\bhalf second\b", "0.5 seconds"),
@@ -226,6 +230,9 @@ pub(super) fn spoken_amounts(s: &str) -> String {
         (r"\ba couple (?:of )?seconds\b", "2 seconds"),
         (r"\ba few seconds\b", "3 seconds"),
         (r"\ba frame\b", "1 frame"),
+        (r"\b(between|from)\s+one\b", "$1 1"),
+        (r"\b(between|from)\s+two\b", "$1 2"),
+        (r"\b(between|from)\s+three\b", "$1 3"),
     ];
     static COMPILED: LazyLock<Vec<(Regex, &'static str)>> =
         LazyLock::new(|| TABLE.iter().map(|(p, r)| (re(p), *r)).collect());
@@ -251,14 +258,24 @@ pub(super) const NOISE_EN: &[&str] = &[
     "stuff", "things", "thing", "whatever", "yeah", "hey", "um", "uh", "like", "thanks",
     "thank", "during", "while", "when", "inside", "within", "around", "bunch", "some", "dialogue",
     "dialog", "speech", "speaks", "talks", "talking", "speaking", "saying", "words", "word",
-    "'s", "s", "right", "she's", "he's", "they're", "it's", "that's", "bits", "stuff", "kind", "sort", "literally", "basically", "actually",
+    "range", "what", "who", "whom", "someone's", "somebody's", "anyone's", "everyone's",
+    "people's", "subtitle", "subtitles", "caption", "captions", "anything", "anyone", "someone",
+    "somebody", "everyone", "people", "person", "'s", "s", "right", "she's", "he's", "they're", "it's", "that's", "bits", "stuff", "kind", "sort", "literally", "basically", "actually",
 ];
 pub(super) const NOISE_ZH: &[&str] = &[
     "把", "将", "给", "的", "那场戏", "这场戏", "场戏", "那场", "这场", "那段", "这段", "那个", "这个",
     "那些", "这些", "镜头", "片段", "素材", "部分", "所有", "全部", "全", "都", "一下", "吧", "了",
     "戏", "场", "段", "个", "地方", "内容", "那", "这", "那几句", "几句", "句子", "句", "画面",
-    "里", "中", "掉", "去", "上", "下", "里面", "时候", "有", "标记", "标了", "标的", "标注",
+    "里", "中", "掉", "去", "上", "里面", "时候", "有", "标记", "标了", "标的", "标注",
     "导演标了", "说话", "说的话", "讲话", "台词", "发言", "话", "在", "时", "期间", "当中", "之中",
     "时说", "说", "讲", "那几个", "几个", "之间", "一些", "些", "那一", "这一", "情绪", "情感",
-    "每一", "每个", "每", "就是", "那种", "这种", "一点", "有点",
+    "每一", "每个", "每", "就是", "那种", "这种", "一点", "有点", "字幕", "区间", "范围", "片子",
+    "整个", "那一段", "这一段", "一段", "两句", "几段", "让人", "令人", "使人", "光是", "没有内容",
+    "没内容", "没用的", "空洞",
 ];
+
+/// A clause that only says why ("it's for a blooper reel", "我要做个花絮") carries no edit.
+pattern!(
+    pub(super) ASIDE,
+    r"^(?:it's|this is|that's|it is) for\b|^for (?:the|a|my)\b|^because\b|^since\b|^(?:我|我们)?(?:要|想)?做个?.{0,8}$|^因为|^用来|^用于|^这是给"
+);
