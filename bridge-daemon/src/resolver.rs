@@ -15,6 +15,9 @@ use crate::pipeline::{Refusal, RefusalKind};
 use crate::understand::lexicon;
 use crate::understand::normalize::{fold, search_terms, stem};
 
+/// A paraphrase whose second-best line scores this share of the best is ambiguous.
+const AMBIGUOUS_PARAPHRASE: f64 = 0.85;
+
 /// How many matches and operations an explanation lists (the cut list itself has them all).
 const EXPLAIN_MATCHES: usize = 200;
 
@@ -1160,6 +1163,51 @@ fn find_content_in(
         return Err(no(
             RefusalKind::NoMatch,
             format!("no line says anything like \"{query}\""),
+        ));
+    }
+    // A paraphrase is never guessed: when another line scores nearly as well, say which lines
+    // could be meant instead of picking one.
+    let runner_up = scores
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| allowed(*i) && *i != best_i)
+        .map(|(i, s)| (i, *s))
+        .fold((None, 0.0), |acc, (i, s)| if s > acc.1 { (Some(i), s) } else { acc });
+    if let (Some(j), second) = runner_up
+        && second >= best * AMBIGUOUS_PARAPHRASE
+    {
+        return Err(no(
+            RefusalKind::Ambiguous,
+            format!(
+                "\"{query}\" could be \"{}\" or \"{}\": quote a few words of the line",
+                index.lines[best_i].text, index.lines[j].text
+            ),
+        ));
+    }
+    // Nor is a line that shares one word of a long description: most of what was said must be
+    // found in the line (a word or one of its synonyms), or the paraphrase is not found.
+    let said = {
+        let mut t = search_terms(query);
+        t.sort();
+        t.dedup();
+        t
+    };
+    let line_terms = &index.lines[best_i].terms;
+    let covered = said
+        .iter()
+        .filter(|t| {
+            lexicon::expand_synonyms(vec![(*t).clone()])
+                .iter()
+                .any(|x| line_terms.contains(x))
+        })
+        .count();
+    if said.len() >= 3 && covered * 3 < said.len() {
+        return Err(no(
+            RefusalKind::NoMatch,
+            format!(
+                "no line clearly says \"{query}\" (the closest, \"{}\", shares too little of it): quote a few words of the line",
+                index.lines[best_i].text
+            ),
         ));
     }
     let l = &index.lines[best_i];

@@ -423,7 +423,7 @@ fn transition_step(c: &str, ctx: &Context) -> Result<Step, Refusal> {
 
 pattern!(
     TRANSITION_NOISE,
-    r"\badd\b|\bput\b|\binsert\b|\buse\b|\bapply\b|\bbetween\b|\bcross\b|加|之间|中间|交叉|的|在|an?\b|\bof\b|\bs\b"
+    r"\badd\b|\bput\b|\binsert\b|\buse\b|\bapply\b|\bbetween\b|\bcross\b|加(?:一|1)?个|加|之间|中间|交叉|的|在|an?\b|\bof\b|\bs\b"
 );
 
 fn move_step(c: &str, ctx: &Context, all: bool) -> Result<Step, Refusal> {

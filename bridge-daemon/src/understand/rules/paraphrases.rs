@@ -156,6 +156,9 @@ struct Row {
     target: String,
     instruction: String,
     expect: String,
+    /// `gap`: a phrasing the rules cannot read yet (a paraphrase across languages, mostly);
+    /// it must be refused, never guessed.
+    gap: bool,
 }
 
 fn rows() -> Vec<Row> {
@@ -165,13 +168,18 @@ fn rows() -> Vec<Row> {
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
-            assert_eq!(f.len(), 5, "a row has five tab-separated fields: {l}");
+            assert_eq!(f.len(), 6, "a row has six tab-separated fields: {l}");
             Row {
                 lang: f[0].into(),
                 action: f[1].into(),
                 target: f[2].into(),
                 instruction: f[3].into(),
                 expect: f[4].trim().into(),
+                gap: match f[5].trim() {
+                    "ok" => false,
+                    "gap" => true,
+                    other => panic!("status is ok or gap, not {other:?}: {l}"),
+                },
             }
         })
         .collect()
@@ -185,7 +193,18 @@ fn paraphrase_tables_have_their_outcomes() {
     let mut failures = Vec::new();
     for r in &rows {
         let got = outcome_of(&tl, &r.instruction);
-        if !same_outcome(&tl, &got, &r.expect) {
+        let same = same_outcome(&tl, &got, &r.expect);
+        if r.gap && same {
+            failures.push(format!(
+                "[{} {} {}] {}\n    now has its outcome: mark it ok",
+                r.lang, r.action, r.target, r.instruction
+            ));
+        } else if r.gap && !got.starts_with("refused ") {
+            failures.push(format!(
+                "[{} {} {}] {}\n    a known gap must be refused, never guessed; got: {got}",
+                r.lang, r.action, r.target, r.instruction
+            ));
+        } else if !r.gap && !same {
             failures.push(format!(
                 "[{} {} {}] {}\n    got:  {got}\n    want: {}",
                 r.lang, r.action, r.target, r.instruction, r.expect

@@ -49,12 +49,14 @@ Gaps between lines (seconds): longer than 2 s: 0-2.6, 6.8-9.0, 58.0-60.4, 63.6-7
 Gaps of 1-2 s: 21.4-23.0, 33.4-35.0, 49.2-50.6, 97.6-99.0, 116.8-118.6, 137.2-139.0. All other
 gaps are under 1 s (0.4-0.8), the last one 153.2-154.0. No line straddles 60 s or 120 s.
 
-paraphrases.tsv (lang, action, target, instruction, expect): `expect` is the outcome as steps
+paraphrases.tsv (lang, action, target, instruction, expect, status): `expect` is the outcome as steps
 joined with ` ; `, each `ACTION WHAT`: ACTION is delete, keep (keep only), `speed F`,
 `move to start|end|S` (S = record second of the original timeline), `mark COLOR` or
 `dissolve Nf cuts K,...` (K = the cut right after V1 clip K); WHAT lists L<n> (SRT line n),
 C<n> (V1 clip n) and T<a>-<b> (seconds) in timeline order. `refused KIND` is an exit 2, with
-KIND one of unsupported, not_understood, no_match, ambiguous, too_much.
+KIND one of unsupported, not_understood, no_match, ambiguous, too_much. `status` is `ok`, or
+`gap` for a phrasing the rules backend cannot read yet (mostly a paraphrase of a line said in the
+other language): a gap must be refused, never guessed, and is marked ok once it reads.
 """
 
 import json
