@@ -829,7 +829,7 @@ fn lead_speaker(index: &Index) -> Result<String, Refusal> {
             (n, s)
         })
         .collect();
-    counts.sort_by(|a, b| b.0.cmp(&a.0));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.0));
     match counts.as_slice() {
         [] => Err(no(
             RefusalKind::NoMatch,
@@ -900,12 +900,13 @@ fn find_lines(index: &Index, tl: &Timeline, filter: &LineFilter) -> Result<Found
             ));
         }
         let ranges = merge_ranges(ords.iter().map(|o| index.clips[o - 1].range).collect());
-        let names: Vec<&str> = ords.iter().map(|o| index.clips[o - 1].name.as_str()).collect();
-        empty = keep(
-            format!("said in {}", names.join(", ")),
-            &mut pool,
-            &|i| mostly_inside(index.lines[i].range, &ranges),
-        );
+        let names: Vec<&str> = ords
+            .iter()
+            .map(|o| index.clips[o - 1].name.as_str())
+            .collect();
+        empty = keep(format!("said in {}", names.join(", ")), &mut pool, &|i| {
+            mostly_inside(index.lines[i].range, &ranges)
+        });
     }
     if let (false, Some(span)) = (empty, &filter.within) {
         let a = time_point(tl, &span.from)?;
@@ -970,7 +971,11 @@ fn find_lines(index: &Index, tl: &Timeline, filter: &LineFilter) -> Result<Found
             .map(|(k, &i)| {
                 let l = &index.lines[i];
                 Match {
-                    what: if k < EXPLAIN_MATCHES { label(l) } else { String::new() },
+                    what: if k < EXPLAIN_MATCHES {
+                        label(l)
+                    } else {
+                        String::new()
+                    },
                     range: l.range,
                     score: filter.emotion.map(|e| f64::from(l.emotions.get(e))),
                 }
@@ -1114,7 +1119,9 @@ fn find_content_in(
         .lines
         .iter()
         .enumerate()
-        .filter(|(i, l)| speaker.is_none_or(|s| l.speaker.as_deref() == Some(s)) && allowed_line(*i))
+        .filter(|(i, l)| {
+            speaker.is_none_or(|s| l.speaker.as_deref() == Some(s)) && allowed_line(*i)
+        })
         .map(|(_, l)| l)
         .collect();
     if pool.is_empty() {
@@ -1172,7 +1179,10 @@ fn find_content_in(
         .enumerate()
         .filter(|(i, _)| allowed(*i) && *i != best_i)
         .map(|(i, s)| (i, *s))
-        .fold((None, 0.0), |acc, (i, s)| if s > acc.1 { (Some(i), s) } else { acc });
+        .fold(
+            (None, 0.0),
+            |acc, (i, s)| if s > acc.1 { (Some(i), s) } else { acc },
+        );
     if let (Some(j), second) = runner_up
         && second >= best * AMBIGUOUS_PARAPHRASE
     {

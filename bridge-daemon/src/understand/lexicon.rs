@@ -504,11 +504,24 @@ const NEGATORS_ZH: &[&str] = &["不", "没", "别", "不是", "没有"];
 /// are a hint of sadness.
 const COUNTERFACTUAL_ZH: &[&str] = &["要是", "如果", "假如", "要不是", "若是", "该多", "该有多"];
 const COUNTERFACTUAL_EN: &[&str] = &[
-    "if ", "wish", "would have", "could have", "would've", "'d be ", "would be ",
+    "if ",
+    "wish",
+    "would have",
+    "could have",
+    "would've",
+    "'d be ",
+    "would be ",
 ];
 /// "今天要高高兴兴的", "you should be happy": asked for, not expressed.
 const MODAL_ZH: &[&str] = &["要", "应该", "必须", "希望"];
-const MODAL_EN: &[&str] = &["should", "have to", "need to", "try to", "supposed to", "hope"];
+const MODAL_EN: &[&str] = &[
+    "should",
+    "have to",
+    "need to",
+    "try to",
+    "supposed to",
+    "hope",
+];
 const NEGATORS_EN: &[&str] = &[
     "not", "never", "no", "don't", "didn't", "isn't", "wasn't", "aren't", "won't", "can't",
 ];
@@ -594,7 +607,11 @@ fn occurrences(text: &str, cue: &str) -> Vec<usize> {
 fn preceded_by(text: &str, at: usize, words: &[&str], cjk: bool) -> bool {
     let before = &text[..at];
     // 特别 / 分别 / 告别 end in 别 and negate nothing.
-    if cjk && ["特别", "分别", "告别", "区别", "级别", "个别"].iter().any(|w| before.ends_with(w)) {
+    if cjk
+        && ["特别", "分别", "告别", "区别", "级别", "个别"]
+            .iter()
+            .any(|w| before.ends_with(w))
+    {
         return false;
     }
     if cjk {
@@ -821,8 +838,12 @@ pub const COLOR_WORDS: &[&str] = &[
 
 /// Synonym groups for paraphrase search: a query term also searches for its group.
 const SYNONYMS: &[&[&str]] = &[
-    &["父亲", "爸", "爸爸", "老爸", "父", "他爸", "dad", "father", "daddy", "papa"],
-    &["母亲", "妈", "妈妈", "老妈", "母", "mom", "mother", "mum", "mommy", "mama"],
+    &[
+        "父亲", "爸", "爸爸", "老爸", "父", "他爸", "dad", "father", "daddy", "papa",
+    ],
+    &[
+        "母亲", "妈", "妈妈", "老妈", "母", "mom", "mother", "mum", "mommy", "mama",
+    ],
     &["奶奶", "外婆", "姥姥", "grandma", "grandmother", "granny"],
     &["爷爷", "外公", "姥爷", "grandpa", "grandfather"],
     &["small", "tiny", "little", "cramped", "小", "很小"],
@@ -881,10 +902,21 @@ const SYNONYMS: &[&[&str]] = &[
     &["sell", "sold", "卖"],
     &["work", "worked", "工作", "上班"],
     &["sleep", "睡", "睡觉"],
-    &["apologise", "apologize", "apologised", "apologized", "sorry", "道歉", "不好意思", "对不起"],
+    &[
+        "apologise",
+        "apologize",
+        "apologised",
+        "apologized",
+        "sorry",
+        "道歉",
+        "不好意思",
+        "对不起",
+    ],
     &["cry", "cried", "tears", "crying", "哭", "眼泪", "流泪"],
     &["laugh", "laughed", "笑"],
-    &["die", "died", "dead", "pass", "passed", "去世", "走", "过世"],
+    &[
+        "die", "died", "dead", "pass", "passed", "去世", "走", "过世",
+    ],
     &["safe", "safely", "平安", "安全"],
     &["chinese", "中文", "汉语", "普通话"],
     &["english", "英文", "英语"],

@@ -854,7 +854,9 @@ fn check_target(t: &Target, depth: usize) -> Result<(), String> {
         },
         Target::Lines { filter } => {
             if filter.constraints() == 0 {
-                return Err("lines with no constraint: say whose, which emotion or what they say".into());
+                return Err(
+                    "lines with no constraint: say whose, which emotion or what they say".into(),
+                );
             }
             if let Some(s) = &filter.speaker {
                 nonempty("the speaker's name", s)?;

@@ -97,7 +97,10 @@ pub fn parse(text: &str, ctx: &Context) -> Result<Intent, Refusal> {
 
 /// "take one" → "take 1" when the timeline's takes are numbered in digits.
 fn take_numbers(s: &str, ctx: &Context) -> String {
-    pattern!(TAKE_WORD, r"\b(takes?|cam(?:era)?|scene)\s+(one|two|three|four|five|six|seven|eight|nine|ten)\b");
+    pattern!(
+        TAKE_WORD,
+        r"\b(takes?|cam(?:era)?|scene)\s+(one|two|three|four|five|six|seven|eight|nine|ten)\b"
+    );
     pattern!(NUMBERED, r"\b(?:takes?|cam(?:era)?|scene)\s*\d");
     if !ctx
         .clip_names
@@ -228,7 +231,10 @@ fn split_joined_clauses(s: &str) -> Vec<String> {
 
 /// "mark it yellow", "标成红色", "用绿色": a marker verb and a colour with no target of its own.
 fn only_marks_it(s: &str) -> bool {
-    pattern!(PRONOUNS, r"\b(?:it|them|those|these|that|this|one|ones|in|as|with|on)\b|一下|用|色|的|它们?|这些|那些");
+    pattern!(
+        PRONOUNS,
+        r"\b(?:it|them|those|these|that|this|one|ones|in|as|with|on)\b|一下|用|色|的|它们?|这些|那些"
+    );
     if !MARK_ADD.is_match(s) && find_color(s).is_none() {
         return false;
     }
@@ -241,7 +247,10 @@ fn only_marks_it(s: &str) -> bool {
 
 /// "，两倍速", ", at 2x": a speed or a length with no target of its own.
 fn only_parameters(s: &str) -> bool {
-    pattern!(PARAMETERS, r"\d+(?:\.\d+)?\s*(?:倍速?|x\b|%|秒|帧|frames?|seconds?)|速度|speed|\bat\b|\bby\b|一下");
+    pattern!(
+        PARAMETERS,
+        r"\d+(?:\.\d+)?\s*(?:倍速?|x\b|%|秒|帧|frames?|seconds?)|速度|speed|\bat\b|\bby\b|一下"
+    );
     let rest = PARAMETERS.replace_all(s, " ");
     let rest = SPEED_FAST.replace_all(&rest, " ");
     let rest = SPEED_SLOW.replace_all(&rest, " ");
@@ -305,15 +314,18 @@ fn parse_clause(c: &str, ctx: &Context) -> Result<Step, Refusal> {
     };
     // "停顿太长了剪短点，两秒以上的空白都去掉": the wish goes, the clause that names a target stays.
     let stripped = VAGUE_PREFACE.replace(c.trim(), " ").trim().to_string();
-    if stripped.is_empty() || detect_verb(&stripped).is_none() {
-        if VAGUE_PREFACE.is_match(c.trim()) {
-            return Err(Refusal::new(
-                RefusalKind::NotUnderstood,
-                format!("\"{c}\" does not say what to cut: name the lines, clips, pauses or time"),
-            ));
-        }
+    let vague = VAGUE_PREFACE.is_match(c.trim());
+    if vague && (stripped.is_empty() || detect_verb(&stripped).is_none()) {
+        return Err(Refusal::new(
+            RefusalKind::NotUnderstood,
+            format!("\"{c}\" does not say what to cut: name the lines, clips, pauses or time"),
+        ));
     }
-    let c = if stripped.is_empty() { c } else { stripped.as_str() };
+    let c = if stripped.is_empty() {
+        c
+    } else {
+        stripped.as_str()
+    };
     let all = ALL_WORDS.is_match(c);
     match verb {
         Verb::Transition => transition_step(c, ctx),
@@ -381,7 +393,6 @@ pattern!(
     r"\d+(?:\.\d+)?\s*(?:倍速?|x\b|%)|\bx\s*\d+(?:\.\d+)?\b|\bby\b|\bto\s+(?:\d+(?:\.\d+)?\s*(?:%|x\b)|half)|\bhalf\b|\bdouble\b|\bquarter\b|speed|一半|减半|倍|twice|as fast|三分之一|\btimes\b"
 );
 
-
 /// "…，其他都删掉" after a keep-only phrase says nothing more about the target.
 fn strip_trailing_clause(s: &str) -> String {
     let cut = s
@@ -443,7 +454,9 @@ fn move_step(c: &str, ctx: &Context, all: bool) -> Result<Step, Refusal> {
         )
     });
     static ZH_DEST_WORD: LazyLock<Regex> = LazyLock::new(|| {
-        re(r"最前|开头|片头|开始|起始|最后|片尾|结尾|末尾|最末|结束|后面|后边|前面|前边|之后|之前|后$|前$")
+        re(
+            r"最前|开头|片头|开始|起始|最后|片尾|结尾|末尾|最末|结束|后面|后边|前面|前边|之后|之前|后$|前$",
+        )
     });
     // The move verb is the last one followed by a destination ("把放烟花的航拍挪到最前面": not 放).
     let zh_dest = {
@@ -466,7 +479,10 @@ fn move_step(c: &str, ctx: &Context, all: bool) -> Result<Step, Refusal> {
     let (what, dest_kind, dest_phrase) = if let Some((at, dest)) = zh_dest {
         let what = c[..at].to_string();
         // "挪到片子最前面", "放到整个视频的最后": the programme named before its start or end.
-        pattern!(PROGRAMME, r"^\s*(?:整个|整部|这个)?(?:片子|视频|影片|时间线|节目|成片)的?");
+        pattern!(
+            PROGRAMME,
+            r"^\s*(?:整个|整部|这个)?(?:片子|视频|影片|时间线|节目|成片)的?"
+        );
         let dest = PROGRAMME.replace(&dest, "").into_owned();
         let kind = if START.is_match(&dest) || END.is_match(&dest) {
             "to"
@@ -489,7 +505,10 @@ fn move_step(c: &str, ctx: &Context, all: bool) -> Result<Step, Refusal> {
     } else if let Some(m) = EN_DEST.captures(c) {
         let what = MOVE_EN.replace_all(&m[1], " ").to_string();
         // "to right after the first clip", "to just before the sunset".
-        pattern!(TO_RELATIVE, r"^(?:right |just |directly |immediately )?(after|before|behind|in front of)\s+(.*)$");
+        pattern!(
+            TO_RELATIVE,
+            r"^(?:right |just |directly |immediately )?(after|before|behind|in front of)\s+(.*)$"
+        );
         match TO_RELATIVE.captures(m[3].trim()).filter(|_| &m[2] == "to") {
             Some(r) => (what, r[1].to_string(), r[2].to_string()),
             None => (what, m[2].to_string(), m[3].to_string()),
@@ -540,8 +559,6 @@ fn move_step(c: &str, ctx: &Context, all: bool) -> Result<Step, Refusal> {
         all,
     })
 }
-
-/// Content words of a phrase, without noise words.
 
 #[cfg(test)]
 mod tests;

@@ -23,7 +23,8 @@ fn data(name: &str) -> String {
 
 fn fixture() -> Timeline {
     let mut tl = interchange::otio::read_str(&data("fixture.otio")).expect("the fixture reads");
-    tl.subtitles = interchange::srt::read_str(&data("fixture.srt"), tl.rate).expect("its SRT reads");
+    tl.subtitles =
+        interchange::srt::read_str(&data("fixture.srt"), tl.rate).expect("its SRT reads");
     tl
 }
 
@@ -76,7 +77,11 @@ fn render(original: &Timeline, outcome: &Outcome) -> String {
             .collect();
         names.sort();
         names.dedup_by(|a, b| a.1 == b.1);
-        let what = names.into_iter().map(|(_, n)| n).collect::<Vec<_>>().join(",");
+        let what = names
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect::<Vec<_>>()
+            .join(",");
         let s = match &step.action {
             Action::Delete => format!("delete {what}"),
             Action::KeepOnly => format!("keep {what}"),
@@ -232,7 +237,15 @@ fn paraphrase_tables_cover_every_action_and_target() {
             .entry((format!("target:{}", r.target), r.lang.clone()))
             .or_default() += 1;
     }
-    let actions = ["delete", "keep", "speed", "move", "transition", "marker", "unsupported"];
+    let actions = [
+        "delete",
+        "keep",
+        "speed",
+        "move",
+        "transition",
+        "marker",
+        "unsupported",
+    ];
     let targets = [
         "content",
         "quote",
@@ -255,7 +268,10 @@ fn paraphrase_tables_cover_every_action_and_target() {
             .map(|a| a.to_string())
             .chain(targets.iter().map(|t| format!("target:{t}")))
         {
-            let n = count.get(&(key.clone(), lang.to_string())).copied().unwrap_or(0);
+            let n = count
+                .get(&(key.clone(), lang.to_string()))
+                .copied()
+                .unwrap_or(0);
             if n < 10 {
                 short.push(format!("{key} {lang}: {n}"));
             }

@@ -95,64 +95,198 @@ pattern!(
     r"(?:everything|all|anything|whatever|what|lines?)\s+(?:that\s+)?(.+?)\s+(?:says|said|speaks|talks)\b|\b(?:all\s+of\s+)?([a-z][\w ]{0,20}?)'s\s+(?:lines|dialogue|parts?|bits|sound ?bites|speech)|(?:lines|dialogue)\s+(?:of|by|from)\s+([a-z][\w ]{0,20})"
 );
 
-
 // Emotions: what an instruction says to name one.
 const EMOTION_WORDS: &[(Emotion, &[&str])] = &[
     (
         Emotion::Sad,
         &[
-            "悲伤", "伤心", "难过", "哭", "伤感", "悲", "心酸", "难受", "心碎", "落泪", "流泪", "泪",
-            "感伤", "悲痛", "沉重", "催泪", "煽情", "sad", "sadness", "crying", "cries", "tearful",
-            "upset", "melancholy", "emotional", "grief", "heartbreaking", "heartbroken",
-            "tearjerker", "tear-jerker", "tear jerker", "teary", "weepy", "gloomy", "somber",
-            "sombre", "mournful", "depressing", "sorrowful", "tears",
+            "悲伤",
+            "伤心",
+            "难过",
+            "哭",
+            "伤感",
+            "悲",
+            "心酸",
+            "难受",
+            "心碎",
+            "落泪",
+            "流泪",
+            "泪",
+            "感伤",
+            "悲痛",
+            "沉重",
+            "催泪",
+            "煽情",
+            "sad",
+            "sadness",
+            "crying",
+            "cries",
+            "tearful",
+            "upset",
+            "melancholy",
+            "emotional",
+            "grief",
+            "heartbreaking",
+            "heartbroken",
+            "tearjerker",
+            "tear-jerker",
+            "tear jerker",
+            "teary",
+            "weepy",
+            "gloomy",
+            "somber",
+            "sombre",
+            "mournful",
+            "depressing",
+            "sorrowful",
+            "tears",
         ],
     ),
     (
         Emotion::Angry,
         &[
-            "吵架", "争吵", "吵", "生气", "愤怒", "发火", "骂", "冲突", "气愤", "火药味", "争执", "不满",
-            "抱怨", "发脾气", "怒", "火大", "angry", "anger", "argument", "arguments", "argue",
-            "arguing", "fight", "fighting", "heated", "mad", "yelling", "row", "pissed",
-            "pissed off", "furious", "rant", "ranting", "shouting", "outburst", "annoyed",
-            "irritated", "frustrated", "livid", "outraged", "complaining",
+            "吵架",
+            "争吵",
+            "吵",
+            "生气",
+            "愤怒",
+            "发火",
+            "骂",
+            "冲突",
+            "气愤",
+            "火药味",
+            "争执",
+            "不满",
+            "抱怨",
+            "发脾气",
+            "怒",
+            "火大",
+            "angry",
+            "anger",
+            "argument",
+            "arguments",
+            "argue",
+            "arguing",
+            "fight",
+            "fighting",
+            "heated",
+            "mad",
+            "yelling",
+            "row",
+            "pissed",
+            "pissed off",
+            "furious",
+            "rant",
+            "ranting",
+            "shouting",
+            "outburst",
+            "annoyed",
+            "irritated",
+            "frustrated",
+            "livid",
+            "outraged",
+            "complaining",
         ],
     ),
     (
         Emotion::Happy,
         &[
-            "开心", "高兴", "快乐", "欢乐", "幸福", "笑", "愉快", "好笑", "搞笑", "欢笑", "喜悦", "开怀",
-            "happy", "joyful", "cheerful", "laughing", "laugh", "laughs", "fun", "upbeat",
-            "smiling", "joy", "funny", "feel-good", "feel good", "lighthearted", "light-hearted",
-            "delighted", "excited", "uplifting",
+            "开心",
+            "高兴",
+            "快乐",
+            "欢乐",
+            "幸福",
+            "笑",
+            "愉快",
+            "好笑",
+            "搞笑",
+            "欢笑",
+            "喜悦",
+            "开怀",
+            "happy",
+            "joyful",
+            "cheerful",
+            "laughing",
+            "laugh",
+            "laughs",
+            "fun",
+            "upbeat",
+            "smiling",
+            "joy",
+            "funny",
+            "feel-good",
+            "feel good",
+            "lighthearted",
+            "light-hearted",
+            "delighted",
+            "excited",
+            "uplifting",
         ],
     ),
     (
         Emotion::Tense,
         &[
-            "紧张", "提心吊胆", "焦虑", "担心", "着急", "忐忑", "揪心", "紧绷", "tense", "tension",
-            "nervous", "anxious", "stressful", "stressed", "nail-biting", "nail biting",
-            "suspense", "suspenseful", "edgy", "on edge", "worried", "worrying",
+            "紧张",
+            "提心吊胆",
+            "焦虑",
+            "担心",
+            "着急",
+            "忐忑",
+            "揪心",
+            "紧绷",
+            "tense",
+            "tension",
+            "nervous",
+            "anxious",
+            "stressful",
+            "stressed",
+            "nail-biting",
+            "nail biting",
+            "suspense",
+            "suspenseful",
+            "edgy",
+            "on edge",
+            "worried",
+            "worrying",
         ],
     ),
     (
         Emotion::Fearful,
         &[
-            "害怕", "恐惧", "恐怖", "吓人", "吓", "scared", "afraid", "fear", "fearful", "scary",
-            "frightened", "terrified", "creepy",
+            "害怕",
+            "恐惧",
+            "恐怖",
+            "吓人",
+            "吓",
+            "scared",
+            "afraid",
+            "fear",
+            "fearful",
+            "scary",
+            "frightened",
+            "terrified",
+            "creepy",
         ],
     ),
     (
         Emotion::Surprised,
         &[
-            "惊讶", "吃惊", "意外", "惊喜", "震惊", "surprise", "surprised", "shocked", "surprising",
-            "shocking", "astonished",
+            "惊讶",
+            "吃惊",
+            "意外",
+            "惊喜",
+            "震惊",
+            "surprise",
+            "surprised",
+            "shocked",
+            "surprising",
+            "shocking",
+            "astonished",
         ],
     ),
 ];
 
-/// Words that carry no target meaning once the action is known.
-
+/// The marker colour an instruction names (the last one said).
 pub(super) fn find_color(c: &str) -> Option<MarkerColor> {
     let folded = c.to_lowercase();
     let mut best: Option<(usize, MarkerColor)> = None;
@@ -199,7 +333,6 @@ pub(super) fn strip_colors(s: &str) -> String {
     out.replace("色", " ")
 }
 
-
 pattern!(
     pub(super) AROUND,
     r"\bin and out of\b|\binto and out of\b|\baround\b|\bboth (?:sides|ends) of\b|\bbefore and after\b|\b(?:on )?(?:either|both|each) sides? of\b|\bat (?:the )?(?:start and end|head and tail|both ends) of\b|前后|两端|两头|进出|头尾|首尾|开头和结尾"
@@ -234,7 +367,6 @@ pub(super) fn content_words(phrase: &str) -> Vec<String> {
     out
 }
 
-
 fn only_filler_words(p: &str) -> bool {
     static JOINERS: LazyLock<Regex> = LazyLock::new(|| {
         re(
@@ -245,7 +377,6 @@ fn only_filler_words(p: &str) -> bool {
     let rest = content_words(&rest).join(" ");
     !rest.trim().is_empty() && super::super::lexicon::is_filler_line(&rest)
 }
-
 
 fn ordinal_target(p: &str) -> Option<Target> {
     static NTH_PIECE: LazyLock<Regex> = LazyLock::new(|| re(r"第\s*\d+\s*(?:个|段|条|镜)"));
@@ -545,17 +676,18 @@ fn marker_target(p: &str, ctx: &Context) -> Option<Target> {
     // Without the word "marker", a phrase is a marker target when it names a marker's label
     // outright ("the NG takes", "the selects").
     // "the kitchen shot" names a clip by a word other than "shot"; "the NG takes" does not.
-    let clip_named = CLIP_NOUN.is_match(p)
-        && clip_name_target(&CLIP_NOUN.replace_all(p, " "), ctx).is_some();
+    let clip_named =
+        CLIP_NOUN.is_match(p) && clip_name_target(&CLIP_NOUN.replace_all(p, " "), ctx).is_some();
     let named = !clip_named
         && words.iter().any(|w| {
-        !w.chars().all(|c| c.is_ascii_digit()) && labels.iter().any(|l| {
-            if w.chars().any(is_cjk) {
-                l == w
-            } else {
-                l.split(' ').count() <= 2 && l.split(' ').any(|lw| stem(lw) == stem(w))
-            }
-        })
+            !w.chars().all(|c| c.is_ascii_digit())
+                && labels.iter().any(|l| {
+                    if w.chars().any(is_cjk) {
+                        l == w
+                    } else {
+                        l.split(' ').count() <= 2 && l.split(' ').any(|lw| stem(lw) == stem(w))
+                    }
+                })
         });
     if !explicit && !named {
         return None;
@@ -679,7 +811,6 @@ fn clip_name_target(p: &str, ctx: &Context) -> Option<Target> {
     })
 }
 
-
 // The lead: the speaker with the most lines (SPEC: 主角, 女主角, 男主角, the lead, the
 // protagonist, the host).
 pattern!(
@@ -699,11 +830,56 @@ pattern!(
 );
 // Speech acts that name no content: "记者提问的地方" is the reporter's lines.
 const SPEECH_ACTS: &[&str] = &[
-    "提问", "问", "回答", "答", "采访", "讲话", "聊天", "聊", "发言", "致辞时", "asks", "ask",
-    "asking", "answers", "answer", "interview", "talk", "talks", "questions", "question",
-    "speaks", "says", "said", "goes", "gets", "get", "got", "getting", "sounds", "sound",
-    "sounding", "seems", "seem", "looks", "feels", "feel", "becomes", "gets", "is", "was", "being",
-    "听起来", "显得", "变得", "有点", "特别", "非常", "很", "比较", "太",
+    "提问",
+    "问",
+    "回答",
+    "答",
+    "采访",
+    "讲话",
+    "聊天",
+    "聊",
+    "发言",
+    "致辞时",
+    "asks",
+    "ask",
+    "asking",
+    "answers",
+    "answer",
+    "interview",
+    "talk",
+    "talks",
+    "questions",
+    "question",
+    "speaks",
+    "says",
+    "said",
+    "goes",
+    "gets",
+    "get",
+    "got",
+    "getting",
+    "sounds",
+    "sound",
+    "sounding",
+    "seems",
+    "seem",
+    "looks",
+    "feels",
+    "feel",
+    "becomes",
+    "gets",
+    "is",
+    "was",
+    "being",
+    "听起来",
+    "显得",
+    "变得",
+    "有点",
+    "特别",
+    "非常",
+    "很",
+    "比较",
+    "太",
 ];
 // Where a clip scope is said: "在厨房", "in the kitchen shot", "during the drone shot".
 pattern!(
@@ -711,7 +887,10 @@ pattern!(
     r"\b(?:in|inside|during|within|from|over|throughout|across)\b|在|里面|里|当中|中|上|时|的时候|期间"
 );
 // "take 2", "cam B": a number that belongs to a clip's name, not a position.
-pattern!(TAKE_NAME, r"\btakes?\s*#?\s*\d+\b|\bcam(?:era)?\s*[a-z0-9]\b");
+pattern!(
+    TAKE_NAME,
+    r"\btakes?\s*#?\s*\d+\b|\bcam(?:era)?\s*[a-z0-9]\b"
+);
 // The words of an ordinal or a set of clips, removed before looking for name words.
 pattern!(
     ORDINAL_WORDS,
@@ -725,8 +904,19 @@ pattern!(
 
 /// Words for the head or tail of a programme, redundant beside a span of time.
 const HEAD_TAIL_WORDS: &[&str] = &[
-    "片头", "片尾", "开头", "结尾", "开场", "结束", "opening", "intro", "ending", "outro", "start",
-    "end", "beginning",
+    "片头",
+    "片尾",
+    "开头",
+    "结尾",
+    "开场",
+    "结束",
+    "opening",
+    "intro",
+    "ending",
+    "outro",
+    "start",
+    "end",
+    "beginning",
 ];
 
 /// The constraints read from a target phrase.
@@ -879,7 +1069,10 @@ fn refuse_no_target() -> Refusal {
 /// Read a target phrase: every constraint it holds, combined.
 pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Target, Refusal> {
     // "那两句", "两个厨房的镜头", "那一段": a count, not a position or a name.
-    pattern!(COUNT, r"(^|[^第前后最\d.,、和与及到至~-])\s*\d+\s*(?:个|段|句|条|处|些)");
+    pattern!(
+        COUNT,
+        r"(^|[^第前后最\d.,、和与及到至~-])\s*\d+\s*(?:个|段|句|条|处|些)"
+    );
     let counted = COUNT.replace_all(phrase.trim(), "$1 ").into_owned();
     let p = counted.trim();
     if let Some(t) = pause_target(p) {
@@ -894,7 +1087,12 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
 
     // Quoted words: every line that says them.
     if let Some(m) = QUOTED.captures(&rest) {
-        let quote = m.get(1).or(m.get(2)).map_or("", |g| g.as_str()).trim().to_string();
+        let quote = m
+            .get(1)
+            .or(m.get(2))
+            .map_or("", |g| g.as_str())
+            .trim()
+            .to_string();
         let whole = m.get(0).map_or(0..0, |g| g.range());
         rest.replace_range(whole, " ");
         read.says = Some((quote, true));
@@ -928,7 +1126,13 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
         r"(?:名字|名称|文件名|片名)(?:里|中|上)?(?:带|有|含|包含|叫|是)(?:着)?\s*(.+?)\s*的|叫(?:做)?\s*(.+?)\s*的(?:那个|这个)?(?:镜头|片段|素材|clip)|\b(?:named|called|titled|labell?ed)\s+(.+?)(?:\s+(?:to|at|by|in|on|into|after|before)\b|$)|\b(?:with|has)\s+(.+?)\s+in (?:its|the) (?:name|title)\b"
     );
     if let Some(m) = NAMED_AS.captures(&rest) {
-        let words = leftover_words(m.get(1).or(m.get(2)).or(m.get(3)).or(m.get(4)).map_or("", |g| g.as_str()));
+        let words = leftover_words(
+            m.get(1)
+                .or(m.get(2))
+                .or(m.get(3))
+                .or(m.get(4))
+                .map_or("", |g| g.as_str()),
+        );
         if !words.is_empty() {
             return Ok(Target::Clips {
                 select: ClipSelector::Name { words },
@@ -938,7 +1142,10 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
 
     // Positions of clips, maybe among clips so named ("the second b-roll shot").
     let take_named = TAKE_NAME.is_match(&rest)
-        && ctx.clip_names.iter().any(|n| fold(n).contains("take") || fold(n).contains("cam"));
+        && ctx
+            .clip_names
+            .iter()
+            .any(|n| fold(n).contains("take") || fold(n).contains("cam"));
     let names_clips = || {
         let words = leftover_words(&ORDINAL_WORDS.replace_all(&rest, " "));
         !words.is_empty() && clip_name_target(&words.join(" "), ctx).is_some()
@@ -947,7 +1154,11 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
         && read.within.is_empty()
         && let Some(t) = ordinal_list(&rest)
             .or_else(|| ordinal_target(&rest))
-            .or_else(|| names_clips().then(|| ordinal_target(&format!("{rest} clip"))).flatten())
+            .or_else(|| {
+                names_clips()
+                    .then(|| ordinal_target(&format!("{rest} clip")))
+                    .flatten()
+            })
     {
         return Ok(named_ordinals(t, &rest, ctx));
     }
@@ -979,7 +1190,9 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
         if let Some(Target::Clips {
             select: ClipSelector::Name { words: hit },
         }) = clip_name_target(&words.join(" "), ctx)
-            && words.iter().all(|w| hit.iter().any(|h| w.contains(h.as_str())))
+            && words
+                .iter()
+                .all(|w| hit.iter().any(|h| w.contains(h.as_str())))
             && !known_speakers(&rest, ctx).0.is_empty()
         {
             return Ok(Target::Clips {
@@ -1001,9 +1214,9 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
         // The name and the other word are said together ("sarah cu", "sarah 的 cu", "伴娘致辞"),
         // not merely in one phrase ("新娘在仪式上" is the bride at the ceremony).
         let together = |a: &str, b: &str| {
-            [" ", "", " 的 ", "的", "'s "]
-                .iter()
-                .any(|j| said.contains(&format!("{a}{j}{b}")) || said.contains(&format!("{b}{j}{a}")))
+            [" ", "", " 的 ", "的", "'s "].iter().any(|j| {
+                said.contains(&format!("{a}{j}{b}")) || said.contains(&format!("{b}{j}{a}"))
+            })
         };
         let with_name = ctx.clip_names.iter().map(|n| fold(n)).any(|n| {
             let has = |w: &str| crate::resolver::name_has_word(&n, w);
@@ -1011,7 +1224,9 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
                 let a = a.trim_end_matches("'s");
                 is_name(a)
                     && has(a)
-                    && words.iter().any(|b| !is_name(b) && has(b) && together(a, b))
+                    && words
+                        .iter()
+                        .any(|b| !is_name(b) && has(b) && together(a, b))
             })
         });
         if with_name
@@ -1218,8 +1433,9 @@ fn paraphrase(p: &str, ctx: &Context) -> Option<(Option<String>, String)> {
     ];
     if let Some(m) = EN_SAYS.captures(&f) {
         let who = m[1].trim().trim_start_matches("the ").to_string();
-        let who = (!who.is_empty() && who.split(' ').count() <= 3 && !PRONOUNS.contains(&who.as_str()))
-            .then_some(who);
+        let who =
+            (!who.is_empty() && who.split(' ').count() <= 3 && !PRONOUNS.contains(&who.as_str()))
+                .then_some(who);
         let query = m[2]
             .trim()
             .trim_end_matches(" it")
@@ -1273,7 +1489,10 @@ fn paraphrase(p: &str, ctx: &Context) -> Option<(Option<String>, String)> {
 
 /// "clips 9 and 10", "第1、3、5个镜头": a list of positions.
 fn ordinal_list(p: &str) -> Option<Target> {
-    pattern!(ZH_ORD_LIST, r"第\s*(\d+(?:\s*[,、和与及]\s*第?\s*\d+)+)\s*(?:两|几|三)?\s*个?");
+    pattern!(
+        ZH_ORD_LIST,
+        r"第\s*(\d+(?:\s*[,、和与及]\s*第?\s*\d+)+)\s*(?:两|几|三)?\s*个?"
+    );
     if let Some(m) = ZH_ORD_LIST.captures(p) {
         let ordinals: Vec<i64> = m[1]
             .split(|c: char| !c.is_ascii_digit())

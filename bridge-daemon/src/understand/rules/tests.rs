@@ -534,7 +534,10 @@ fn clip_sets() {
             "slow the second b-roll shot to half speed",
             "speed 0.5 clip:roll[2]",
         ),
-        ("move the last b-roll to the start", "move start clip:roll[-1]"),
+        (
+            "move the last b-roll to the start",
+            "move start clip:roll[-1]",
+        ),
         ("最后一个空镜删掉", "delete clip:空镜[-1]"),
         ("第一个空镜加速两倍", "speed 2 clip:空镜[1]"),
         (
@@ -566,11 +569,17 @@ fn verbs_slang_and_speech() {
         ("the last clip, slow it down", "speed 0.5 clips:[-1]"),
         ("把最后一个镜头提前到开头", "move start clips:[-1]"),
         ("最后一个镜头挪到最前面", "move start clips:[-1]"),
-        ("bump the last clip up to the front", "move start clips:[-1]"),
+        (
+            "bump the last clip up to the front",
+            "move start clips:[-1]",
+        ),
         ("开心的地方标一下,用绿色", "mark green emotion:happy"),
         ("找出所有语气词,标成红色", "mark red filler"),
         ("flag every filler word in red", "mark red filler"),
-        ("drop a green marker on every happy moment", "mark green emotion:happy"),
+        (
+            "drop a green marker on every happy moment",
+            "mark green emotion:happy",
+        ),
         (
             "find where Maya talks about the train and mark it yellow",
             "mark yellow says:the train@MAYA",
@@ -586,7 +595,10 @@ fn verbs_slang_and_speech() {
             "um could you cut the first thirty seconds please",
             "delete time:start..30s",
         ),
-        ("so yeah just lose everything jordan says thanks", "delete speaker:JORDAN"),
+        (
+            "so yeah just lose everything jordan says thanks",
+            "delete speaker:JORDAN",
+        ),
         (
             "okay um slow down the last clip to half speed thank you",
             "speed 0.5 clips:[-1]",
@@ -600,10 +612,7 @@ fn verbs_slang_and_speech() {
             "tighten it up, remove every pause over 2 seconds",
             "delete pauses>2s",
         ),
-        (
-            "停顿太长了剪短点,两秒以上的空白都去掉",
-            "delete pauses>2s",
-        ),
+        ("停顿太长了剪短点,两秒以上的空白都去掉", "delete pauses>2s"),
         ("tighten it up", "refused NotUnderstood"),
         ("这段怎么样", "refused NotUnderstood"),
     ];
@@ -640,8 +649,14 @@ fn unsupported_edits_refuse_everything() {
             other => wrong.push(format!("{text}: {other:?}")),
         }
     }
-    assert!(wrong.is_empty(), "not refused as unsupported:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "not refused as unsupported:\n{}",
+        wrong.join("\n")
+    );
     // A target that merely names such a thing is still an edit.
-    assert_eq!(render("cut the music cue marker"), "delete markers:[music cue]");
+    assert_eq!(
+        render("cut the music cue marker"),
+        "delete markers:[music cue]"
+    );
 }
-

@@ -90,7 +90,8 @@ pub(super) fn speed_factor(c: &str) -> f64 {
         LazyLock::new(|| re(r"(\d+(?:\.\d+)?)\s*(?:倍|x\b)|\bx\s*(\d+(?:\.\d+)?)\b"));
     static PCT_BY: LazyLock<Regex> = LazyLock::new(|| re(r"by\s+(\d+(?:\.\d+)?)\s*%"));
     static PCT: LazyLock<Regex> = LazyLock::new(|| re(r"(\d+(?:\.\d+)?)\s*%"));
-    static TIMES: LazyLock<Regex> = LazyLock::new(|| re(r"\b(two|three|four|\d+(?:\.\d+)?)\s+times\b"));
+    static TIMES: LazyLock<Regex> =
+        LazyLock::new(|| re(r"\b(two|three|four|\d+(?:\.\d+)?)\s+times\b"));
     let slow = SPEED_SLOW.is_match(c) && !c.contains("加速");
     let half =
         c.contains("一半") || c.contains("减半") || c.contains("半速") || Regex::is_match(&HALF, c);
@@ -148,7 +149,6 @@ pub(super) fn length_in(c: &str) -> Option<Length> {
         Length::Seconds(n)
     })
 }
-
 
 pub(super) fn parse_time_point(s: &str) -> Option<TimePoint> {
     let s = s.trim();
@@ -263,7 +263,6 @@ pub(super) fn time_target(p: &str) -> Option<Target> {
     }
     None
 }
-
 
 pub(super) fn pause_target(p: &str) -> Option<Target> {
     if !PAUSE_WORD.is_match(p) {
