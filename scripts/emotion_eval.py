@@ -84,12 +84,24 @@ def affected(case, orig, out_path, lines, color=None):
             markers += [(pos + m.marked_range.start_time.value - s, pos + m.marked_range.end_time_exclusive().value - s)
                         for m in it.markers if ours(m)]
         pos += it.duration().value
-    orig_marks = {(m.marked_range.start_time.value, m.marked_range.duration.value) for m in v1(orig).markers}
+    def record_marks(tl):
+        """(start, end) of every marker of V1 in record frames, the track's and its clips'."""
+        tr, out, pos = v1(tl), [], 0
+        out += [(m.marked_range.start_time.value, m.marked_range.end_time_exclusive().value) for m in tr.markers]
+        for it in tr:
+            if isinstance(it, otio.schema.Clip):
+                s = it.source_range.start_time.value
+                out += [(pos + m.marked_range.start_time.value - s, pos + m.marked_range.end_time_exclusive().value - s)
+                        for m in it.markers]
+            pos += it.duration().value
+        return out
+
+    orig_marks = set(record_marks(orig))
     marker_case = "do:marker" in case["tags"]
     for i, (a, b, _) in enumerate(lines):
         mid = (a + b) // 2
         if marker_case:
-            if any(x <= mid < y and y > x for x, y in markers if (x, y - x) not in orig_marks):
+            if any(x <= mid < y for x, y in markers if (x, y) not in orig_marks):
                 hit.add(i)
             continue
         where = at(src, mid)

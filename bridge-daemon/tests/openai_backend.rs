@@ -42,11 +42,11 @@ fn config(url: &str) -> OpenAiConfig {
 }
 
 fn ctx() -> Context {
-    Context {
-        speakers: vec!["ANNA".into(), "BEN".into()],
-        clip_names: vec!["01 interview wide".into(), "02 B-roll street".into()],
-        marker_labels: vec!["best take".into()],
-    }
+    Context::new(
+        vec!["ANNA".into(), "BEN".into()],
+        vec!["01 interview wide".into(), "02 B-roll street".into()],
+        vec!["best take".into()],
+    )
 }
 
 fn backend(cfg: OpenAiConfig) -> OpenAi {

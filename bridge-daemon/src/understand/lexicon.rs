@@ -690,6 +690,28 @@ const NOT_FELT: &[&str] = &[
     "开心果",
 ];
 
+/// How people voice a feeling without naming it: accusing questions and repeated complaints
+/// (angry), absence and what is kept of someone gone (sad), waiting on news (tense), "what if"
+/// and hiding (fearful), disbelief at an arrival or a purchase (surprised), a long wish come true
+/// (happy). Patterns over the folded line (lower case, punctuation as spaces), each a cue.
+const PHRASINGS: &[(Emotion, &str, f32)] = &[
+    // Angry: accusation, rhetorical questions, "I said it N times", broken promises, sarcasm.
+    (Emotion::Angry, r"到底有没有|到底要|凭什么|怎么能|有没有把我|当回事|说了(?:\d+|[一二三四五六七八九十百几])+遍|回答过(?:\d+|[一二三四五六七八九十百几])+遍|别再.{0,12}行吗|说.就.|你们拍就拍", 1.0),
+    (Emotion::Angry, r"\byou promised\b|\bnobody tells us\b|\bno one tells us\b|\bhow many times\b|\bwhat is wrong with you\b|\byou go tell\b|\blove that for us\b|\boh great\b|\bthanks for nothing\b|\bare you serious\b|\bunacceptable\b|\bsick and tired\b", 1.0),
+    // Sad: someone gone, what is left of them, grief in the body.
+    (Emotion::Sad, r"不会回来了|没舍得|舍不得扔|一直没洗|到现在都没|再也见不到|嗓子.{0,2}哑|说不下去|他走的|她走的|走了以后|不在了|还炖着|留着.{0,6}(?:他|她)的", 1.0),
+    (Emotion::Sad, r"\bhaven't been back\b|\bhasn't been the same\b|\bset out a plate for\b|\bthen i remember\b|\bsince (?:he|she) (?:died|left|passed|went)\b|\bkept asking for\b|\bheld (?:his|her) hand\b|\bnot the same without\b|\bstill (?:wears?|keeps?|sets?|has|have) .{0,20}(?:his|her)\b|\bforce of habit\b|\bi can't bring myself\b", 1.0),
+    // Tense: waiting on news, money that does not add up, "be quiet, let me listen".
+    (Emotion::Tense, r"没有?消息|没下来|天天催|对不上|算了一晚上|先别说话|让我听|等结果|出来了没|结果还没|还没出来", 1.0),
+    (Emotion::Tense, r"\bresults? (?:come|comes|came) back\b|\buntil then\b|\bjust wait\b|\bstill waiting\b|\bany news\b|\bno news\b|\bhold your breath\b|\bdoesn't add up\b", 1.0),
+    // Fearful: what if it goes wrong, hiding in the dark.
+    (Emotion::Fearful, r"万一|不敢开|不敢出去|缩在|有动静|门锁在转|\bwhat if (?:he|she|it|they|we)\b|\bi froze\b|\bsomeone was (?:in|at)\b|\bhid(?:ing)? (?:under|behind|in)\b", 1.5),
+    // Surprised: an arrival not expected, "you did what?".
+    (Emotion::Surprised, r"你怎么来了|不是说.{0,12}吗|怎么会是|原来是|\bwait hold on\b|\bhold on\b.{0,20}\byou\b|\byou bought\b|\bthe whole \w+ you\b|\bno way\b|\bsince when\b|\bwhat are you doing here\b", 1.0),
+    // Happy: a yes, a first, "best of my life", a long-awaited thanks, tears of joy.
+    (Emotion::Happy, r"合不拢嘴|笑得|终于有人|终于等到|一道没出错|腰挺得|这辈子.{0,10}最|\bshe said yes\b|\bhe said yes\b|\bbest \w+ of my life\b|\blaugh again\b|\bi'm not sad\b|\bare you seeing this\b|\bwe made it\b|\bapproved\b|\bthat's all i wanted\b|\bit was worth it\b", 1.0),
+];
+
 /// Score a transcript line against the emotion lexicon.
 pub fn score_emotions(text: &str) -> EmotionScores {
     let mut folded = fold(text);
@@ -734,6 +756,18 @@ pub fn score_emotions(text: &str) -> EmotionScores {
             }
         }
         scores[e as usize] += s;
+    }
+    static COMPILED: std::sync::LazyLock<Vec<(Emotion, regex::Regex, f32)>> =
+        std::sync::LazyLock::new(|| {
+            PHRASINGS
+                .iter()
+                .map(|(e, p, w)| (*e, regex::Regex::new(p).expect("valid phrasing"), *w))
+                .collect()
+        });
+    for (e, p, w) in COMPILED.iter() {
+        if p.is_match(&folded) {
+            scores[*e as usize] += w;
+        }
     }
     if exclaim {
         for e in [
@@ -985,6 +1019,41 @@ mod tests {
         assert!(
             score_emotions("I'm not happy about this at all, truly upset").get(Emotion::Sad) > 0.0
         );
+    }
+
+    /// Feelings voiced without their word, three phrasings of each family of our own.
+    #[test]
+    fn emotions_without_keywords() {
+        let cases: &[(&str, Emotion)] = &[
+            ("你们到底有没有在听我说话？", Emotion::Angry),
+            ("我都说了五遍了，五遍！", Emotion::Angry),
+            ("You promised me you'd call. You promised.", Emotion::Angry),
+            ("How many times do I have to say it?", Emotion::Angry),
+            ("我到现在都没敢删他的微信。", Emotion::Sad),
+            ("I haven't been back to the house since.", Emotion::Sad),
+            ("She still keeps his coat by the door.", Emotion::Sad),
+            ("结果还没出来，我们就在这儿等。", Emotion::Tense),
+            ("The biopsy results come back Monday.", Emotion::Tense),
+            ("Any news yet? Anything?", Emotion::Tense),
+            ("万一他们找上门来怎么办？", Emotion::Fearful),
+            ("What if it collapses while we're inside?", Emotion::Fearful),
+            ("你怎么来了？不是说明年才回来吗？", Emotion::Surprised),
+            ("Wait, hold on, you sold the restaurant?", Emotion::Surprised),
+            ("She said yes! She actually said yes!", Emotion::Happy),
+            ("那是我这辈子吃过最香的一顿饭。", Emotion::Happy),
+            ("Visa approved! We made it!", Emotion::Happy),
+        ];
+        for (line, e) in cases {
+            assert!(
+                score_emotions(line).expresses(*e),
+                "{line}: {:?}",
+                score_emotions(line)
+            );
+        }
+        // Named but not felt.
+        for line in ["The place is called Happy Garden.", "我们拍过一个关于哭嫁的片子。"] {
+            assert_eq!(score_emotions(line).dominant(), None, "{line}");
+        }
     }
 
     #[test]

@@ -25,9 +25,28 @@ pub struct Context {
     pub speakers: Vec<String>,
     pub clip_names: Vec<String>,
     pub marker_labels: Vec<String>,
+    /// `clip_names` folded for look-ups, made once on first use (a two-hour timeline has
+    /// thousands of clips and one instruction looks at them several times).
+    folded_clip_names: std::sync::OnceLock<Vec<String>>,
 }
 
 impl Context {
+    /// A context of these names.
+    pub fn new(speakers: Vec<String>, clip_names: Vec<String>, marker_labels: Vec<String>) -> Self {
+        Context {
+            speakers,
+            clip_names,
+            marker_labels,
+            folded_clip_names: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The clip names, lower-cased and width-folded ([`normalize::fold`]).
+    pub fn folded_clip_names(&self) -> &[String] {
+        self.folded_clip_names
+            .get_or_init(|| self.clip_names.iter().map(|n| normalize::fold(n)).collect())
+    }
+
     /// The context of an indexed timeline (cheap: the index already holds the names).
     pub fn of_index(ix: &crate::index::Index) -> Context {
         let mut marker_labels: Vec<String> = Vec::new();
@@ -38,11 +57,11 @@ impl Context {
                 }
             }
         }
-        Context {
-            speakers: ix.speakers.clone(),
-            clip_names: ix.clips.iter().map(|c| c.name.clone()).collect(),
+        Context::new(
+            ix.speakers.clone(),
+            ix.clips.iter().map(|c| c.name.clone()).collect(),
             marker_labels,
-        }
+        )
     }
 
     pub fn of(tl: &Timeline) -> Context {
@@ -72,11 +91,7 @@ impl Context {
                 }
             }
         }
-        Context {
-            speakers,
-            clip_names,
-            marker_labels,
-        }
+        Context::new(speakers, clip_names, marker_labels)
     }
 }
 

@@ -63,6 +63,7 @@ pub fn example_context() -> Context {
             "04 老街 空镜".into(),
         ],
         marker_labels: vec!["重要".into(), "best take".into()],
+        ..Context::default()
     }
 }
 
@@ -1092,6 +1093,7 @@ mod tests {
             speakers: vec![],
             clip_names: (0..5000).map(|i| format!("shot {i:05}")).collect(),
             marker_labels: vec!["x".repeat(500)],
+            ..Context::default()
         };
         let s = render_context(&ctx);
         assert!(s.len() < 3 * MAX_NAME_CHARS, "{}", s.len());

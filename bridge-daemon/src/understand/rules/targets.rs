@@ -753,7 +753,7 @@ fn clip_name_target(p: &str, ctx: &Context) -> Option<Target> {
     if words.is_empty() {
         return None;
     }
-    let names: Vec<String> = ctx.clip_names.iter().map(|n| fold(n)).collect();
+    let names = ctx.folded_clip_names();
     let mut hits = Vec::new();
     for w in &words {
         if w.chars().any(is_cjk) {
@@ -1218,8 +1218,8 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
                 said.contains(&format!("{a}{j}{b}")) || said.contains(&format!("{b}{j}{a}"))
             })
         };
-        let with_name = ctx.clip_names.iter().map(|n| fold(n)).any(|n| {
-            let has = |w: &str| crate::resolver::name_has_word(&n, w);
+        let with_name = ctx.folded_clip_names().iter().any(|n| {
+            let has = |w: &str| crate::resolver::name_has_word(n, w);
             words.iter().any(|a| {
                 let a = a.trim_end_matches("'s");
                 is_name(a)

@@ -32,6 +32,7 @@ fn ctx() -> Context {
             "待删".into(),
             "导演：这个提问不要".into(),
         ],
+        ..Context::default()
     }
 }
 
