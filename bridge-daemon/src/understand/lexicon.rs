@@ -696,25 +696,72 @@ const NOT_FELT: &[&str] = &[
 /// (happy). Patterns over the folded line (lower case, punctuation as spaces), each a cue.
 const PHRASINGS: &[(Emotion, &str, f32)] = &[
     // Angry: accusation, rhetorical questions, "I said it N times", broken promises, sarcasm.
-    (Emotion::Angry, r"到底有没有|到底要|凭什么|怎么能|有没有把我|当回事|说了(?:\d+|[一二三四五六七八九十百几])+遍|回答过(?:\d+|[一二三四五六七八九十百几])+遍|别再.{0,12}行吗|说.就.|你们拍就拍", 1.0),
-    (Emotion::Angry, r"\byou promised\b|\bnobody tells us\b|\bno one tells us\b|\bhow many times\b|\bwhat is wrong with you\b|\byou go tell\b|\blove that for us\b|\boh great\b|\bthanks for nothing\b|\bare you serious\b|\bunacceptable\b|\bsick and tired\b", 1.0),
+    (
+        Emotion::Angry,
+        r"到底有没有|到底要|凭什么|怎么能|有没有把我|当回事|说了(?:\d+|[一二三四五六七八九十百几])+遍|回答过(?:\d+|[一二三四五六七八九十百几])+遍|别再.{0,12}行吗|说.就.|你们拍就拍",
+        1.0,
+    ),
+    (
+        Emotion::Angry,
+        r"\byou promised\b|\bnobody tells us\b|\bno one tells us\b|\bhow many times\b|\bwhat is wrong with you\b|\byou go tell\b|\blove that for us\b|\boh great\b|\bthanks for nothing\b|\bare you serious\b|\bunacceptable\b|\bsick and tired\b",
+        1.0,
+    ),
     // Sad: someone gone, what is left of them, grief in the body.
-    (Emotion::Sad, r"不会回来了|没舍得|舍不得扔|一直没洗|到现在都没|再也见不到|嗓子.{0,2}哑|说不下去|他走的|她走的|走了以后|不在了|还炖着|留着.{0,6}(?:他|她)的", 1.0),
-    (Emotion::Sad, r"\bhaven't been back\b|\bhasn't been the same\b|\bset out a plate for\b|\bthen i remember\b|\bsince (?:he|she) (?:died|left|passed|went)\b|\bkept asking for\b|\bheld (?:his|her) hand\b|\bnot the same without\b|\bstill (?:wears?|keeps?|sets?|has|have) .{0,20}(?:his|her)\b|\bforce of habit\b|\bi can't bring myself\b", 1.0),
+    (
+        Emotion::Sad,
+        r"不会回来了|没舍得|舍不得扔|一直没洗|到现在都没|再也见不到|嗓子.{0,2}哑|说不下去|他走的|她走的|走了以后|不在了|还炖着|留着.{0,6}(?:他|她)的",
+        1.0,
+    ),
+    (
+        Emotion::Sad,
+        r"\bhaven't been back\b|\bhasn't been the same\b|\bset out a plate for\b|\bthen i remember\b|\bsince (?:he|she) (?:died|left|passed|went)\b|\bkept asking for\b|\bheld (?:his|her) hand\b|\bnot the same without\b|\bstill (?:wears?|keeps?|sets?|has|have) .{0,20}(?:his|her)\b|\bforce of habit\b|\bi can't bring myself\b",
+        1.0,
+    ),
     // Tense: waiting on news, money that does not add up, "be quiet, let me listen".
-    (Emotion::Tense, r"没有?消息|没下来|天天催|对不上|算了一晚上|先别说话|让我听|等结果|出来了没|结果还没|还没出来", 1.0),
-    (Emotion::Tense, r"\bresults? (?:come|comes|came) back\b|\buntil then\b|\bjust wait\b|\bstill waiting\b|\bany news\b|\bno news\b|\bhold your breath\b|\bdoesn't add up\b", 1.0),
+    (
+        Emotion::Tense,
+        r"没有?消息|没下来|天天催|对不上|算了一晚上|先别说话|让我听|等结果|出来了没|结果还没|还没出来",
+        1.0,
+    ),
+    (
+        Emotion::Tense,
+        r"\bresults? (?:come|comes|came) back\b|\buntil then\b|\bjust wait\b|\bstill waiting\b|\bany news\b|\bno news\b|\bhold your breath\b|\bdoesn't add up\b",
+        1.0,
+    ),
     // Fearful: what if it goes wrong, hiding in the dark.
-    (Emotion::Fearful, r"万一|不敢开|不敢出去|缩在|有动静|门锁在转|\bwhat if (?:he|she|it|they|we)\b|\bi froze\b|\bsomeone was (?:in|at)\b|\bhid(?:ing)? (?:under|behind|in)\b", 1.5),
+    (
+        Emotion::Fearful,
+        r"万一|不敢开|不敢出去|缩在|有动静|门锁在转|\bwhat if (?:he|she|it|they|we)\b|\bi froze\b|\bsomeone was (?:in|at)\b|\bhid(?:ing)? (?:under|behind|in)\b",
+        1.5,
+    ),
     // Surprised: an arrival not expected, "you did what?".
-    (Emotion::Surprised, r"你怎么来了|不是说.{0,12}吗|怎么会是|原来是|\bwait hold on\b|\bhold on\b.{0,20}\byou\b|\byou bought\b|\bthe whole \w+ you\b|\bno way\b|\bsince when\b|\bwhat are you doing here\b", 1.0),
+    (
+        Emotion::Surprised,
+        r"你怎么来了|不是说.{0,12}吗|怎么会是|原来是|\bwait hold on\b|\bhold on\b.{0,20}\byou\b|\byou bought\b|\bthe whole \w+ you\b|\bno way\b|\bsince when\b|\bwhat are you doing here\b",
+        1.0,
+    ),
     // Happy: a yes, a first, "best of my life", a long-awaited thanks, tears of joy.
-    (Emotion::Happy, r"合不拢嘴|笑得|终于有人|终于等到|一道没出错|腰挺得|这辈子.{0,10}最|\bshe said yes\b|\bhe said yes\b|\bbest \w+ of my life\b|\blaugh again\b|\bi'm not sad\b|\bare you seeing this\b|\bwe made it\b|\bapproved\b|\bthat's all i wanted\b|\bit was worth it\b", 1.0),
+    (
+        Emotion::Happy,
+        r"合不拢嘴|笑得|终于有人|终于等到|一道没出错|腰挺得|这辈子.{0,10}最|\bshe said yes\b|\bhe said yes\b|\bbest \w+ of my life\b|\blaugh again\b|\bi'm not sad\b|\bare you seeing this\b|\bwe made it\b|\bapproved\b|\bthat's all i wanted\b|\bit was worth it\b",
+        1.0,
+    ),
 ];
 
 /// Score a transcript line against the emotion lexicon.
 pub fn score_emotions(text: &str) -> EmotionScores {
     let mut folded = fold(text);
+    // A name made of capitalised words inside a sentence ("a place called Happy Garden") names
+    // something; it feels nothing.
+    static PROPER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"[a-z,]\s+((?:[A-Z][a-z']+\s+)+[A-Z][a-z']+)").expect("valid pattern")
+    });
+    for m in PROPER.captures_iter(text) {
+        let name = fold(&m[1]);
+        if folded.contains(&name) {
+            folded = folded.replace(&name, &" ".repeat(name.len()));
+        }
+    }
     for phrase in NOT_FELT {
         if folded.contains(phrase) {
             folded = folded.replace(phrase, &" ".repeat(phrase.chars().count()));
@@ -1038,7 +1085,10 @@ mod tests {
             ("万一他们找上门来怎么办？", Emotion::Fearful),
             ("What if it collapses while we're inside?", Emotion::Fearful),
             ("你怎么来了？不是说明年才回来吗？", Emotion::Surprised),
-            ("Wait, hold on, you sold the restaurant?", Emotion::Surprised),
+            (
+                "Wait, hold on, you sold the restaurant?",
+                Emotion::Surprised,
+            ),
             ("She said yes! She actually said yes!", Emotion::Happy),
             ("那是我这辈子吃过最香的一顿饭。", Emotion::Happy),
             ("Visa approved! We made it!", Emotion::Happy),
@@ -1051,7 +1101,10 @@ mod tests {
             );
         }
         // Named but not felt.
-        for line in ["The place is called Happy Garden.", "我们拍过一个关于哭嫁的片子。"] {
+        for line in [
+            "The place is called Happy Garden.",
+            "我们拍过一个关于哭嫁的片子。",
+        ] {
             assert_eq!(score_emotions(line).dominant(), None, "{line}");
         }
     }
