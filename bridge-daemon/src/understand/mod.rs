@@ -28,6 +28,8 @@ pub struct Context {
     /// `clip_names` folded for look-ups, made once on first use (a two-hour timeline has
     /// thousands of clips and one instruction looks at them several times).
     folded_clip_names: std::sync::OnceLock<Vec<String>>,
+    /// Every distinct word of the clip names, stemmed, made once on first use.
+    clip_name_words: std::sync::OnceLock<Vec<String>>,
 }
 
 impl Context {
@@ -38,7 +40,37 @@ impl Context {
             clip_names,
             marker_labels,
             folded_clip_names: std::sync::OnceLock::new(),
+            clip_name_words: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Whether any clip's name has `word` ([`crate::resolver::name_has_word`]'s rule, over the
+    /// distinct words of all names rather than every name).
+    pub fn any_clip_has_word(&self, word: &str) -> bool {
+        let words = self.clip_name_words.get_or_init(|| {
+            let mut v: Vec<String> = self
+                .folded_clip_names()
+                .iter()
+                .flat_map(|n| {
+                    n.split(|c: char| !c.is_alphanumeric())
+                        .filter(|t| !t.is_empty())
+                        .map(normalize::stem)
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        });
+        if !word.is_ascii() {
+            return self.folded_clip_names().iter().any(|n| n.contains(word));
+        }
+        let w = normalize::stem(word);
+        words.iter().any(|t| {
+            *t == w
+                || (t.len() >= 3 && w.starts_with(t.as_str()))
+                || (w.len() >= 4 && t.starts_with(&w))
+        })
     }
 
     /// The clip names, lower-cased and width-folded ([`normalize::fold`]).

@@ -780,7 +780,7 @@ fn clip_name_target(p: &str, ctx: &Context) -> Option<Target> {
                     parts.push(chars[start + len..].to_vec());
                 }
             }
-        } else if names.iter().any(|n| crate::resolver::name_has_word(n, w)) {
+        } else if ctx.any_clip_has_word(w) {
             hits.push(w.clone());
         }
     }
