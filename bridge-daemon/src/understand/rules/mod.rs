@@ -72,6 +72,13 @@ pub fn parse(text: &str, ctx: &Context) -> Result<Intent, Refusal> {
             "the instruction is empty",
         ));
     }
+    // Safety first: one step CutBridge cannot do refuses the whole instruction, before any step
+    // is read or any aside dropped, so nothing is deleted on the way to a J-cut.
+    for c in split_steps(norm) {
+        if let Some(why) = unsupported(&c) {
+            return Err(Refusal::new(RefusalKind::Unsupported, why));
+        }
+    }
     // "ditch take one": a take's number said in words is the number in its name.
     let norm = take_numbers(norm, ctx);
     // ", it's for a blooper reel", "我要做个花絮，…": an aside that says why adds no edit.
@@ -81,13 +88,6 @@ pub fn parse(text: &str, ctx: &Context) -> Result<Intent, Refusal> {
         .collect::<Vec<_>>()
         .join(",");
     let clauses = split_steps(&norm);
-    // Safety first: one step CutBridge cannot do refuses the whole instruction, before any step
-    // is read, so nothing is deleted on the way to a J-cut.
-    for c in &clauses {
-        if let Some(why) = unsupported(c) {
-            return Err(Refusal::new(RefusalKind::Unsupported, why));
-        }
-    }
     let mut steps = Vec::new();
     for c in &clauses {
         steps.push(parse_clause(c, ctx)?);

@@ -661,3 +661,120 @@ fn unsupported_edits_refuse_everything() {
         "delete markers:[music cue]"
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces editors' instructions are made of, mixed at random.
+    const PIECES: &[&str] = &[
+        "删掉",
+        "把",
+        "第",
+        "三",
+        "个",
+        "镜头",
+        "和",
+        "然后",
+        "再",
+        "张伟",
+        "说的",
+        "话",
+        "开心",
+        "的",
+        "前",
+        "10",
+        "秒",
+        "之间",
+        "加",
+        "溶解",
+        "标成",
+        "红色",
+        "只保留",
+        "挪到",
+        "最后",
+        "“",
+        "”",
+        "delete",
+        "the",
+        "second",
+        "clip",
+        "and",
+        "then",
+        "Maya's",
+        "lines",
+        "in",
+        "hotel",
+        "room",
+        "first",
+        "minute",
+        "after",
+        "2:10",
+        "01:00:20:00",
+        "to",
+        "speed",
+        "up",
+        "2x",
+        "slow",
+        "mark",
+        "green",
+        "keep",
+        "only",
+        "b-roll",
+        "take",
+        "1",
+        "uh",
+        "um",
+        "please",
+        "'",
+        "\"",
+        ",",
+        ".",
+        "，",
+        "。",
+        "！",
+        "?",
+        "-",
+        " ",
+        "１２",
+        "半",
+        "分钟",
+        "J-cut",
+        "crossfade",
+        "music",
+        "每",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Any mix of instruction pieces parses to an intent or a refusal, never a panic.
+        #[test]
+        fn random_instructions_never_panic(idx in proptest::collection::vec(0..PIECES.len(), 0..24)) {
+            let text: String = idx.iter().map(|i| PIECES[*i]).collect::<Vec<_>>().join(" ");
+            let _ = parse(&text, &ctx());
+            let glued: String = idx.iter().map(|i| PIECES[*i]).collect();
+            let _ = parse(&glued, &ctx());
+        }
+
+        /// Arbitrary text, too.
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,80}") {
+            let _ = parse(&text, &ctx());
+        }
+
+        /// An unsupported edit anywhere refuses the whole instruction: nothing is deleted on the
+        /// way to it.
+        #[test]
+        fn an_unsupported_step_refuses_everything(
+            before in proptest::sample::select(vec!["删掉第三个镜头", "delete the filler", "cut the first 10 seconds", "把语气词删了"]),
+            bad in proptest::sample::select(vec!["做个J-cut", "add an L-cut to the answer", "加一段背景音乐", "add an audio crossfade", "调个色", "stabilize it"]),
+            join in proptest::sample::select(vec![", then ", "，然后", " and then ", "，再"]),
+        ) {
+            for text in [format!("{before}{join}{bad}"), format!("{bad}{join}{before}")] {
+                let r = parse(&text, &ctx());
+                prop_assert!(matches!(&r, Err(e) if e.kind == RefusalKind::Unsupported), "{text}: {r:?}");
+            }
+        }
+    }
+}

@@ -568,5 +568,5 @@ pub(super) const NOISE_ZH: &[&str] = &[
 pattern!(
     /// A clause that only says why ("it's for a blooper reel", "我要做个花絮") carries no edit.
     pub(super) ASIDE,
-    r"^(?:it's|this is|that's|it is) for\b|^for (?:the|a|my)\b|^because\b|^since\b|^(?:我|我们)?(?:要|想)?做个?.{0,8}$|^因为|^用来|^用于|^这是给"
+    r"^(?:it's|this is|that's|it is) for\b|^for (?:the|a|my)\b|^because\b|^since\b|^(?:我|我们)?(?:要|想)?做(?:个|一个|1个)?.{0,4}(?:花絮|预告|集锦|合集|回顾|短片|版本|样片|粗剪)$|^因为|^用来|^用于|^这是给"
 );
