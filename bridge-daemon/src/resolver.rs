@@ -406,6 +406,7 @@ fn time_point(tl: &Timeline, p: &TimePoint) -> Result<i64, Refusal> {
     let f = match p {
         TimePoint::Start => 0,
         TimePoint::End => dur,
+        TimePoint::Fraction { fraction } => (dur as f64 * fraction.clamp(0.0, 1.0)).round() as i64,
         TimePoint::Seconds { seconds } => tl.rate.seconds_to_frames(*seconds),
         TimePoint::BeforeEnd { seconds } => dur - tl.rate.seconds_to_frames(*seconds),
         TimePoint::Timecode { timecode: text } => {

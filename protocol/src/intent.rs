@@ -199,6 +199,9 @@ pub enum TimePoint {
     Seconds { seconds: f64 },
     /// Seconds before the end of the timeline.
     BeforeEnd { seconds: f64 },
+    /// A share of the timeline's duration from its start (0.5 = the middle: "后半段", "the
+    /// second half").
+    Fraction { fraction: f64 },
     /// A timecode as written (`01:00:20:00`, `00:01:12;00`): absolute when it falls inside the
     /// timeline's own span, otherwise an offset from the start.
     Timecode { timecode: String },

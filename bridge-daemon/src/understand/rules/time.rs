@@ -32,7 +32,7 @@ pattern!(
 );
 pattern!(
     pub(super) HEAD_ZH,
-    r"(?:(?:开头|开始|片头)的?\s*(?:前\s*)?|前\s*)(\d+(?:\.\d+)?)\s*(秒|分钟|分)"
+    r"(?:(?:开头|开始|片头|头)的?\s*(?:前\s*)?|前\s*)(\d+(?:\.\d+)?)\s*(秒|分钟|分)"
 );
 pattern!(
     pub(super) TAIL_ZH,
@@ -120,6 +120,12 @@ pub(super) fn speed_factor(c: &str) -> f64 {
     }
     if c.contains("quarter") {
         return 0.25;
+    }
+    if c.contains("triple") || c.contains("三倍速") {
+        return if slow { 1.0 / 3.0 } else { 3.0 };
+    }
+    if c.contains("quadruple") {
+        return if slow { 0.25 } else { 4.0 };
     }
     if c.contains("twice") || c.contains("double") {
         return 2.0;
@@ -351,6 +357,29 @@ fn after_first(m: &str) -> Option<Target> {
     })
 }
 
+pattern!(
+    /// "前半段", "后半部分", "the second half": half of the timeline.
+    HALVES,
+    r"(前|后|上|下)半(?:段|部分|部|场|截)|\bthe (first|second|last|latter|back) half\b"
+);
+
+fn halves(m: &str) -> Option<Target> {
+    let c = HALVES.captures(m)?;
+    let first = matches!(c.get(1).or(c.get(2))?.as_str(), "前" | "上" | "first");
+    let mid = TimePoint::Fraction { fraction: 0.5 };
+    Some(if first {
+        Target::TimeRange {
+            from: TimePoint::Start,
+            to: mid,
+        }
+    } else {
+        Target::TimeRange {
+            from: mid,
+            to: TimePoint::End,
+        }
+    })
+}
+
 /// Every span of time the phrase names ("开头5秒和结尾5秒" is two), and the phrase without them.
 pub(super) fn extract_spans(p: &str) -> (Vec<Target>, String) {
     let finders: [&LazyLock<Regex>; 9] = [
@@ -369,6 +398,7 @@ pub(super) fn extract_spans(p: &str) -> (Vec<Target>, String) {
     for (finder, read) in [
         (&AFTER_FIRST, after_first as fn(&str) -> Option<Target>),
         (&NTH_MINUTE, nth_minute),
+        (&HALVES, halves),
     ] {
         if let Some(m) = finder.find(&rest)
             && let Some(t) = read(m.as_str())

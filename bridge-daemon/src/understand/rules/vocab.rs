@@ -113,7 +113,7 @@ pattern!(
 );
 pattern!(
     pub(super) DELETE,
-    r"删除|删掉|删了|删去|删|剪掉|剪了|剪去|剪除|去掉|去除|去了|拿掉|拿走|砍掉|砍了|切掉|切了|不要了|不要$|清除|清掉|干掉|扔掉|丢掉|剔除|裁掉|抹掉|撤掉|移除|\b(?:delete|deleting|remove|removing|cut|cutting|drop|lose|trim(?: off| out)?|take out|get rid of|eliminate|strip out|kill|ditch|scrap|nuke|pull|ripple(?: out| delete)?|axe|chop(?: out)?|toss|junk|dump|yank|excise|omit|erase|snip(?: out)?|clear out|cut out|zap|bin|lose)\b"
+    r"删除|删掉|删了|删去|删|剪掉|剪了|剪去|剪除|去掉|去除|去了|拿掉|拿走|砍掉|砍了|切掉|切了|咔掉|咔了|咔|毙掉|毙了|掐掉|掐了|不要了|不要(?:$|[\s,.])|清除|清掉|干掉|扔掉|丢掉|剔除|裁掉|抹掉|撤掉|移除|\b(?:delete|deleting|remove|removing|cut|cutting|drop|lose|trim(?: off| out)?|take out|get rid of|eliminate|strip out|kill|ditch|scrap|nuke|pull|ripple(?: out| delete)?|axe|chop(?: out)?|toss|junk|dump|yank|excise|omit|erase|snip(?: out)?|clear out|cut out|zap|bin|lose)\b"
 );
 pattern!(
     pub(super) ALL_WORDS,
@@ -214,6 +214,14 @@ pub(super) fn strip_spoken(s: &str) -> String {
         LEAD_DEMONSTRATIVE,
         r"^(?:那个|这个|那|嗯|啊|呃)+[,\s]*([把将给就只第前后最从所每全在删剪去你您帮请麻])"
     );
+    // "嗯啊那些地方加速三倍": fillers followed by a word that points at them are the target.
+    pattern!(
+        FILLER_TARGET,
+        r"^[嗯啊呃额哦]+(?:和[嗯啊呃额哦]+)?\s*(?:那些|这些|之类|这种|那种|的|和|都|全|什么的)"
+    );
+    if FILLER_TARGET.is_match(s.trim()) {
+        return s.trim().to_string();
+    }
     let mut out = s.trim().to_string();
     for _ in 0..3 {
         let before = out.clone();
@@ -241,7 +249,7 @@ pub(super) fn strip_spoken(s: &str) -> String {
 pub(super) fn spoken_amounts(s: &str) -> String {
     const TABLE: &[(&str, &str)] = &[
         (
-            r"\ba minute and a half\b|\bone and a half minutes?\b|\b1\.5 minutes?\b|\ba minute thirty\b|\bone minute thirty\b|\b1 minute 30(?: seconds)?\b",
+            r"\b(?:a )?minute and a half\b|\bone and a half minutes?\b|\b1\.5 minutes?\b|\ba minute thirty\b|\bone minute thirty\b|\b1 minute 30(?: seconds)?\b",
             "90 seconds",
         ),
         (
@@ -460,6 +468,13 @@ pub(super) const NOISE_EN: &[&str] = &[
     "literally",
     "basically",
     "actually",
+    "pls",
+    "plz",
+    "nothing",
+    "else",
+    "but",
+    "other",
+    "rest",
 ];
 pub(super) const NOISE_ZH: &[&str] = &[
     "把",
@@ -563,10 +578,42 @@ pub(super) const NOISE_ZH: &[&str] = &[
     "没内容",
     "没用的",
     "空洞",
+    "的话",
+    "那些话",
+    "这些话",
+    "的时候",
+    "这边",
+    "那边",
+    "兮兮",
+    "巴巴",
+    "其他",
+    "其余",
+    "别的",
+    "剩下",
+    "剩下的",
+    "先别删",
+    "别删",
+    "不要删",
+    "实际内容",
+    "没有实际内容",
+    "全都",
+    "都是",
+    "统统",
+    "一律",
+    "全部都",
+    "戏份",
+    "的戏份",
+    "帮我",
+    "帮忙",
+    "麻烦",
+    "那条",
+    "这条",
+    "那一条",
+    "这一条",
 ];
 
 pattern!(
     /// A clause that only says why ("it's for a blooper reel", "我要做个花絮") carries no edit.
     pub(super) ASIDE,
-    r"^(?:it's|this is|that's|it is) for\b|^for (?:the|a|my)\b|^because\b|^since\b|^(?:我|我们)?(?:要|想)?做(?:个|一个|1个)?.{0,4}(?:花絮|预告|集锦|合集|回顾|短片|版本|样片|粗剪)$|^因为|^用来|^用于|^这是给"
+    r"^(?:it's|this is|that's|it is) for\b|^for (?:the|a|my)\b|^because\b|^since\b|^(?:我|我们)?(?:要|想)?做(?:个|一个|1个)?.{0,4}(?:花絮|预告|集锦|合集|回顾|短片|版本|样片|粗剪)$|^因为|^用来|^用于|^这是给|^用.{1,16}(?:就行|就好|就可以|代替)$|^use .{1,30} instead$|^(?:but )?(?:don't|do not) (?:delete|cut|remove) (?:it|them|anything)$|^先别删$|^别删$"
 );
