@@ -12,8 +12,9 @@ Only the standard library is used, so the files are byte-for-byte reproducible:
     python3 examples/make_interview.py          # rewrites both files beside this script
 """
 
-import json
 import os
+
+from otio_sample import Sample
 
 RATE = 25.0
 START = 90000  # 01:00:00:00 at 25 fps
@@ -57,104 +58,21 @@ SUBTITLES = [
 ]
 
 
-def rt(value):
-    return {"OTIO_SCHEMA": "RationalTime.1", "rate": RATE, "value": float(value)}
-
-
-def tr(start, duration):
-    return {"OTIO_SCHEMA": "TimeRange.1", "duration": rt(duration), "start_time": rt(start)}
-
-
-def marker(color, name, comment, start, duration):
-    return {
-        "OTIO_SCHEMA": "Marker.2",
-        "metadata": {},
-        "name": name,
-        "color": color,
-        "marked_range": tr(start, duration),
-        "comment": comment,
-    }
-
-
-def clip(name, media, media_start, media_len, first, length, markers):
-    return {
-        "OTIO_SCHEMA": "Clip.2",
-        "metadata": {},
-        "name": name,
-        "source_range": tr(first, length),
-        "effects": [],
-        "markers": markers,
-        "enabled": True,
-        "media_references": {
-            "DEFAULT_MEDIA": {
-                "OTIO_SCHEMA": "ExternalReference.1",
-                "metadata": {},
-                "name": media,
-                "available_range": tr(media_start, media_len),
-                "available_image_bounds": None,
-                "target_url": MEDIA_ROOT + media,
-            }
-        },
-        "active_media_reference_key": "DEFAULT_MEDIA",
-    }
-
-
-def track(name, kind, with_markers):
-    children = []
-    for i, (cname, media, mstart, mlen, first, length) in enumerate(CLIPS):
-        markers = [marker(*CLIP_MARKER)] if with_markers and i == 1 else []
-        children.append(clip(cname, media, mstart, mlen, first, length, markers))
-    return {
-        "OTIO_SCHEMA": "Track.1",
-        "metadata": {},
-        "name": name,
-        "source_range": None,
-        "effects": [],
-        "markers": [marker(*m) for m in TRACK_MARKERS] if with_markers else [],
-        "enabled": True,
-        "children": children,
-        "kind": kind,
-    }
-
-
-def timeline():
-    return {
-        "OTIO_SCHEMA": "Timeline.1",
-        "metadata": {},
-        "name": "老街 Old Street - interview cut",
-        "global_start_time": rt(START),
-        "tracks": {
-            "OTIO_SCHEMA": "Stack.1",
-            "metadata": {},
-            "name": "tracks",
-            "source_range": None,
-            "effects": [],
-            "markers": [],
-            "enabled": True,
-            "children": [track("V1", "Video", True), track("A1", "Audio", False)],
-        },
-    }
-
-
-def srt_time(seconds):
-    ms = round(seconds * 1000)
-    return "%02d:%02d:%02d,%03d" % (ms // 3600000, ms // 60000 % 60, ms // 1000 % 60, ms % 1000)
-
-
-def srt():
-    blocks = []
-    for n, (start, end, text) in enumerate(SUBTITLES, 1):
-        blocks.append("%d\n%s --> %s\n%s\n" % (n, srt_time(start), srt_time(end), text))
-    return "\n".join(blocks)
+def sample():
+    return Sample(
+        name="老街 Old Street - interview cut",
+        rate=RATE,
+        start=START,
+        media_root=MEDIA_ROOT,
+        clips=CLIPS,
+        track_markers=TRACK_MARKERS,
+        clip_markers={1: CLIP_MARKER},
+        subtitles=SUBTITLES,
+    )
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    with open(os.path.join(here, "interview.otio"), "w", encoding="utf-8") as f:
-        json.dump(timeline(), f, ensure_ascii=False, indent=4)
-        f.write("\n")
-    with open(os.path.join(here, "interview.srt"), "w", encoding="utf-8") as f:
-        f.write(srt())
+    sample().write(os.path.dirname(os.path.abspath(__file__)), "interview")
 
 
 if __name__ == "__main__":

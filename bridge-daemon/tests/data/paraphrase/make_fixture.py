@@ -59,8 +59,12 @@ KIND one of unsupported, not_understood, no_match, ambiguous, too_much. `status`
 other language): a gap must be refused, never guessed, and is marked ok once it reads.
 """
 
-import json
 import os
+import sys
+
+# The shared writers live beside the bundled sample (examples/otio_sample.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "..", "examples"))
+from otio_sample import Sample  # noqa: E402
 
 RATE = 25.0
 START = 90000  # 01:00:00:00 at 25 fps
@@ -134,97 +138,6 @@ SUBTITLES = [
 ]
 
 
-def rt(value):
-    return {"OTIO_SCHEMA": "RationalTime.1", "rate": RATE, "value": float(value)}
-
-
-def tr(start, duration):
-    return {"OTIO_SCHEMA": "TimeRange.1", "duration": rt(duration), "start_time": rt(start)}
-
-
-def marker(color, name, comment, start, duration):
-    return {
-        "OTIO_SCHEMA": "Marker.2",
-        "metadata": {},
-        "name": name,
-        "color": color,
-        "marked_range": tr(start, duration),
-        "comment": comment,
-    }
-
-
-def clip(name, media, media_start, media_len, first, length, markers):
-    return {
-        "OTIO_SCHEMA": "Clip.2",
-        "metadata": {},
-        "name": name,
-        "source_range": tr(first, length),
-        "effects": [],
-        "markers": markers,
-        "enabled": True,
-        "media_references": {
-            "DEFAULT_MEDIA": {
-                "OTIO_SCHEMA": "ExternalReference.1",
-                "metadata": {},
-                "name": media,
-                "available_range": tr(media_start, media_len),
-                "available_image_bounds": None,
-                "target_url": MEDIA_ROOT + media,
-            }
-        },
-        "active_media_reference_key": "DEFAULT_MEDIA",
-    }
-
-
-def track(name, kind, with_markers):
-    children = []
-    for i, (cname, media, mstart, mlen, first, length) in enumerate(CLIPS):
-        markers = [marker(*CLIP_MARKER)] if with_markers and i == CLIP_MARKER_INDEX else []
-        children.append(clip(cname, media, mstart, mlen, first, length, markers))
-    return {
-        "OTIO_SCHEMA": "Track.1",
-        "metadata": {},
-        "name": name,
-        "source_range": None,
-        "effects": [],
-        "markers": [marker(*m) for m in TRACK_MARKERS] if with_markers else [],
-        "enabled": True,
-        "children": children,
-        "kind": kind,
-    }
-
-
-def timeline():
-    return {
-        "OTIO_SCHEMA": "Timeline.1",
-        "metadata": {},
-        "name": "回家过年 Going Home - paraphrase fixture",
-        "global_start_time": rt(START),
-        "tracks": {
-            "OTIO_SCHEMA": "Stack.1",
-            "metadata": {},
-            "name": "tracks",
-            "source_range": None,
-            "effects": [],
-            "markers": [],
-            "enabled": True,
-            "children": [track("V1", "Video", True), track("A1", "Audio", False)],
-        },
-    }
-
-
-def srt_time(seconds):
-    ms = round(seconds * 1000)
-    return "%02d:%02d:%02d,%03d" % (ms // 3600000, ms // 60000 % 60, ms // 1000 % 60, ms % 1000)
-
-
-def srt():
-    blocks = []
-    for n, (start, end, text) in enumerate(SUBTITLES, 1):
-        blocks.append("%d\n%s --> %s\n%s\n" % (n, srt_time(start), srt_time(end), text))
-    return "\n".join(blocks)
-
-
 def check():
     """The layout promises of the docstring: every line inside one clip, frame-exact times."""
     bounds, t = [], 0
@@ -243,14 +156,22 @@ def check():
     assert prev_end * RATE <= t
 
 
+def sample():
+    return Sample(
+        name="回家过年 Going Home - paraphrase fixture",
+        rate=RATE,
+        start=START,
+        media_root=MEDIA_ROOT,
+        clips=CLIPS,
+        track_markers=TRACK_MARKERS,
+        clip_markers={CLIP_MARKER_INDEX: CLIP_MARKER},
+        subtitles=SUBTITLES,
+    )
+
+
 def main():
     check()
-    here = os.path.dirname(os.path.abspath(__file__))
-    with open(os.path.join(here, "fixture.otio"), "w", encoding="utf-8") as f:
-        json.dump(timeline(), f, ensure_ascii=False, indent=4)
-        f.write("\n")
-    with open(os.path.join(here, "fixture.srt"), "w", encoding="utf-8") as f:
-        f.write(srt())
+    sample().write(os.path.dirname(os.path.abspath(__file__)), "fixture")
 
 
 if __name__ == "__main__":
