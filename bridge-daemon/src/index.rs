@@ -122,7 +122,7 @@ impl Index {
         let known: HashMap<&str, &LineEntry> = previous
             .map(|p| p.lines.iter().map(|l| (l.text.as_str(), l)).collect())
             .unwrap_or_default();
-        let lines: Vec<LineEntry> = tl
+        let mut lines: Vec<LineEntry> = tl
             .subtitles
             .iter()
             .map(|l| match known.get(l.text.as_str()) {
@@ -143,11 +143,12 @@ impl Index {
                 },
             })
             .collect();
-        let mut lines = lines;
-        let lexical: Vec<lexicon::EmotionScores> = lines.iter().map(|l| l.lexical).collect();
-        let who: Vec<Option<&str>> = lines.iter().map(|l| l.speaker.as_deref()).collect();
-        let in_context = lexicon::with_context(&lexical, &who);
-        drop(who);
+        // A line's mood in the context of its speaker's neighbouring lines.
+        let in_context = {
+            let lexical: Vec<lexicon::EmotionScores> = lines.iter().map(|l| l.lexical).collect();
+            let who: Vec<Option<&str>> = lines.iter().map(|l| l.speaker.as_deref()).collect();
+            lexicon::with_context(&lexical, &who)
+        };
         for (l, e) in lines.iter_mut().zip(in_context) {
             l.emotions = e;
         }

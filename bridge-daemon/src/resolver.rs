@@ -422,6 +422,15 @@ fn time_point(tl: &Timeline, p: &TimePoint) -> Result<i64, Refusal> {
     Ok(f.clamp(0, dur))
 }
 
+/// 1-based positions among `count` clips, in the order given; the first ordinal that names no
+/// clip is the error.
+fn clip_ordinals(ordinals: &[i64], count: usize) -> Result<Vec<usize>, i64> {
+    ordinals
+        .iter()
+        .map(|o| clip_ordinal(*o, count).ok_or(*o))
+        .collect()
+}
+
 fn clip_ordinal(n: i64, count: usize) -> Option<usize> {
     let count = count as i64;
     let i = if n < 0 { count + 1 + n } else { n };
@@ -570,21 +579,12 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
             let n = index.clips.len();
             let ords: Vec<usize> = match select {
                 ClipSelector::All => (1..=n).collect(),
-                ClipSelector::Ordinals { ordinals } => {
-                    let mut v = Vec::new();
-                    for o in ordinals {
-                        match clip_ordinal(*o, n) {
-                            Some(i) => v.push(i),
-                            None => {
-                                return Err(no(
-                                    RefusalKind::NoMatch,
-                                    format!("there is no clip {o}: the timeline has {n} clips"),
-                                ));
-                            }
-                        }
-                    }
-                    v
-                }
+                ClipSelector::Ordinals { ordinals } => clip_ordinals(ordinals, n).map_err(|o| {
+                    no(
+                        RefusalKind::NoMatch,
+                        format!("there is no clip {o}: the timeline has {n} clips"),
+                    )
+                })?,
                 ClipSelector::OrdinalRange { from, to } => {
                     let (Some(a), Some(b)) = (clip_ordinal(*from, n), clip_ordinal(*to, n)) else {
                         return Err(no(
@@ -624,23 +624,20 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
                             format!("no clip is called \"{}\"", words.join(" ")),
                         ));
                     }
-                    let mut v = Vec::new();
-                    for o in ordinals {
-                        match clip_ordinal(*o, named.len()) {
-                            Some(i) => v.push(named[i - 1]),
-                            None => {
-                                return Err(no(
-                                    RefusalKind::NoMatch,
-                                    format!(
-                                        "there is no \"{}\" clip {o}: {} clips are called that",
-                                        words.join(" "),
-                                        named.len()
-                                    ),
-                                ));
-                            }
-                        }
-                    }
-                    v
+                    clip_ordinals(ordinals, named.len())
+                        .map_err(|o| {
+                            no(
+                                RefusalKind::NoMatch,
+                                format!(
+                                    "there is no \"{}\" clip {o}: {} clips are called that",
+                                    words.join(" "),
+                                    named.len()
+                                ),
+                            )
+                        })?
+                        .into_iter()
+                        .map(|i| named[i - 1])
+                        .collect()
                 }
             };
             let matches = ords
@@ -1071,10 +1068,15 @@ pub fn name_has_word(hay: &str, word: &str) -> bool {
     let w = stem(word);
     hay.split(|c: char| !c.is_alphanumeric())
         .filter(|t| !t.is_empty())
-        .any(|t| {
-            let t = stem(t);
-            t == w || (t.len() >= 3 && w.starts_with(&t)) || (w.len() >= 4 && t.starts_with(&w))
-        })
+        .any(|t| stems_match(&stem(t), &w))
+}
+
+/// Whether a stemmed word of a name (`name_word`) is the stemmed word said: the same, or a
+/// prefix of 3+ letters of it ("rec" for "recording"), or it begins with a said word of 4+.
+pub fn stems_match(name_word: &str, said: &str) -> bool {
+    name_word == said
+        || (name_word.len() >= 3 && said.starts_with(name_word))
+        || (said.len() >= 4 && name_word.starts_with(said))
 }
 
 fn marker_score(folded: &str, words: &[String]) -> f64 {

@@ -66,11 +66,7 @@ impl Context {
             return self.folded_clip_names().iter().any(|n| n.contains(word));
         }
         let w = normalize::stem(word);
-        words.iter().any(|t| {
-            *t == w
-                || (t.len() >= 3 && w.starts_with(t.as_str()))
-                || (w.len() >= 4 && t.starts_with(&w))
-        })
+        words.iter().any(|t| crate::resolver::stems_match(t, &w))
     }
 
     /// The clip names, lower-cased and width-folded ([`normalize::fold`]).

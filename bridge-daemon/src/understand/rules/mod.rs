@@ -480,7 +480,7 @@ fn move_step(c: &str, ctx: &Context, all: bool) -> Result<Step, Refusal> {
     });
     static ZH_DEST: LazyLock<Regex> = LazyLock::new(|| {
         re(
-            r"(?:挪到|移到|放到|搬到|调到|移动到|拖到|拿到|换到|挪至|移至|放在|提前到|提到|挪去|移去|放去|调至|搬去|挪|移|放)(.*)$",
+            r"^(?:挪到|移到|放到|搬到|调到|移动到|拖到|拿到|换到|挪至|移至|放在|提前到|提到|挪去|移去|放去|调至|搬去|挪|移|放)(.*)$",
         )
     });
     static ZH_DEST_WORD: LazyLock<Regex> = LazyLock::new(|| {
@@ -493,7 +493,6 @@ fn move_step(c: &str, ctx: &Context, all: bool) -> Result<Step, Refusal> {
         let mut best = None;
         for (at, _) in c.char_indices() {
             if let Some(m) = ZH_DEST.captures(&c[at..])
-                && m.get(0).is_some_and(|g| g.start() == 0)
                 && ZH_DEST_WORD.is_match(&m[1])
             {
                 best = Some((at, m[1].to_string()));

@@ -1200,9 +1200,9 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
         && !EN_ORD_WORD.is_match(&rest)
         && !ZH_ORD.is_match(&rest)
         && ctx
-            .clip_names
+            .folded_clip_names()
             .iter()
-            .any(|n| fold(n).contains("take") || fold(n).contains("cam"));
+            .any(|n| n.contains("take") || n.contains("cam"));
     let names_clips = || {
         let words = leftover_words(&ORDINAL_WORDS.replace_all(&rest, " "));
         !words.is_empty() && clip_name_target(&words.join(" "), ctx).is_some()
@@ -1321,8 +1321,7 @@ pub(super) fn target_of(phrase: &str, ctx: &Context, verb: Verb) -> Result<Targe
         read.emotion = Some(*e);
         rest_f = remove_word(&rest_f, cue);
         // "吵架发火的那些话", "the nail-biting nervous lines": every word for the emotion goes.
-        while let Some((again, cue)) = emotion_cue_in(&rest_f).filter(|(x, _)| x == e) {
-            let _ = again;
+        while let Some((_, cue)) = emotion_cue_in(&rest_f).filter(|(x, _)| x == e) {
             rest_f = remove_word(&rest_f, &cue);
         }
     }

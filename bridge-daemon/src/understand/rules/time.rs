@@ -382,7 +382,7 @@ fn halves(m: &str) -> Option<Target> {
 
 /// Every span of time the phrase names ("开头5秒和结尾5秒" is two), and the phrase without them.
 pub(super) fn extract_spans(p: &str) -> (Vec<Target>, String) {
-    let finders: [&LazyLock<Regex>; 9] = [
+    let finders: [&LazyLock<Regex>; 8] = [
         &TIME_SPAN,
         &SAME_UNIT_SPAN,
         &OPEN_AFTER,
@@ -391,7 +391,6 @@ pub(super) fn extract_spans(p: &str) -> (Vec<Target>, String) {
         &TAIL_ZH,
         &HEAD_EN,
         &TAIL_EN,
-        &BARE_TIMECODE,
     ];
     let mut rest = p.to_string();
     let mut spans = Vec::new();
@@ -410,7 +409,7 @@ pub(super) fn extract_spans(p: &str) -> (Vec<Target>, String) {
     'outer: for _ in 0..4 {
         for f in finders {
             if let Some(m) = f.find(&rest)
-                && let Some(t) = time_target(m.as_str()).or_else(|| timecode_point_span(m.as_str()))
+                && let Some(t) = time_target(m.as_str())
             {
                 spans.push(t);
                 rest.replace_range(m.range(), " ");
@@ -420,11 +419,4 @@ pub(super) fn extract_spans(p: &str) -> (Vec<Target>, String) {
         break;
     }
     (spans, rest)
-}
-
-pattern!(BARE_TIMECODE, r"\d{1,2}[:;]\d{2}[:;]\d{2}[:;.]\d{2}");
-
-/// A lone timecode is no span; it is kept only to be removed from the phrase (and refused).
-fn timecode_point_span(_s: &str) -> Option<Target> {
-    None
 }

@@ -99,10 +99,13 @@ pattern!(
     pub(super) SPEED_SLOW,
     r"放慢|慢放|减速|慢动作|慢镜头|慢速|变慢|慢一?点|慢一些|慢\s*\d|升格|降速|slow[- ]?mo|slow motion|slow(?:s|ing|ed)? down|slower|\bslow(?:s|ing|ed)?\b|\bhalf[- ]speed\b|\bquarter[- ]speed\b"
 );
-pattern!(
-    pub(super) MARK_ADD,
-    r"加.{0,6}标记|打上?.{0,6}(?:标记|记号|点)|添加.{0,6}标记|做.{0,6}(?:标记|记号)|放.{0,4}标记|标成|标上|标为|标记为|标记成|标记一下|标记出|标记下|标一下|标出|标注一下|标注出|标[红橙黄绿青蓝紫粉白黑]|标个|标出来|标记出来|标注出来|打个?标|标记(?:所有|全部|每)|^标记|^标|找出|查找|找到|找一下|找找|挑出|(?:add|put|place|drop|set|stick|throw|slap|insert|create|leave|pop)\b.{0,25}\bmarkers?\b|^(?:mark|flag|highlight|tag|find|locate|spot|point out|show me)\b|\b(?:and|then)\s+(?:mark|flag|highlight|tag)\b|\bmark (?:it|them|those|these|that|every|all|each)\b"
-);
+/// Marker verbs that always add a marker ("标成红色", "drop a marker on", "mark …").
+const MARK_EXPLICIT: &str = r"加.{0,6}标记|打上?.{0,6}标记|添加.{0,6}标记|做.{0,6}标记|标成|标上|标为|标记为|标记成|标一下|标个|标出来|标[红橙黄绿青蓝紫粉白黑](?:色)?(?:$|,)|找出|查找|(?:add|put|place|drop|set|stick|throw|slap|insert|create|pop)\b.{0,25}\bmarkers?\b|^(?:mark|flag|highlight|tag|find|locate)\b|\b(?:and|then)\s+(?:mark|flag|highlight|tag)\b";
+/// Words that add a marker unless the clause deletes, keeps or retimes what is marked already
+/// ("导演标红的那段删掉", "the section marked …").
+const MARK_WEAK: &str = r"打上?.{0,6}(?:记号|点)|做.{0,6}记号|放.{0,4}标记|标记一下|标记出|标记下|标出|标注一下|标注出|标[红橙黄绿青蓝紫粉白黑]|标记出来|标注出来|打个?标|标记(?:所有|全部|每)|^标记|^标|找到|找一下|找找|挑出|leave\b.{0,25}\bmarkers?\b|^(?:spot|point out|show me)\b|\bmark (?:it|them|those|these|that|every|all|each)\b";
+pub(super) static MARK_ADD: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!("{MARK_EXPLICIT}|{MARK_WEAK}")));
 pattern!(
     pub(super) MOVE_ZH,
     r"挪到|移到|放到|搬到|调到|移动到|拖到|拿到|换到|挪至|移至|放在|提前到|提到|挪去|移去|放去|调至|挪|搬去|放最|挪最|移最"
@@ -157,10 +160,7 @@ pub(super) fn detect_verb(c: &str) -> Option<Verb> {
 /// "the section marked yellow", "有卡点标记的那个镜头" speak of markers that exist: with a delete,
 /// keep, speed or move verb they are the target, not the action.
 fn marker_is_a_noun(c: &str) -> bool {
-    pattern!(
-        EXPLICIT_ADD,
-        r"加.{0,6}标记|打上?.{0,6}标记|添加.{0,6}标记|做.{0,6}标记|标成|标上|标为|标记为|标记成|标一下|标个|标出来|标[红橙黄绿青蓝紫粉白黑](?:色)?(?:$|,)|找出|查找|(?:add|put|place|drop|set|stick|throw|slap|insert|create|pop)\b.{0,25}\bmarkers?\b|^(?:mark|flag|highlight|tag|find|locate)\b|\b(?:and|then)\s+(?:mark|flag|highlight|tag)\b"
-    );
+    static EXPLICIT_ADD: LazyLock<Regex> = LazyLock::new(|| re(MARK_EXPLICIT));
     if EXPLICIT_ADD.is_match(c) {
         return false;
     }
