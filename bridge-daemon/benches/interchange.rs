@@ -91,6 +91,7 @@ fn timeline(rng: &mut Rng) -> Timeline {
                 name: format!("shot_{i:04}.mov"),
                 available: Some(FrameRange::new(media_start, len + 2 * handle)),
                 metadata: Map::new(),
+                nested: None,
                 extra: Map::new(),
             },
             source: FrameRange::new(media_start + handle, len),

@@ -215,8 +215,75 @@ pub struct Media {
     pub available: Option<FrameRange>,
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub metadata: Map<String, Value>,
+    /// The inside of a compound clip (a nested sequence, an OTIO Stack in a track): the clip
+    /// shows `source` of it like any media, and edits at the top level never change it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nested: Option<Box<Nested>>,
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
+}
+
+impl Media {
+    /// What the reference is, as the writers of each format need to know it.
+    pub fn kind(&self) -> MediaKind<'_> {
+        let schema = self
+            .extra
+            .get("OTIO_SCHEMA")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if self.nested.is_some() {
+            MediaKind::Nested
+        } else if schema.starts_with("GeneratorReference.") {
+            let kind = self
+                .extra
+                .get("generator_kind")
+                .and_then(Value::as_str)
+                .unwrap_or("generator");
+            MediaKind::Generator(kind)
+        } else if schema.starts_with("ImageSequenceReference.") {
+            MediaKind::ImageSequence
+        } else if self.url.is_some() {
+            MediaKind::File
+        } else {
+            MediaKind::Missing
+        }
+    }
+}
+
+/// The kinds of media reference the formats tell apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MediaKind<'a> {
+    /// A media file (`url`).
+    File,
+    /// Frames in numbered files (OTIO `ImageSequenceReference`).
+    ImageSequence,
+    /// Made by the NLE, no file: `SolidColor`, `Bars`, `Black`, a title (`generator_kind`).
+    Generator(&'a str),
+    /// A compound clip: see [`Media::nested`].
+    Nested,
+    /// The media is offline or was never known.
+    Missing,
+}
+
+/// The inside of a compound clip: tracks in their own record time (frames at the timeline's
+/// rate, 0 = the first frame of the nested sequence).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Nested {
+    #[serde(default)]
+    pub name: String,
+    pub tracks: Vec<Track>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub markers: Vec<Marker>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub metadata: Map<String, Value>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+impl Nested {
+    pub fn duration(&self) -> i64 {
+        self.tracks.iter().map(Track::duration).max().unwrap_or(0)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]

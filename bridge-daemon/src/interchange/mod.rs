@@ -14,11 +14,15 @@
 //! back with OpenTimelineIO's own adapters (the `interchange_readback` test runs it).
 
 pub mod edl;
+pub mod edl_read;
 pub mod fcpxml;
+pub mod fcpxml_read;
 mod media_url;
 pub mod otio;
 pub mod srt;
+pub mod transcript;
 pub mod xmeml;
+pub mod xmeml_read;
 mod xml;
 
 use std::ops::RangeInclusive;
@@ -44,6 +48,24 @@ pub enum ReadError {
     },
     #[error("{place}: {why}")]
     Invalid { place: String, why: String },
+}
+
+/// What a reader made of a file: the timeline, and one line for each thing in the file that the
+/// timeline model could not hold exactly (naming its place: `line 12`, an XML path), so nothing is
+/// lost silently.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    pub timeline: Timeline,
+    pub notes: Vec<String>,
+}
+
+impl Reading {
+    pub fn new(timeline: Timeline) -> Self {
+        Reading {
+            timeline,
+            notes: Vec::new(),
+        }
+    }
 }
 
 /// A format CutBridge writes, chosen from a file name's extension.

@@ -199,6 +199,7 @@ impl Reader {
             name: string(o, "name"),
             available,
             metadata: map(o, "metadata"),
+            nested: None,
             extra: rest(o, &["name", "target_url", "available_range", "metadata"]),
         })
     }
