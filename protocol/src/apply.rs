@@ -550,7 +550,8 @@ fn add_transition(track: &mut Track, at: i64, duration: i64, kind: &str) -> Resu
     ))
 }
 
-/// Drop transitions that lost a neighbouring clip and gaps at the end of the track.
+/// Drop transitions that lost a neighbouring clip. Gaps stay, trailing ones too: a track the
+/// editor ended in black keeps its length, less only what an edit removed.
 fn tidy(track: &mut Track) {
     let items = std::mem::take(&mut track.items);
     let n = items.len();
@@ -567,7 +568,7 @@ fn tidy(track: &mut Track) {
         }
         out.push(it);
     }
-    while matches!(out.last(), Some(Item::Gap(_)) | Some(Item::Transition(_))) {
+    while matches!(out.last(), Some(Item::Transition(_))) {
         out.pop();
     }
     track.items = out;

@@ -5,21 +5,66 @@
 //! CutBridge loses nothing an NLE wrote. Errors name the JSON path of the problem.
 
 use protocol::{
-    Clip, FrameRange, Gap, Item, Marker, Media, Rate, Timeline, Track, TrackKind, Transition,
+    Clip, FrameRange, Gap, Item, Marker, Media, Nested, Rate, Timeline, Track, TrackKind,
+    Transition,
 };
 use serde_json::{Map, Value, json};
 
-use super::{MAX_FRAMES, ReadError, SPEEDS, num};
+use super::{MAX_FRAMES, ReadError, Reading, SPEEDS, num};
 
 /// Timeline-level fields of the OTIO Stack that holds the tracks, kept for the round trip.
 const STACK_EXTRA: &str = "otio.stack";
 /// The rate the file wrote, when it differs in spelling from ours (29.97 vs 30000/1001).
 const RATE_SPELLING: &str = "otio.rate";
+/// Times the file wrote at another rate than the timeline's, or between frames, as it wrote them
+/// (`{"source_range.start_time": {"value", "rate", "frames"}}`): an item an edit does not touch
+/// is written back with exactly these values and rates, and one it trims keeps its own rate.
+const TIMES: &str = "otio.times";
+/// The schema of an item read as a clip though it is not one (a nested `Stack.1` or `Track.1`).
+const ITEM_SCHEMA: &str = "otio.item_schema";
 
 type Obj = Map<String, Value>;
 
 struct Reader {
     rate_f: f64,
+    notes: std::cell::RefCell<Vec<String>>,
+}
+
+/// Show a track through a window of its items' time (OTIO's `Track.source_range`): the items
+/// are cut at the window's bounds and what lies outside it goes, so record time starts at the
+/// window's start; a window longer than the items ends in a gap.
+fn apply_window(track: &mut Track, window: FrameRange) {
+    protocol::split_at(track, window.start);
+    protocol::split_at(track, window.end());
+    let mut pos = 0;
+    let mut kept = Vec::with_capacity(track.items.len());
+    for item in track.items.drain(..) {
+        let d = item.duration();
+        let inside = match item {
+            Item::Transition(_) => pos > window.start && pos < window.end(),
+            _ => d > 0 && pos >= window.start && pos + d <= window.end(),
+        };
+        if inside {
+            kept.push(item);
+        }
+        pos += d;
+    }
+    track.items = kept;
+    let shown = track.duration();
+    if shown < window.duration {
+        track.items.push(Item::Gap(Gap {
+            duration: window.duration - shown,
+            extra: Obj::new(),
+        }));
+    }
+    track.markers.retain_mut(|m| {
+        let Some(r) = FrameRange::new(m.range.start, m.range.duration.max(1)).intersect(&window)
+        else {
+            return false;
+        };
+        m.range.start = r.start - window.start;
+        true
+    });
 }
 
 fn err(path: &str, why: impl Into<String>) -> ReadError {
@@ -111,6 +156,48 @@ fn rational(v: &Value, path: &str) -> Result<(f64, f64), ReadError> {
 }
 
 impl Reader {
+    /// Frames at the timeline's rate; where they do not hold the file's time exactly, the time
+    /// as written goes into `keep` under `key`.
+    fn frames_kept(
+        &self,
+        v: &Value,
+        path: &str,
+        keep: &mut Obj,
+        key: &str,
+    ) -> Result<i64, ReadError> {
+        let frames = self.frames(v, path)?;
+        let (value, rate) = rational(v, path)?;
+        if rate != self.rate_f || value != frames as f64 {
+            keep.insert(
+                key.to_string(),
+                json!({"value": value, "rate": rate, "frames": frames}),
+            );
+        }
+        Ok(frames)
+    }
+
+    fn range_kept(
+        &self,
+        v: &Value,
+        path: &str,
+        keep: &mut Obj,
+        key: &str,
+    ) -> Result<FrameRange, ReadError> {
+        let r = self.range(v, path)?;
+        let o = obj(v, path)?;
+        for (field, frames) in [("start_time", r.start), ("duration", r.duration)] {
+            let t = o.get(field).unwrap_or(&Value::Null);
+            let (value, rate) = rational(t, &format!("{path}.{field}"))?;
+            if rate != self.rate_f || value != frames as f64 {
+                keep.insert(
+                    format!("{key}.{field}"),
+                    json!({"value": value, "rate": rate, "frames": frames}),
+                );
+            }
+        }
+        Ok(r)
+    }
+
     fn frames(&self, v: &Value, path: &str) -> Result<i64, ReadError> {
         let (value, rate) = rational(v, path)?;
         let frames = if (rate - self.rate_f).abs() < 1e-3 {
@@ -158,27 +245,34 @@ impl Reader {
             let p = format!("{path}.markers[{i}]");
             let mo = obj(m, &p)?;
             expect_schema(mo, &p, "Marker", &[1, 2])?;
-            let range = self.range(
+            let mut keep = Obj::new();
+            let range = self.range_kept(
                 mo.get("marked_range").unwrap_or(&Value::Null),
                 &format!("{p}.marked_range"),
+                &mut keep,
+                "marked_range",
             )?;
+            let mut extra = rest(
+                mo,
+                &[
+                    "OTIO_SCHEMA",
+                    "name",
+                    "color",
+                    "marked_range",
+                    "comment",
+                    "metadata",
+                ],
+            );
+            if !keep.is_empty() {
+                extra.insert(TIMES.into(), Value::Object(keep));
+            }
             out.push(Marker {
                 name: string(mo, "name"),
                 color: string(mo, "color").to_ascii_uppercase(),
                 range,
                 comment: string(mo, "comment"),
                 metadata: map(mo, "metadata"),
-                extra: rest(
-                    mo,
-                    &[
-                        "OTIO_SCHEMA",
-                        "name",
-                        "color",
-                        "marked_range",
-                        "comment",
-                        "metadata",
-                    ],
-                ),
+                extra,
             });
         }
         Ok(out)
@@ -187,10 +281,20 @@ impl Reader {
     fn media(&self, v: &Value, path: &str) -> Result<Media, ReadError> {
         let o = obj(v, path)?;
         let (name, _) = schema_of(o, path)?;
+        let mut keep = Obj::new();
         let available = match o.get("available_range") {
             Some(Value::Null) | None => None,
-            Some(r) => Some(self.range(r, &format!("{path}.available_range"))?),
+            Some(r) => Some(self.range_kept(
+                r,
+                &format!("{path}.available_range"),
+                &mut keep,
+                "available_range",
+            )?),
         };
+        let mut extra = rest(o, &["name", "target_url", "available_range", "metadata"]);
+        if !keep.is_empty() {
+            extra.insert(TIMES.into(), Value::Object(keep));
+        }
         let url = (name == "ExternalReference")
             .then(|| string(o, "target_url"))
             .filter(|u| !u.is_empty());
@@ -200,45 +304,13 @@ impl Reader {
             available,
             metadata: map(o, "metadata"),
             nested: None,
-            extra: rest(o, &["name", "target_url", "available_range", "metadata"]),
+            extra,
         })
     }
 
-    fn clip(&self, o: &Obj, path: &str) -> Result<Clip, ReadError> {
-        let version = expect_schema(o, path, "Clip", &[1, 2])?;
-        let (media, media_extra) = if version == 2 {
-            let key = o
-                .get("active_media_reference_key")
-                .and_then(Value::as_str)
-                .unwrap_or("DEFAULT_MEDIA");
-            let refs = map(o, "media_references");
-            let media = match refs.get(key) {
-                Some(r) => self.media(r, &format!("{path}.media_references.{key}"))?,
-                None => Media::default(),
-            };
-            let others: Obj = refs.into_iter().filter(|(k, _)| k != key).collect();
-            let mut extra = Obj::new();
-            if !others.is_empty() {
-                extra.insert("media_references".into(), Value::Object(others));
-            }
-            extra.insert("active_media_reference_key".into(), json!(key));
-            (media, extra)
-        } else {
-            let media = match o.get("media_reference") {
-                Some(Value::Null) | None => Media::default(),
-                Some(r) => self.media(r, &format!("{path}.media_reference"))?,
-            };
-            (media, Obj::new())
-        };
-        let source = match o.get("source_range") {
-            Some(Value::Null) | None => media.available.ok_or_else(|| {
-                err(
-                    path,
-                    "clip has neither a source_range nor a media available_range",
-                )
-            })?,
-            Some(r) => self.range(r, &format!("{path}.source_range"))?,
-        };
+    /// A clip's or a stack's effects: the product of its `LinearTimeWarp`s as a speed, and the
+    /// others kept as they are.
+    fn effects(&self, o: &Obj, path: &str) -> Result<(f64, Vec<Value>), ReadError> {
         let mut speed = 1.0;
         let mut effects = Vec::new();
         if let Some(list) = o.get("effects").and_then(Value::as_array) {
@@ -272,6 +344,135 @@ impl Reader {
                 }
             }
         }
+        Ok((speed, effects))
+    }
+
+    /// A Stack or a Track inside a track: a compound clip whose media is its inside.
+    fn compound(&self, o: &Obj, path: &str, schema: &str) -> Result<Clip, ReadError> {
+        let version = if schema == "Stack" {
+            expect_schema(o, path, "Stack", &[1])?
+        } else {
+            expect_schema(o, path, "Track", &[1])?
+        };
+        let tracks = if schema == "Stack" {
+            let children = o
+                .get("children")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            children
+                .iter()
+                .enumerate()
+                .map(|(i, t)| self.track(t, &format!("{path}.children[{i}]")))
+                .collect::<Result<Vec<_>, _>>()?
+        } else {
+            vec![self.track_items(o, path)?]
+        };
+        let nested = Nested {
+            name: string(o, "name"),
+            tracks,
+            ..Nested::default()
+        };
+        let full = FrameRange::new(0, nested.duration());
+        let mut keep = Obj::new();
+        let source = match o.get("source_range") {
+            Some(Value::Null) | None => full,
+            Some(r) => self.range_kept(
+                r,
+                &format!("{path}.source_range"),
+                &mut keep,
+                "source_range",
+            )?,
+        };
+        let (speed, effects) = self.effects(o, path)?;
+        let mut extra = rest(
+            o,
+            &[
+                "OTIO_SCHEMA",
+                "name",
+                "source_range",
+                "effects",
+                "markers",
+                "enabled",
+                "metadata",
+                "children",
+                "kind",
+            ],
+        );
+        extra.insert(ITEM_SCHEMA.into(), json!(format!("{schema}.{version}")));
+        if !keep.is_empty() {
+            extra.insert(TIMES.into(), Value::Object(keep));
+        }
+        Ok(Clip {
+            name: string(o, "name"),
+            media: Media {
+                name: string(o, "name"),
+                available: Some(full),
+                nested: Some(Box::new(nested)),
+                ..Media::default()
+            },
+            source,
+            speed,
+            // A nested Track keeps its markers itself; a Stack's are the clip's.
+            markers: if schema == "Stack" {
+                self.markers(o, path)?
+            } else {
+                Vec::new()
+            },
+            enabled: o.get("enabled").and_then(Value::as_bool).unwrap_or(true),
+            link: None,
+            metadata: if schema == "Stack" {
+                map(o, "metadata")
+            } else {
+                Obj::new()
+            },
+            effects,
+            extra,
+        })
+    }
+
+    fn clip(&self, o: &Obj, path: &str) -> Result<Clip, ReadError> {
+        let version = expect_schema(o, path, "Clip", &[1, 2])?;
+        let (media, media_extra) = if version == 2 {
+            let key = o
+                .get("active_media_reference_key")
+                .and_then(Value::as_str)
+                .unwrap_or("DEFAULT_MEDIA");
+            let refs = map(o, "media_references");
+            let media = match refs.get(key) {
+                Some(r) => self.media(r, &format!("{path}.media_references.{key}"))?,
+                None => Media::default(),
+            };
+            let others: Obj = refs.into_iter().filter(|(k, _)| k != key).collect();
+            let mut extra = Obj::new();
+            if !others.is_empty() {
+                extra.insert("media_references".into(), Value::Object(others));
+            }
+            extra.insert("active_media_reference_key".into(), json!(key));
+            (media, extra)
+        } else {
+            let media = match o.get("media_reference") {
+                Some(Value::Null) | None => Media::default(),
+                Some(r) => self.media(r, &format!("{path}.media_reference"))?,
+            };
+            (media, Obj::new())
+        };
+        let mut keep = Obj::new();
+        let source = match o.get("source_range") {
+            Some(Value::Null) | None => media.available.ok_or_else(|| {
+                err(
+                    path,
+                    "clip has neither a source_range nor a media available_range",
+                )
+            })?,
+            Some(r) => self.range_kept(
+                r,
+                &format!("{path}.source_range"),
+                &mut keep,
+                "source_range",
+            )?,
+        };
+        let (speed, effects) = self.effects(o, path)?;
         let mut extra = rest(
             o,
             &[
@@ -288,6 +489,9 @@ impl Reader {
             ],
         );
         extra.extend(media_extra);
+        if !keep.is_empty() {
+            extra.insert(TIMES.into(), Value::Object(keep));
+        }
         if version == 1 {
             extra.insert("otio.clip_version".into(), json!(1));
         }
@@ -305,8 +509,30 @@ impl Reader {
         })
     }
 
+    /// A track of a stack: its items, shown through its `source_range` when it has one.
     fn track(&self, v: &Value, path: &str) -> Result<Track, ReadError> {
         let o = obj(v, path)?;
+        let mut track = self.track_items(o, path)?;
+        if let Some(r) = o.get("source_range").filter(|r| !r.is_null()) {
+            let window = self.range(r, &format!("{path}.source_range"))?;
+            let before = track.duration();
+            apply_window(&mut track, window);
+            if window.start > 0 || before > window.end() {
+                self.notes.borrow_mut().push(format!(
+                    "{path}.source_range: track {:?} shows frames {}–{} of its items; the {} \
+                     frames it hides are left out",
+                    track.name,
+                    window.start,
+                    window.end(),
+                    window.start + (before - window.end()).max(0)
+                ));
+            }
+        }
+        Ok(track)
+    }
+
+    /// A track's items and fields, its `source_range` left to the caller.
+    fn track_items(&self, o: &Obj, path: &str) -> Result<Track, ReadError> {
         expect_schema(o, path, "Track", &[1])?;
         let kind = match o.get("kind").and_then(Value::as_str) {
             Some("Video") => TrackKind::Video,
@@ -332,25 +558,54 @@ impl Reader {
                 "Clip" => Item::Clip(self.clip(co, &p)?),
                 "Gap" => {
                     expect_schema(co, &p, "Gap", &[1])?;
+                    let mut keep = Obj::new();
                     let duration = match co.get("source_range") {
                         Some(Value::Null) | None => 0,
-                        Some(r) => self.range(r, &format!("{p}.source_range"))?.duration,
+                        Some(r) => {
+                            self.range_kept(
+                                r,
+                                &format!("{p}.source_range"),
+                                &mut keep,
+                                "source_range",
+                            )?
+                            .duration
+                        }
                     };
-                    Item::Gap(Gap {
-                        duration,
-                        extra: rest(co, &["OTIO_SCHEMA", "source_range"]),
-                    })
+                    let mut extra = rest(co, &["OTIO_SCHEMA", "source_range"]);
+                    if !keep.is_empty() {
+                        extra.insert(TIMES.into(), Value::Object(keep));
+                    }
+                    Item::Gap(Gap { duration, extra })
                 }
                 "Transition" => {
                     expect_schema(co, &p, "Transition", &[1])?;
-                    let in_offset = self.frames(
+                    let mut keep = Obj::new();
+                    let in_offset = self.frames_kept(
                         co.get("in_offset").unwrap_or(&Value::Null),
                         &format!("{p}.in_offset"),
+                        &mut keep,
+                        "in_offset",
                     )?;
-                    let out_offset = self.frames(
+                    let out_offset = self.frames_kept(
                         co.get("out_offset").unwrap_or(&Value::Null),
                         &format!("{p}.out_offset"),
+                        &mut keep,
+                        "out_offset",
                     )?;
+                    let mut extra = rest(
+                        co,
+                        &[
+                            "OTIO_SCHEMA",
+                            "name",
+                            "transition_type",
+                            "in_offset",
+                            "out_offset",
+                            "metadata",
+                        ],
+                    );
+                    if !keep.is_empty() {
+                        extra.insert(TIMES.into(), Value::Object(keep));
+                    }
                     for (name, f) in [("in_offset", in_offset), ("out_offset", out_offset)] {
                         if f < 0 {
                             return Err(err(
@@ -365,25 +620,10 @@ impl Reader {
                         in_offset,
                         out_offset,
                         metadata: map(co, "metadata"),
-                        extra: rest(
-                            co,
-                            &[
-                                "OTIO_SCHEMA",
-                                "name",
-                                "transition_type",
-                                "in_offset",
-                                "out_offset",
-                                "metadata",
-                            ],
-                        ),
+                        extra,
                     })
                 }
-                "Stack" | "Track" => {
-                    return Err(err(
-                        &p,
-                        "nested stacks and tracks (compound clips) are not supported",
-                    ));
-                }
+                "Stack" | "Track" => Item::Clip(self.compound(co, &p, name)?),
                 _ => return Err(err(&p, format!("unknown item schema {name}.{version}"))),
             };
             items.push(item);
@@ -405,6 +645,7 @@ impl Reader {
                     "markers",
                     "enabled",
                     "metadata",
+                    "source_range",
                 ],
             ),
         })
@@ -414,54 +655,96 @@ impl Reader {
 /// A rate and the JSON path it was found at.
 type FoundRate = Option<(f64, String)>;
 
-/// Find the timeline's rate: the first clip's, else the start time's, else any rate in the file;
-/// with the JSON path it was found at, for errors.
+/// Find the timeline's rate: its start time's, else the one an NLE's adapter recorded
+/// (`metadata.fcp_xml.rate`), else the rate most of its clips and gaps are timed at (never just
+/// the first clip's: a 25 fps clip first in a 24 fps timeline must not re-time the rest), else any
+/// rate in the file; with the JSON path it was found at, for errors.
 fn find_rate(root: &Value) -> FoundRate {
-    fn walk(v: &Value, path: &str, found: &dyn Fn(&Obj, &str) -> FoundRate) -> FoundRate {
+    fn walk(v: &Value, path: &str, found: &mut dyn FnMut(&Obj, &str)) {
         match v {
-            Value::Object(o) => found(o, path).or_else(|| {
-                o.iter()
-                    .find_map(|(k, c)| walk(c, &format!("{path}.{k}"), found))
-            }),
-            Value::Array(a) => a
-                .iter()
-                .enumerate()
-                .find_map(|(i, c)| walk(c, &format!("{path}[{i}]"), found)),
-            _ => None,
+            Value::Object(o) => {
+                found(o, path);
+                for (k, c) in o {
+                    walk(c, &format!("{path}.{k}"), found);
+                }
+            }
+            Value::Array(a) => {
+                for (i, c) in a.iter().enumerate() {
+                    walk(c, &format!("{path}[{i}]"), found);
+                }
+            }
+            _ => {}
         }
     }
-    let clip_rate = |o: &Obj, path: &str| {
-        let is_clip = o
+    if let Some(r) = root
+        .get("global_start_time")
+        .and_then(|g| g.get("rate"))
+        .and_then(Value::as_f64)
+    {
+        return Some((r, "$.global_start_time.rate".to_string()));
+    }
+    if let Some(fcp) = root.pointer("/metadata/fcp_xml/rate") {
+        let base = fcp.get("timebase").and_then(|t| {
+            t.as_str()
+                .and_then(|s| s.parse::<f64>().ok())
+                .or(t.as_f64())
+        });
+        let ntsc = fcp
+            .get("ntsc")
+            .and_then(Value::as_str)
+            .is_some_and(|n| n.eq_ignore_ascii_case("true"));
+        if let Some(b) = base.filter(|b| *b > 0.0) {
+            let r = if ntsc { b * 1000.0 / 1001.0 } else { b };
+            return Some((r, "$.metadata.fcp_xml.rate".to_string()));
+        }
+    }
+    // (rate, count, first path), in order of first appearance.
+    let mut seen: Vec<(f64, usize, String)> = Vec::new();
+    let mut count = |o: &Obj, path: &str| {
+        let item = o
             .get("OTIO_SCHEMA")
             .and_then(Value::as_str)
-            .is_some_and(|s| s.starts_with("Clip."));
+            .is_some_and(|s| s.starts_with("Clip.") || s.starts_with("Gap."));
         let rate = o
             .get("source_range")
             .and_then(|r| r.get("duration"))
             .and_then(|d| d.get("rate"))
             .and_then(Value::as_f64);
-        match (is_clip, rate) {
-            (true, Some(r)) => Some((r, format!("{path}.source_range.duration.rate"))),
-            _ => None,
+        if let (true, Some(r)) = (item, rate) {
+            match seen.iter_mut().find(|(x, _, _)| (*x - r).abs() < 1e-9) {
+                Some(e) => e.1 += 1,
+                None => seen.push((r, 1, format!("{path}.source_range.duration.rate"))),
+            }
         }
     };
-    let any_rate = |o: &Obj, path: &str| {
-        o.get("rate")
-            .and_then(Value::as_f64)
-            .map(|r| (r, format!("{path}.rate")))
-    };
-    walk(root, "$", &clip_rate)
-        .or_else(|| {
-            root.get("global_start_time")
-                .and_then(|g| g.get("rate"))
+    walk(root, "$", &mut count);
+    let best = seen
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, (_, n, _))| (*n, std::cmp::Reverse(*i)))
+        .map(|(_, (r, _, p))| (*r, p.clone()));
+    if best.is_some() {
+        return best;
+    }
+    let mut any: FoundRate = None;
+    walk(root, "$", &mut |o: &Obj, path: &str| {
+        if any.is_none() {
+            any = o
+                .get("rate")
                 .and_then(Value::as_f64)
-                .map(|r| (r, "$.global_start_time.rate".to_string()))
-        })
-        .or_else(|| walk(root, "$", &any_rate))
+                .map(|r| (r, format!("{path}.rate")));
+        }
+    });
+    any
 }
 
 /// Read an OTIO JSON document (a `Timeline.1`).
 pub fn read_str(text: &str) -> Result<Timeline, ReadError> {
+    read(text).map(|r| r.timeline)
+}
+
+/// Read an OTIO JSON document (a `Timeline.1`), with a note for what the model could not hold.
+pub fn read(text: &str) -> Result<Reading, ReadError> {
     let root: Value = serde_json::from_str(text).map_err(|e| ReadError::Syntax {
         line: e.line(),
         column: e.column(),
@@ -477,7 +760,10 @@ pub fn read_str(text: &str) -> Result<Timeline, ReadError> {
     let (rate_f, rate_path) =
         find_rate(&root).ok_or_else(|| err("$", "no frame rate anywhere in the timeline"))?;
     let rate = Rate::from_f64(rate_f).map_err(|e| err(&rate_path, e.to_string()))?;
-    let reader = Reader { rate_f };
+    let reader = Reader {
+        rate_f,
+        notes: Default::default(),
+    };
     let start_frame = match o.get("global_start_time") {
         Some(Value::Null) | None => 0,
         Some(g) => reader.frames(g, "$.global_start_time")?,
@@ -539,7 +825,10 @@ pub fn read_str(text: &str) -> Result<Timeline, ReadError> {
     };
     // A safety net: the checks above name JSON paths; this one covers anything they miss.
     super::check_bounds(&tl)?;
-    Ok(tl)
+    Ok(Reading {
+        timeline: tl,
+        notes: reader.notes.into_inner(),
+    })
 }
 
 struct Writer {
@@ -551,8 +840,36 @@ impl Writer {
         json!({"OTIO_SCHEMA": "RationalTime.1", "rate": self.rate, "value": frames as f64})
     }
 
-    fn range(&self, r: FrameRange) -> Value {
-        json!({"OTIO_SCHEMA": "TimeRange.1", "duration": self.time(r.duration), "start_time": self.time(r.start)})
+    /// `frames` as the file wrote it where the reader kept its time under `key` (see [`TIMES`]):
+    /// the same value and rate when the frames did not change, else moved by the change, at the
+    /// file's rate.
+    fn time_kept(&self, frames: i64, keep: Option<&Value>, key: &str) -> Value {
+        let kept = keep.and_then(|k| k.get(key)).and_then(|k| {
+            Some((
+                k.get("value")?.as_f64()?,
+                k.get("rate")?.as_f64()?,
+                k.get("frames")?.as_i64()?,
+            ))
+        });
+        match kept {
+            Some((value, rate, f0)) if rate > 0.0 => {
+                let value = if frames == f0 {
+                    value
+                } else {
+                    value + (frames - f0) as f64 * rate / self.rate
+                };
+                json!({"OTIO_SCHEMA": "RationalTime.1", "rate": rate, "value": value})
+            }
+            _ => self.time(frames),
+        }
+    }
+
+    fn range_kept(&self, r: FrameRange, keep: Option<&Value>, key: &str) -> Value {
+        json!({
+            "OTIO_SCHEMA": "TimeRange.1",
+            "duration": self.time_kept(r.duration, keep, &format!("{key}.duration")),
+            "start_time": self.time_kept(r.start, keep, &format!("{key}.start_time")),
+        })
     }
 
     fn markers(&self, ms: &[Marker]) -> Value {
@@ -564,9 +881,12 @@ impl Writer {
                     o.insert("metadata".into(), Value::Object(m.metadata.clone()));
                     o.insert("name".into(), json!(m.name));
                     o.insert("color".into(), json!(m.color));
-                    o.insert("marked_range".into(), self.range(m.range));
+                    o.insert(
+                        "marked_range".into(),
+                        self.range_kept(m.range, m.extra.get(TIMES), "marked_range"),
+                    );
                     o.insert("comment".into(), json!(m.comment));
-                    o.extend(m.extra.clone());
+                    o.extend(without_kept(&m.extra));
                     Value::Object(o)
                 })
                 .collect(),
@@ -593,16 +913,17 @@ impl Writer {
         o.insert("name".into(), json!(m.name));
         o.insert(
             "available_range".into(),
-            m.available.map_or(Value::Null, |r| self.range(r)),
+            m.available.map_or(Value::Null, |r| {
+                self.range_kept(r, m.extra.get(TIMES), "available_range")
+            }),
         );
         if let Some(url) = &m.url {
             o.insert("target_url".into(), json!(url));
         }
         o.extend(
-            m.extra
-                .iter()
-                .filter(|(k, _)| *k != "OTIO_SCHEMA")
-                .map(|(k, v)| (k.clone(), v.clone())),
+            without_kept(&m.extra)
+                .into_iter()
+                .filter(|(k, _)| k != "OTIO_SCHEMA"),
         );
         Value::Object(o)
     }
@@ -616,7 +937,10 @@ impl Writer {
         );
         o.insert("metadata".into(), Value::Object(c.metadata.clone()));
         o.insert("name".into(), json!(c.name));
-        o.insert("source_range".into(), self.range(c.source));
+        o.insert(
+            "source_range".into(),
+            self.range_kept(c.source, c.extra.get(TIMES), "source_range"),
+        );
         let mut effects = c.effects.clone();
         if c.speed != 1.0 {
             effects.push(json!({
@@ -627,7 +951,7 @@ impl Writer {
         o.insert("effects".into(), Value::Array(effects));
         o.insert("markers".into(), self.markers(&c.markers));
         o.insert("enabled".into(), json!(c.enabled));
-        let mut extra = c.extra.clone();
+        let mut extra = without_kept(&c.extra);
         extra.remove("otio.clip_version");
         if v1 {
             o.insert("media_reference".into(), self.media(&c.media));
@@ -648,26 +972,76 @@ impl Writer {
         Value::Object(o)
     }
 
+    /// A compound clip: the Stack (or Track) it was, showing `source` of its inside.
+    fn compound(&self, c: &Clip, nested: &Nested) -> Value {
+        let schema = c
+            .extra
+            .get(ITEM_SCHEMA)
+            .and_then(Value::as_str)
+            .unwrap_or("Stack.1");
+        let as_track = schema.starts_with("Track.") && nested.tracks.len() == 1;
+        let mut o = if as_track {
+            match self.track(&nested.tracks[0]) {
+                Value::Object(o) => o,
+                _ => Obj::new(),
+            }
+        } else {
+            let mut o = Obj::new();
+            o.insert("OTIO_SCHEMA".into(), json!("Stack.1"));
+            o.insert("metadata".into(), Value::Object(c.metadata.clone()));
+            o.insert("markers".into(), self.markers(&c.markers));
+            o.insert(
+                "children".into(),
+                Value::Array(nested.tracks.iter().map(|t| self.track(t)).collect()),
+            );
+            o
+        };
+        o.insert("name".into(), json!(c.name));
+        o.insert(
+            "source_range".into(),
+            self.range_kept(c.source, c.extra.get(TIMES), "source_range"),
+        );
+        let mut effects = c.effects.clone();
+        if c.speed != 1.0 {
+            effects.push(json!({
+                "OTIO_SCHEMA": "LinearTimeWarp.1", "metadata": {}, "name": "", "effect_name": "LinearTimeWarp",
+                "time_scalar": c.speed
+            }));
+        }
+        o.insert("effects".into(), Value::Array(effects));
+        o.insert("enabled".into(), json!(c.enabled));
+        o.extend(without_kept(&c.extra));
+        Value::Object(o)
+    }
+
     fn item(&self, it: &Item) -> Value {
         match it {
-            Item::Clip(c) => self.clip(c),
+            Item::Clip(c) => match &c.media.nested {
+                Some(n) => self.compound(c, n),
+                None => self.clip(c),
+            },
             Item::Gap(g) => {
                 let mut o = Obj::new();
                 o.insert("OTIO_SCHEMA".into(), json!("Gap.1"));
                 o.insert("metadata".into(), json!({}));
                 o.insert("name".into(), json!(""));
+                let keep = g.extra.get(TIMES);
+                // A gap has no media: its start is whatever the file wrote.
+                let start = keep
+                    .and_then(|k| k.pointer("/source_range.start_time/frames"))
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0);
                 o.insert(
                     "source_range".into(),
-                    self.range(FrameRange::new(0, g.duration)),
+                    self.range_kept(FrameRange::new(start, g.duration), keep, "source_range"),
                 );
                 o.insert("effects".into(), json!([]));
                 o.insert("markers".into(), json!([]));
                 o.insert("enabled".into(), json!(true));
                 o.extend(
-                    g.extra
-                        .iter()
-                        .filter(|(k, _)| !o_has_gap_key(k))
-                        .map(|(k, v)| (k.clone(), v.clone())),
+                    without_kept(&g.extra)
+                        .into_iter()
+                        .filter(|(k, _)| !o_has_gap_key(k)),
                 );
                 Value::Object(o)
             }
@@ -676,10 +1050,17 @@ impl Writer {
                 o.insert("OTIO_SCHEMA".into(), json!("Transition.1"));
                 o.insert("metadata".into(), Value::Object(t.metadata.clone()));
                 o.insert("name".into(), json!(t.name));
-                o.insert("in_offset".into(), self.time(t.in_offset));
-                o.insert("out_offset".into(), self.time(t.out_offset));
+                let keep = t.extra.get(TIMES);
+                o.insert(
+                    "in_offset".into(),
+                    self.time_kept(t.in_offset, keep, "in_offset"),
+                );
+                o.insert(
+                    "out_offset".into(),
+                    self.time_kept(t.out_offset, keep, "out_offset"),
+                );
                 o.insert("transition_type".into(), json!(t.kind));
-                o.extend(t.extra.clone());
+                o.extend(without_kept(&t.extra));
                 Value::Object(o)
             }
         }
@@ -709,6 +1090,15 @@ impl Writer {
         o.extend(t.extra.clone());
         Value::Object(o)
     }
+}
+
+/// `extra` without the reader's own bookkeeping ([`TIMES`], [`ITEM_SCHEMA`]).
+fn without_kept(extra: &Obj) -> Obj {
+    extra
+        .iter()
+        .filter(|(k, _)| *k != TIMES && *k != ITEM_SCHEMA)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 fn o_has_gap_key(k: &str) -> bool {

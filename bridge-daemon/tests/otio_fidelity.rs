@@ -1,0 +1,219 @@
+//! OTIO files as other tools write them, kept exactly: `tests/interchange/make_otio_samples.py`
+//! writes timelines with OpenTimelineIO (mixed rates, a track shown through its own
+//! `source_range`, compound clips, generators and image sequences), CutBridge reads and writes
+//! them, and `tests/interchange/otio_fidelity.py` checks with OpenTimelineIO that nothing changed
+//! that an edit did not touch. Needs python3 and `pip install -r requirements-dev.txt`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use bridge_daemon::interchange::otio;
+use protocol::{FrameRange, Item, MediaKind, Operation, Rate, apply_operations};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn python(args: &[&str]) -> std::process::Output {
+    let out = Command::new("python3")
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "python3 cannot be run ({e}): install it, then pip install -r requirements-dev.txt"
+            )
+        });
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !err.contains("ModuleNotFoundError"),
+        "OpenTimelineIO is missing: pip install -r requirements-dev.txt\n{err}"
+    );
+    out
+}
+
+/// The samples, written once per test into a temporary folder.
+fn samples() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let script = repo().join("tests/interchange/make_otio_samples.py");
+    let out = python(&[script.to_str().unwrap(), dir.path().to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "make_otio_samples.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+fn check(original: &Path, written: &Path, deleted: Option<FrameRange>) {
+    let script = repo().join("tests/interchange/otio_fidelity.py");
+    let mut args = vec![
+        script.to_str().unwrap().to_string(),
+        original.to_str().unwrap().to_string(),
+        written.to_str().unwrap().to_string(),
+    ];
+    if let Some(r) = deleted {
+        args.push(r.start.to_string());
+        args.push(r.duration.to_string());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = python(&args);
+    assert!(
+        out.status.success(),
+        "{} → {}: {}{}",
+        original.display(),
+        written.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+const SAMPLES: [&str; 4] = ["mixed_rates", "track_offset", "compound", "references"];
+
+#[test]
+fn reading_and_writing_changes_nothing() {
+    let dir = samples();
+    for name in SAMPLES {
+        let src = dir.path().join(format!("{name}.otio"));
+        let reading = otio::read(&std::fs::read_to_string(&src).unwrap()).unwrap();
+        let out = dir.path().join(format!("{name}.out.otio"));
+        std::fs::write(&out, otio::write_string(&reading.timeline)).unwrap();
+        if name == "track_offset" {
+            // The window is applied on reading: what OTIO shows is the same, the hidden frames go.
+            assert_eq!(reading.notes.len(), 1, "{:?}", reading.notes);
+            assert!(
+                reading.notes[0].contains("source_range"),
+                "{:?}",
+                reading.notes
+            );
+            continue;
+        }
+        check(&src, &out, None);
+    }
+}
+
+#[test]
+fn the_rate_comes_from_the_start_time_not_the_first_clip() {
+    let dir = samples();
+    let text = std::fs::read_to_string(dir.path().join("mixed_rates.otio")).unwrap();
+    let tl = otio::read_str(&text).unwrap();
+    assert_eq!(tl.rate, Rate::FPS_24);
+    assert_eq!(tl.start_frame, 86_400);
+    let v1 = tl.v1().unwrap();
+    // The 25 fps clip: 75 frames at 25 fps = 3 s = 72 frames at 24; its media starts 2 s in.
+    let pal = v1.items[0].as_clip().unwrap();
+    assert_eq!(pal.source, FrameRange::new(48, 72));
+    // The trailing gap on A1 is kept: both tracks are as long as each other.
+    assert_eq!(tl.tracks[1].duration(), 360);
+}
+
+#[test]
+fn deleting_keeps_everything_outside_the_range_identical() {
+    let dir = samples();
+    for (name, range) in [
+        // Inside the 24 fps clip after the 25 fps one.
+        ("mixed_rates", FrameRange::new(80, 20)),
+        // Across the cut between the 29.97 media clip and the gap.
+        ("mixed_rates", FrameRange::new(170, 30)),
+        // From the start: the 25 fps clip loses its head.
+        ("mixed_rates", FrameRange::new(0, 10)),
+        // Inside the compound clip (its inside stays as it is).
+        ("compound", FrameRange::new(60, 20)),
+        ("references", FrameRange::new(60, 30)),
+    ] {
+        let src = dir.path().join(format!("{name}.otio"));
+        let tl = otio::read_str(&std::fs::read_to_string(&src).unwrap()).unwrap();
+        let edited = apply_operations(&tl, &[Operation::Delete { range }]).unwrap();
+        let out = dir
+            .path()
+            .join(format!("{name}.{}-{}.otio", range.start, range.duration));
+        std::fs::write(&out, otio::write_string(&edited)).unwrap();
+        check(&src, &out, Some(range));
+    }
+}
+
+#[test]
+fn compound_clips_are_items_with_their_inside_kept() {
+    let dir = samples();
+    let text = std::fs::read_to_string(dir.path().join("compound.otio")).unwrap();
+    let tl = otio::read_str(&text).unwrap();
+    let v1 = tl.v1().unwrap();
+    let names: Vec<&str> = v1
+        .items
+        .iter()
+        .filter_map(Item::as_clip)
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["before", "Interview compound", "after"]);
+    let compound = v1.items[1].as_clip().unwrap();
+    assert_eq!(compound.media.kind(), MediaKind::Nested);
+    assert_eq!(compound.source, FrameRange::new(10, 100));
+    let inside = compound.media.nested.as_ref().unwrap();
+    assert_eq!(inside.tracks.len(), 2);
+    assert_eq!(inside.duration(), 140);
+    assert_eq!(compound.markers.len(), 1);
+    // Its sound, a nested Track on A1, is a compound clip too.
+    let a1 = &tl.tracks[1];
+    assert_eq!(a1.duration(), 200);
+    assert_eq!(
+        a1.items[1].as_clip().unwrap().media.kind(),
+        MediaKind::Nested
+    );
+}
+
+#[test]
+fn references_say_what_they_are() {
+    let dir = samples();
+    let text = std::fs::read_to_string(dir.path().join("references.otio")).unwrap();
+    let tl = otio::read_str(&text).unwrap();
+    let kinds: Vec<MediaKind> = tl
+        .v1()
+        .unwrap()
+        .items
+        .iter()
+        .filter_map(Item::as_clip)
+        .map(|c| c.media.kind())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            MediaKind::File,
+            MediaKind::Generator("SolidColor"),
+            MediaKind::ImageSequence,
+            MediaKind::Missing
+        ]
+    );
+}
+
+#[test]
+fn a_track_shown_through_its_source_range_is_cut_where_otio_shows_it() {
+    let dir = samples();
+    let text = std::fs::read_to_string(dir.path().join("track_offset.otio")).unwrap();
+    let tl = otio::read_str(&text).unwrap();
+    let v1 = tl.v1().unwrap();
+    // The track shows frames 3–100 of its two 50-frame clips: 97 frames.
+    assert_eq!(v1.duration(), 97);
+    let first = v1.items[0].as_clip().unwrap();
+    assert_eq!(first.source, FrameRange::new(3, 47));
+    // Deleting record frames 10–20 removes media frames 13–23 of the first clip: what is left of
+    // it shows 3–13 and 23–50.
+    let edited = apply_operations(
+        &tl,
+        &[Operation::Delete {
+            range: FrameRange::new(10, 10),
+        }],
+    )
+    .unwrap();
+    let out = dir.path().join("offset.cut.otio");
+    std::fs::write(&out, otio::write_string(&edited)).unwrap();
+    let script = "import opentimelineio as otio, sys\n\
+        t = otio.adapters.read_from_file(sys.argv[1])\n\
+        v = t.tracks[0]\n\
+        print(v.duration().value, [(c.name, c.source_range.start_time.value, c.source_range.duration.value) for c in v])";
+    let o = python(&["-c", script, out.to_str().unwrap()]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "87.0 [('one', 3.0, 10.0), ('one', 23.0, 27.0), ('two', 0.0, 50.0)]",
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
