@@ -100,7 +100,21 @@ pub fn resolve_step_with(index: &Index, tl: &Timeline, step: &Step) -> Result<Re
                 .iter()
                 .map(|r| r.duration)
                 .sum();
-            if total * 2 > dur && !step.all {
+            // An explicit span or clip list may take most of the timeline; only the words "all"
+            // / "全部" (or a target that is everything) may take all of it: "删除前10秒" on a
+            // 7-second timeline is a mistake to say back, not an empty timeline to write.
+            let explicit = matches!(step.target, Target::TimeRange { .. } | Target::Clips { .. });
+            if total >= dur && !step.all && !matches!(step.target, Target::Everything) {
+                return Err(no(
+                    RefusalKind::TooMuch,
+                    format!(
+                        "this would delete the whole timeline ({}): {} covers all of it; say \"all\" (全部) if you mean it",
+                        seconds_label(tl, dur),
+                        describe_target(&step.target)
+                    ),
+                ));
+            }
+            if total * 2 > dur && !step.all && !explicit {
                 return Err(no(
                     RefusalKind::TooMuch,
                     format!(
@@ -1392,6 +1406,42 @@ mod tests {
                 range: FrameRange::new(0, 300)
             }]
         );
+    }
+
+    /// A span longer than the timeline covers all of it: deleting it is refused unless the
+    /// words say "all", in any phrasing; a span that leaves something is an explicit range.
+    #[test]
+    fn a_span_past_the_end_deletes_nothing_without_all() {
+        let t = tl(&[(0, 50, "A", "one")]); // 4 clips of 100 frames: 16 s at 25 fps
+        let rules = crate::understand::rules::Rules;
+        let run = |text: &str| crate::pipeline::instruct(&t, text, &rules);
+        for refused in [
+            "删除前20秒",
+            "把前面二十秒删掉",
+            "嗯那个前20秒不要了吧",
+            "delete the first 20 seconds",
+            "cut the opening twenty seconds",
+            "uh just get rid of like the first 20 seconds",
+        ] {
+            let e = run(refused).expect_err(refused);
+            assert_eq!(e.kind, RefusalKind::TooMuch, "{refused}: {}", e.message);
+            assert!(
+                e.message.contains("whole timeline"),
+                "{refused}: {}",
+                e.message
+            );
+        }
+        for allowed in [
+            "删除前10秒",
+            "delete the first 10 seconds",
+            "全部删除前20秒",
+        ] {
+            let o = run(allowed).unwrap_or_else(|e| panic!("{allowed}: {}", e.message));
+            assert!(o.timeline.duration() < t.duration(), "{allowed}");
+        }
+        // "all": the editor asked for it.
+        let o = run("delete all of the first 20 seconds").unwrap();
+        assert_eq!(o.timeline.duration(), 0);
     }
 
     #[test]

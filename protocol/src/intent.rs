@@ -18,8 +18,9 @@ pub struct Intent {
 pub struct Step {
     pub action: Action,
     pub target: Target,
-    /// The instruction said "all"/"every"/"全部" (or named an explicit range): permits deleting
-    /// more than half of the timeline.
+    /// The instruction said "all"/"every"/"全部": permits deleting more than half of the timeline
+    /// (an explicit span or clip list does too) and all of it (only this, or an `everything`
+    /// target, does).
     #[serde(default)]
     pub all: bool,
 }

@@ -26,7 +26,7 @@ pub const SYSTEM_PROMPT: &str = r#"You turn a video editor's instruction (Chines
 {"steps": [STEP, ...]} — one step per edit, in the order said (然后 / 再 / then). An instruction that asks for no edit CutBridge makes (colour grading, music, "make it better", chit-chat) is {"steps": []}.
 
 STEP = {"action": ACTION, "target": TARGET, "all": true|false}
-"all" is true when the instruction says all / every / 所有 / 全部 / 都, names an explicit time span, or keeps only something (keep_only).
+"all" is true when the instruction says all / every / 所有 / 全部 / 都, or keeps only something (keep_only); an explicit time span or clip list is not "all" (it may delete most of the timeline, but only "all" may delete all of it).
 
 ACTION, by "do":
 - {"do": "delete"} ripple-delete the target (删除, 删掉, 剪掉, cut, remove)
@@ -322,7 +322,7 @@ pub fn examples() -> Vec<Example> {
                         timecode: "01:00:25:00".into(),
                     },
                 },
-                true,
+                false,
             ),
             true,
         ),
@@ -334,7 +334,7 @@ pub fn examples() -> Vec<Example> {
                     from: TimePoint::BeforeEnd { seconds: 5.0 },
                     to: TimePoint::End,
                 },
-                true,
+                false,
             ),
             true,
         ),
@@ -348,7 +348,7 @@ pub fn examples() -> Vec<Example> {
             one(
                 Action::Delete,
                 clips(ClipSelector::OrdinalRange { from: 2, to: 4 }),
-                true,
+                false,
             ),
             true,
         ),

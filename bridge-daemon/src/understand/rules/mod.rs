@@ -399,11 +399,10 @@ fn parse_clause(c: &str, ctx: &Context) -> Result<Step, Refusal> {
         Verb::Delete => {
             let phrase = DELETE.replace_all(c, " ");
             let target = target_of(&phrase, ctx, Verb::Delete)?;
-            let explicit = matches!(target, Target::TimeRange { .. } | Target::Clips { .. });
             Ok(Step {
                 action: Action::Delete,
                 target,
-                all: all || explicit,
+                all,
             })
         }
     }
