@@ -7,7 +7,7 @@
 use protocol::intent::{
     Action, ClipSelector, Destination, Length, LineFilter, Placement, Step, Target, TimePoint,
 };
-use protocol::{FrameRange, Operation, Timeline, merge_ranges, timecode};
+use protocol::{Clip, FrameRange, Item, Operation, Timeline, merge_ranges, timecode};
 use serde::Serialize;
 
 use crate::index::Index;
@@ -188,12 +188,29 @@ pub fn resolve_step_with(index: &Index, tl: &Timeline, step: &Step) -> Result<Re
                     "a transition needs a length above zero",
                 ));
             }
-            let cuts = transition_cuts(index, &found, *placement);
-            if cuts.is_empty() {
+            let candidates = transition_cuts(index, &found, *placement);
+            if candidates.is_empty() {
                 return Err(no(
                     RefusalKind::NoMatch,
                     "there is no cut between clips there to put a transition on",
                 ));
+            }
+            // Each cut is checked on its own: "between every shot" skips the cuts that cannot
+            // take this dissolve (and says which, and why); a cut asked for by itself that
+            // cannot is refused.
+            let (cuts, skipped) = dissolvable_cuts(tl, &candidates, frames);
+            if cuts.is_empty() || (candidates.len() == 1 && !skipped.is_empty()) {
+                let why: Vec<String> = skipped.iter().map(|(_, why)| why.clone()).collect();
+                return Err(no(
+                    RefusalKind::NoMatch,
+                    format!(
+                        "no cut there can take a {frames}-frame dissolve: {}",
+                        why.join("; ")
+                    ),
+                ));
+            }
+            for (at, why) in &skipped {
+                notes.push(format!("no dissolve at {}: {why}", seconds_label(tl, *at)));
             }
             let ops = cuts
                 .into_iter()
@@ -264,6 +281,122 @@ fn length_frames(tl: &Timeline, l: Length) -> i64 {
         Length::Frames(f) => f,
         Length::Seconds(s) => tl.rate.seconds_to_frames(s),
     }
+}
+
+/// Which of `cuts` (record frames on V1, ascending) can take a centred dissolve of `frames`:
+/// the cut must be between two clips (not next to a gap), have no transition yet, both clips must
+/// be long enough for their share of it (after any transition at their other end, or one placed
+/// by this same step), and where the media's extent is known, the outgoing clip needs
+/// `out_offset` frames of media after its out point and the incoming one `in_offset` before its
+/// in point (OTIO's transition convention). The rest come back with the reason.
+fn dissolvable_cuts(tl: &Timeline, cuts: &[i64], frames: i64) -> (Vec<i64>, Vec<(i64, String)>) {
+    let Some(v1) = tl.v1() else {
+        return (Vec::new(), Vec::new());
+    };
+    let in_offset = frames / 2;
+    let out_offset = frames - in_offset;
+    // For each item start: (index of the item, record position).
+    let mut starts = Vec::with_capacity(v1.items.len());
+    let mut pos = 0;
+    for (i, it) in v1.items.iter().enumerate() {
+        if !matches!(it, Item::Transition(_)) {
+            starts.push((pos, i));
+        }
+        pos += it.duration();
+    }
+    let name = |c: &Clip| format!("{:?}", c.name);
+    let mut ok: Vec<i64> = Vec::new();
+    let mut skipped = Vec::new();
+    // Frames of each clip (by item index) already taken by a transition at its head.
+    let mut head_taken: std::collections::HashMap<usize, i64> = Default::default();
+    for &at in cuts {
+        let Some(k) = starts.iter().position(|&(p, _)| p == at).filter(|&k| k > 0) else {
+            skipped.push((at, "it is not a cut between two items".to_string()));
+            continue;
+        };
+        let (ia, ib) = (starts[k - 1].1, starts[k].1);
+        let (Item::Clip(a), Item::Clip(b)) = (&v1.items[ia], &v1.items[ib]) else {
+            skipped.push((at, "the cut is next to a gap".to_string()));
+            continue;
+        };
+        if ib > ia + 1 {
+            skipped.push((
+                at,
+                format!(
+                    "there is already a transition between {} and {}",
+                    name(a),
+                    name(b)
+                ),
+            ));
+            continue;
+        }
+        // What the other ends of the clips already give to transitions.
+        let a_head = head_taken.get(&ia).copied().unwrap_or_else(|| {
+            match ia.checked_sub(1).map(|j| &v1.items[j]) {
+                Some(Item::Transition(t)) => t.out_offset,
+                _ => 0,
+            }
+        });
+        let b_tail = match v1.items.get(ib + 1) {
+            Some(Item::Transition(t)) => t.in_offset,
+            _ => 0,
+        };
+        if a.source.duration - a_head < in_offset {
+            skipped.push((
+                at,
+                format!(
+                    "{} is {} frames long, too short for half of a {frames}-frame dissolve",
+                    name(a),
+                    a.source.duration
+                ),
+            ));
+            continue;
+        }
+        if b.source.duration - b_tail < out_offset {
+            skipped.push((
+                at,
+                format!(
+                    "{} is {} frames long, too short for half of a {frames}-frame dissolve",
+                    name(b),
+                    b.source.duration
+                ),
+            ));
+            continue;
+        }
+        if let Some(av) = a.media.available {
+            let needed = a.media_span().1 + out_offset as f64 * a.speed;
+            if needed > av.end() as f64 + 1e-6 {
+                skipped.push((
+                    at,
+                    format!(
+                        "{} has {} frames of media after its out point; the dissolve needs {}",
+                        name(a),
+                        (av.end() as f64 - a.media_span().1).max(0.0).floor(),
+                        (out_offset as f64 * a.speed).ceil()
+                    ),
+                ));
+                continue;
+            }
+        }
+        if let Some(bv) = b.media.available {
+            let needed = b.source.start as f64 - in_offset as f64 * b.speed;
+            if needed < bv.start as f64 - 1e-6 {
+                skipped.push((
+                    at,
+                    format!(
+                        "{} has {} frames of media before its in point; the dissolve needs {}",
+                        name(b),
+                        (b.source.start - bv.start).max(0),
+                        (in_offset as f64 * b.speed).ceil()
+                    ),
+                ));
+                continue;
+            }
+        }
+        head_taken.insert(ib, out_offset);
+        ok.push(at);
+    }
+    (ok, skipped)
 }
 
 fn transition_cuts(index: &Index, found: &Found, placement: Placement) -> Vec<i64> {
@@ -1442,6 +1575,111 @@ mod tests {
         // "all": the editor asked for it.
         let o = run("delete all of the first 20 seconds").unwrap();
         assert_eq!(o.timeline.duration(), 0);
+    }
+
+    /// V1: a(100) b(100) gap(50) c(100) ⟨dissolve⟩ d(100) e(8) f(100, no head handle) g(100).
+    fn rough_v1() -> Timeline {
+        let mut t = tl(&[(0, 50, "A", "one")]);
+        let clip = |name: &str, start: i64, dur: i64, available: Option<FrameRange>| {
+            Item::Clip(Clip {
+                name: name.into(),
+                media: Media {
+                    url: Some(format!("file:///m/{name}.mov")),
+                    available,
+                    ..Media::default()
+                },
+                source: FrameRange::new(start, dur),
+                speed: 1.0,
+                markers: vec![],
+                enabled: true,
+                link: None,
+                metadata: Default::default(),
+                effects: vec![],
+                extra: Default::default(),
+            })
+        };
+        let items = vec![
+            clip("a", 100, 100, Some(FrameRange::new(0, 400))),
+            clip("b", 100, 100, Some(FrameRange::new(0, 400))),
+            Item::Gap(protocol::Gap {
+                duration: 50,
+                extra: Default::default(),
+            }),
+            clip("c", 100, 100, None),
+            Item::Transition(protocol::Transition {
+                name: String::new(),
+                kind: protocol::DISSOLVE.into(),
+                in_offset: 5,
+                out_offset: 5,
+                metadata: Default::default(),
+                extra: Default::default(),
+            }),
+            clip("d", 100, 100, None),
+            clip("e", 100, 8, None),
+            clip("f", 0, 100, Some(FrameRange::new(0, 400))),
+            clip("g", 100, 100, None),
+        ];
+        t.tracks[0].items = items.clone();
+        t.tracks[1].items = items;
+        t
+    }
+
+    #[test]
+    fn dissolves_between_every_shot_skip_the_cuts_that_cannot_take_one() {
+        let t = rough_v1();
+        let rules = crate::understand::rules::Rules;
+        for text in [
+            "add a 12-frame dissolve between every shot",
+            "每个镜头之间加12帧的叠化",
+            "put twelve frame cross dissolves on all the cuts",
+            "嗯 所有镜头中间都加个12帧叠化吧",
+        ] {
+            let o = crate::pipeline::instruct(&t, text, &rules)
+                .unwrap_or_else(|e| panic!("{text}: {}", e.message));
+            let at: Vec<i64> = o
+                .cut_list
+                .operations
+                .iter()
+                .map(|op| match op {
+                    Operation::Transition { at, duration, .. } => {
+                        assert_eq!(*duration, 12, "{text}");
+                        *at
+                    }
+                    other => panic!("{text}: {other:?}"),
+                })
+                .collect();
+            // a|b, d|e and f|g take one; b|gap and gap|c are next to a gap, c|d has one, and
+            // e (8 frames) has given 6 to d|e, too few left for e|f.
+            assert_eq!(at, vec![100, 450, 558], "{text}");
+            let notes = o.explanation[0].notes.join("\n");
+            for why in [
+                "next to a gap",
+                "already a transition",
+                "\"e\" is 8 frames long",
+            ] {
+                assert!(notes.contains(why), "{text}: {why} not in\n{notes}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_explicit_cut_that_cannot_take_a_dissolve_is_refused() {
+        let t = rough_v1();
+        let rules = crate::understand::rules::Rules;
+        for text in [
+            "add a 12 frame dissolve between shot 5 and shot 6",
+            "第五个和第六个镜头之间加12帧叠化",
+            "dissolve twelve frames between the fifth and sixth clips",
+        ] {
+            // e|f alone: e has room, but f starts at its media's first frame (no handle).
+            let e = crate::pipeline::instruct(&t, text, &rules).expect_err(text);
+            assert!(
+                e.message
+                    .contains("\"f\" has 0 frames of media before its in point"),
+                "{text}: {}",
+                e.message
+            );
+        }
     }
 
     #[test]
