@@ -331,10 +331,16 @@ struct AskArgs {
 
 #[derive(clap::Args, Debug)]
 struct EditArgs {
-    /// The timeline: OpenTimelineIO JSON (.otio) or the protocol's timeline JSON (.json).
+    /// The timeline: OpenTimelineIO (.otio, .otioz), a CMX3600 EDL (.edl, with --rate), FCP7 XML
+    /// from Premiere (.xml), FCPXML (.fcpxml) or the protocol's timeline JSON (.json); the
+    /// content decides where it is unmistakable, else the extension.
     #[arg(long)]
     timeline: PathBuf,
-    /// The transcript as SRT, timed from the timeline's first frame.
+    /// The frame rate of a timeline whose file does not say it (an EDL): 24, 25, 29.97, 23.976…
+    #[arg(long)]
+    rate: Option<f64>,
+    /// The transcript: SRT or WebVTT, in any common encoding (UTF-8/16/32, GB18030), timed from
+    /// the timeline's first frame or from its start timecode (said in --explain).
     #[arg(long)]
     subtitles: Option<PathBuf>,
     /// What to do, in Chinese or English.
@@ -593,6 +599,53 @@ fn read_text(path: &Path) -> Result<String, Exit> {
     std::fs::read_to_string(path).map_err(|e| Exit(1, format!("{}: {e}", path.display())))
 }
 
+fn read_bytes(path: &Path) -> Result<Vec<u8>, Exit> {
+    std::fs::read(path).map_err(|e| Exit(1, format!("{}: {e}", path.display())))
+}
+
+/// A timeline file and its transcript as the commands read them, with what the readers noted.
+struct Loaded {
+    timeline: protocol::Timeline,
+    /// "read cut.edl as a CMX3600 EDL at 25 fps", then each reader's notes.
+    notes: Vec<String>,
+}
+
+/// Read a timeline in any format CutBridge reads and, when given, its transcript.
+fn load_timeline(path: &Path, rate: Option<f64>, subtitles: Option<&Path>) -> Result<Loaded, Exit> {
+    let rate = match rate {
+        Some(r) => {
+            Some(protocol::Rate::from_f64(r).map_err(|e| Exit(1, format!("--rate {r}: {e}")))?)
+        }
+        None => None,
+    };
+    let bytes = read_bytes(path)?;
+    let name = path.file_name().and_then(|n| n.to_str());
+    let (source, reading) = interchange::read_timeline_bytes(&bytes, name, rate)
+        .map_err(|e| Exit(1, format!("{}: {e}", path.display())))?;
+    let mut timeline = reading.timeline;
+    let mut notes = vec![format!(
+        "read {} as {} at {} fps",
+        path.display(),
+        source.label(),
+        timeline.rate
+    )];
+    notes.extend(reading.notes);
+    if let Some(sub) = subtitles {
+        let bytes = read_bytes(sub)?;
+        let name = sub.file_name().and_then(|n| n.to_str());
+        let t =
+            interchange::transcript::read_bytes(&bytes, name, timeline.rate, timeline.start_frame)
+                .map_err(|e| Exit(1, format!("{}: {e}", sub.display())))?;
+        timeline.subtitles = t.lines;
+        notes.extend(
+            t.notes
+                .into_iter()
+                .map(|n| format!("{}: {n}", sub.display())),
+        );
+    }
+    Ok(Loaded { timeline, notes })
+}
+
 fn edit(args: &EditArgs) -> Result<(), Exit> {
     let format = match &args.output {
         Some(out) => Some(Format::from_path(out).ok_or_else(|| {
@@ -613,13 +666,11 @@ fn edit(args: &EditArgs) -> Result<(), Exit> {
             "nothing to do: give --output FILE, --json or --explain".into(),
         ));
     }
-    let text = read_text(&args.timeline)?;
-    let mut timeline = interchange::read_timeline_str(&text)
-        .map_err(|e| Exit(1, format!("{}: {e}", args.timeline.display())))?;
-    if let Some(srt) = &args.subtitles {
-        let text = read_text(srt)?;
-        timeline.subtitles = interchange::srt::read_str(&text, timeline.rate)
-            .map_err(|e| Exit(1, format!("{}: {e}", srt.display())))?;
+    let Loaded { timeline, notes } =
+        load_timeline(&args.timeline, args.rate, args.subtitles.as_deref())?;
+    // What a reader could not hold exactly is said, whatever else is asked for.
+    for n in notes.iter().skip(1) {
+        eprintln!("bridge-daemon: note: {n}");
     }
     // A standing preference said as an instruction is saved (exit 0) and edits nothing.
     let store = pref_store(&args.prefs);
@@ -645,6 +696,9 @@ fn edit(args: &EditArgs) -> Result<(), Exit> {
         }
     };
     if args.explain {
+        for n in &notes {
+            println!("{n}");
+        }
         print!(
             "{}",
             bridge_daemon::pipeline::explain_text(&timeline, &outcome)
@@ -665,15 +719,11 @@ fn edit(args: &EditArgs) -> Result<(), Exit> {
 
 /// Read `--timeline` and `--subtitles` as `edit` does.
 fn read_timeline_args(path: &Path, subtitles: Option<&Path>) -> Result<protocol::Timeline, Exit> {
-    let text = read_text(path)?;
-    let mut timeline = interchange::read_timeline_str(&text)
-        .map_err(|e| Exit(1, format!("{}: {e}", path.display())))?;
-    if let Some(srt) = subtitles {
-        let text = read_text(srt)?;
-        timeline.subtitles = interchange::srt::read_str(&text, timeline.rate)
-            .map_err(|e| Exit(1, format!("{}: {e}", srt.display())))?;
+    let loaded = load_timeline(path, None, subtitles)?;
+    for n in loaded.notes.iter().skip(1) {
+        eprintln!("bridge-daemon: note: {n}");
     }
-    Ok(timeline)
+    Ok(loaded.timeline)
 }
 
 fn report(args: &ReportArgs) -> Result<(), Exit> {
@@ -1094,27 +1144,31 @@ fn serve(args: ServeArgs) -> Result<(), Exit> {
 /// offline fallback.
 fn ask_input(args: &AskArgs) -> Result<(protocol::wire::TimelineInput, protocol::Timeline), Exit> {
     use protocol::wire::{NativeSnapshot, OtioSnapshot, TimelineInput};
-    let text = read_text(&args.timeline)?;
-    let srt = match &args.subtitles {
-        Some(p) => Some(read_text(p)?),
-        None => None,
-    };
-    let mut timeline = interchange::read_timeline_str(&text)
-        .map_err(|e| Exit(1, format!("{}: {e}", args.timeline.display())))?;
-    if let (Some(srt), Some(path)) = (&srt, &args.subtitles) {
-        timeline.subtitles = interchange::srt::read_str(srt, timeline.rate)
-            .map_err(|e| Exit(1, format!("{}: {e}", path.display())))?;
+    let Loaded { timeline, notes } =
+        load_timeline(&args.timeline, None, args.subtitles.as_deref())?;
+    for n in notes.iter().skip(1) {
+        eprintln!("bridge-daemon: note: {n}");
     }
-    let is_otio = serde_json::from_str::<serde_json::Value>(&text)
-        .map(|v| v.get("OTIO_SCHEMA").is_some())
-        .unwrap_or(true);
-    let input = if is_otio {
-        TimelineInput::Otio(OtioSnapshot { otio: text, srt })
-    } else {
-        TimelineInput::Native(NativeSnapshot {
+    // OTIO JSON goes as it is (the daemon keeps what it does not model); anything else as the
+    // timeline read here, its transcript in it.
+    let bytes = read_bytes(&args.timeline)?;
+    let name = args.timeline.file_name().and_then(|n| n.to_str());
+    let srt = match &args.subtitles {
+        Some(p) => std::fs::read_to_string(p).ok().map(Some),
+        None => Some(None),
+    };
+    let input = match (
+        interchange::Source::sniff(&bytes, name),
+        String::from_utf8(bytes),
+        srt,
+    ) {
+        (Some(interchange::Source::Otio), Ok(text), Some(srt)) => {
+            TimelineInput::Otio(OtioSnapshot { otio: text, srt })
+        }
+        _ => TimelineInput::Native(NativeSnapshot {
             timeline: timeline.clone(),
             srt: None,
-        })
+        }),
     };
     Ok((input, timeline))
 }

@@ -161,7 +161,7 @@ fn rate_zero_is_refused_where_it_is() {
         &sample_with("\"rate\": 25.0", "\"rate\": 0.0"),
     );
     refused(&p, None, &["$.global_start_time", "rate 0"]);
-    // The timeline's rate comes from its first clip: a 0 there is named at the clip.
+    // The timeline's rate comes from its start time; a 0 in a clip's time is named there.
     let mut v = json(&example("interview.otio"));
     v["tracks"]["children"][0]["children"][0]["source_range"]["duration"]["rate"] = 0.0.into();
     let p = write(dir.path(), "clip_rate0.otio", &v.to_string());
@@ -169,8 +169,8 @@ fn rate_zero_is_refused_where_it_is() {
         &p,
         None,
         &[
-            "$.tracks.children[0].children[0].source_range.duration.rate",
-            "frame rate 0",
+            "$.tracks.children[0].children[0].source_range.duration",
+            "rate 0 is not a positive number",
         ],
     );
 }

@@ -114,6 +114,171 @@ pub fn write_string(tl: &Timeline, format: Format) -> String {
     }
 }
 
+/// The formats a timeline is read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Otio,
+    Otioz,
+    Json,
+    Edl,
+    Xmeml,
+    Fcpxml,
+}
+
+impl Source {
+    /// What an editor calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Source::Otio => "OpenTimelineIO JSON",
+            Source::Otioz => "an OpenTimelineIO bundle (.otioz)",
+            Source::Json => "CutBridge timeline JSON",
+            Source::Edl => "a CMX3600 EDL",
+            Source::Xmeml => "FCP7 XML (xmeml)",
+            Source::Fcpxml => "FCPXML",
+        }
+    }
+
+    /// The format of a file: by its content where that is unmistakable (a zip archive, an
+    /// `xmeml` or `fcpxml` root, JSON), else by its extension; `None` when neither says.
+    pub fn sniff(bytes: &[u8], name: Option<&str>) -> Option<Source> {
+        if bytes.starts_with(b"PK\x03\x04") {
+            return Some(Source::Otioz);
+        }
+        let head = &bytes[..bytes.len().min(4096)];
+        let head = String::from_utf8_lossy(head);
+        let head = head.trim_start_matches('\u{feff}').trim_start();
+        if head.starts_with('<') {
+            if head.contains("<fcpxml") {
+                return Some(Source::Fcpxml);
+            }
+            if head.contains("<xmeml") {
+                return Some(Source::Xmeml);
+            }
+        }
+        let ext = name
+            .and_then(|n| Path::new(n).extension())
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        if head.starts_with('{') {
+            return Some(
+                if head.contains("\"OTIO_SCHEMA\"") || ext.as_deref() == Some("otio") {
+                    Source::Otio
+                } else {
+                    Source::Json
+                },
+            );
+        }
+        match ext.as_deref() {
+            Some("otio") => Some(Source::Otio),
+            Some("otioz") => Some(Source::Otioz),
+            Some("json") => Some(Source::Json),
+            Some("edl") => Some(Source::Edl),
+            Some("xml" | "xmeml") => Some(Source::Xmeml),
+            Some("fcpxml") => Some(Source::Fcpxml),
+            _ => {
+                let edl_like = head.lines().any(|l| {
+                    let l = l.trim_start();
+                    l.starts_with("TITLE:") || l.starts_with("FCM:")
+                });
+                edl_like.then_some(Source::Edl)
+            }
+        }
+    }
+}
+
+/// The largest `content.otio` an `.otioz` bundle may unpack to (a zip bomb stops here).
+pub const MAX_BUNDLED_OTIO: u64 = 1 << 30;
+
+/// Text of a timeline file: UTF-8 (a byte-order mark dropped), UTF-16 with its mark, or, for
+/// the files older tools write (Avid EDLs), Windows-1252, said in a note.
+fn decode(bytes: &[u8], notes: &mut Vec<String>) -> String {
+    if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = enc.decode_without_bom_handling(&bytes[bom..]);
+        return text.into_owned();
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(t) => t.to_string(),
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            notes.push(format!(
+                "line {line}: the file is not UTF-8; read as Windows-1252 (Western)"
+            ));
+            encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned()
+        }
+    }
+}
+
+/// `content.otio` of an `.otioz` bundle (OpenTimelineIO's zip: `content.otio`, `version.txt`,
+/// `media/`).
+fn unbundle(bytes: &[u8]) -> Result<String, ReadError> {
+    use std::io::Read;
+    let bad = |why: String| ReadError::Invalid {
+        place: "content.otio".into(),
+        why,
+    };
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| bad(format!("not a readable .otioz (zip) bundle: {e}")))?;
+    let entry = zip
+        .by_name("content.otio")
+        .map_err(|_| bad("the bundle has no content.otio".into()))?;
+    let mut text = String::new();
+    entry
+        .take(MAX_BUNDLED_OTIO + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| bad(format!("cannot be unpacked: {e}")))?;
+    if text.len() as u64 > MAX_BUNDLED_OTIO {
+        return Err(bad(format!(
+            "unpacks to more than {} MiB",
+            MAX_BUNDLED_OTIO >> 20
+        )));
+    }
+    Ok(text)
+}
+
+/// Read a timeline file's bytes in whichever format it is ([`Source::sniff`]); `name` is the
+/// file's name, `rate` the frame rate for formats that do not carry one (an EDL).
+pub fn read_timeline_bytes(
+    bytes: &[u8],
+    name: Option<&str>,
+    rate: Option<protocol::Rate>,
+) -> Result<(Source, Reading), ReadError> {
+    let source = Source::sniff(bytes, name).ok_or_else(|| ReadError::Invalid {
+        place: "line 1".into(),
+        why: "not a timeline CutBridge reads: OTIO (.otio, .otioz), an EDL (.edl), FCP7 XML \
+              (.xml), FCPXML (.fcpxml) or CutBridge JSON (.json)"
+            .into(),
+    })?;
+    let mut notes = Vec::new();
+    let mut reading = match source {
+        Source::Otioz => {
+            let text = unbundle(bytes)?;
+            let mut r = otio::read(&text)?;
+            r.notes
+                .push("read content.otio of the bundle; its media/ folder is not unpacked".into());
+            r
+        }
+        Source::Otio => otio::read(&decode(bytes, &mut notes))?,
+        Source::Json => Reading::new(read_timeline_str(&decode(bytes, &mut notes))?),
+        Source::Edl => {
+            let rate = rate.ok_or_else(|| ReadError::Invalid {
+                place: "line 1".into(),
+                why: "an EDL does not say its frame rate: give it (--rate 25, 24, 23.976, 29.97…)"
+                    .into(),
+            })?;
+            edl_read::read_str(&decode(bytes, &mut notes), rate)?
+        }
+        Source::Xmeml => xmeml_read::read_str(&decode(bytes, &mut notes))?,
+        Source::Fcpxml => fcpxml_read::read_str(&decode(bytes, &mut notes))?,
+    };
+    notes.append(&mut reading.notes);
+    reading.notes = notes;
+    Ok((source, reading))
+}
+
 /// Read a timeline from text: OTIO JSON, or the protocol's own timeline JSON.
 pub fn read_timeline_str(text: &str) -> Result<Timeline, ReadError> {
     let probe: Option<serde_json::Value> = serde_json::from_str(text).ok();

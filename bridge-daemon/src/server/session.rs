@@ -194,7 +194,9 @@ fn load_timeline(input: TimelineInput) -> MethodResult<CachedTimeline> {
     };
     if let Some(srt) = srt {
         tl.subtitles =
-            interchange::srt::read_str(&srt, tl.rate).map_err(|e| bad("timeline.srt", &e))?;
+            interchange::transcript::read_bytes(srt.as_bytes(), None, tl.rate, tl.start_frame)
+                .map_err(|e| bad("timeline.srt", &e))?
+                .lines;
     }
     Ok(CachedTimeline::new(tl))
 }
