@@ -217,3 +217,110 @@ fn a_track_shown_through_its_source_range_is_cut_where_otio_shows_it() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// What `readback.py` (OpenTimelineIO's adapters) sees in a written file: per track, the items
+/// as (type, name, media file, record range).
+fn adapter_items(file: &Path, rate: Option<f64>) -> Vec<(String, String, String, (i64, i64))> {
+    let script = repo().join("tests/interchange/readback.py");
+    let mut args = vec![
+        script.to_str().unwrap().to_string(),
+        file.to_str().unwrap().to_string(),
+    ];
+    if let Some(r) = rate {
+        args.extend(["--rate".to_string(), r.to_string()]);
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = python(&args);
+    assert!(
+        out.status.success(),
+        "readback of {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = |x: &serde_json::Value| x.as_str().unwrap_or_default().to_string();
+    v["tracks"][0]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            let rec = &i["record"];
+            (
+                s(&i["type"]),
+                s(&i["name"]),
+                s(&i["media"]),
+                (rec[0].as_i64().unwrap(), rec[1].as_i64().unwrap()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn generators_sequences_and_missing_media_are_written_as_what_they_are() {
+    use bridge_daemon::interchange::{Format, write_string};
+    let dir = samples();
+    let text = std::fs::read_to_string(dir.path().join("references.otio")).unwrap();
+    let tl = otio::read_str(&text).unwrap();
+    let write = |format: Format, ext: &str| {
+        let body = write_string(&tl, format);
+        let p = dir.path().join(format!("references.{ext}"));
+        std::fs::write(&p, &body).unwrap();
+        (p, body)
+    };
+    let clip = |name: &str, media: &str, rec: (i64, i64)| {
+        ("clip".to_string(), name.to_string(), media.to_string(), rec)
+    };
+
+    // EDL: black is the special source BL, the sequence's first frame is its file, the
+    // offline clip keeps its name; every event where it was (from 01:00:00:00).
+    let (edl, body) = write(Format::Edl, "edl");
+    assert!(body.contains("002  BL "), "{body}");
+    assert!(
+        body.contains("* FROM FILE: /renders/vfx010/vfx010.1001.exr"),
+        "{body}"
+    );
+    let items = adapter_items(&edl, Some(25.0));
+    let records: Vec<(i64, i64)> = items.iter().map(|i| i.3).collect();
+    assert_eq!(
+        records,
+        [(90000, 50), (90050, 25), (90075, 40), (90115, 30)],
+        "{items:?}"
+    );
+    assert_eq!(items[2].2, "vfx010.1001.exr");
+
+    // FCP7 XML: a generatoritem, the sequence's first frame as its pathurl, the missing media
+    // a file with no pathurl (offline), never an empty one.
+    let (xml, body) = write(Format::Xmeml, "xml");
+    assert!(body.contains("<generatoritem>"), "{body}");
+    assert!(body.contains("<effectid>SolidColor</effectid>"), "{body}");
+    assert!(!body.contains("<pathurl></pathurl>"), "{body}");
+    assert_eq!(
+        adapter_items(&xml, None),
+        [
+            clip("shot", "shot.mov", (0, 50)),
+            clip("Black Video", "", (50, 25)),
+            clip("vfx010", "vfx010.1001.exr", (75, 40)),
+            clip("offline", "", (115, 30)),
+        ]
+    );
+
+    // FCPXML: generators as Final Cut's own (a solid, a Placeholder for the missing media), no
+    // asset with an empty source.
+    let (fcpxml, body) = write(Format::Fcpxml, "fcpxml");
+    assert!(!body.contains("src=\"\""), "{body}");
+    assert!(body.contains("Solids.localized/Custom"), "{body}");
+    assert!(body.contains("Placeholder.motn"), "{body}");
+    let items = adapter_items(&fcpxml, None);
+    let named: Vec<(String, String)> = items
+        .iter()
+        .filter(|i| i.0 == "clip")
+        .map(|i| (i.1.clone(), i.2.clone()))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("shot".to_string(), "shot.mov".to_string()),
+            ("vfx010".to_string(), "vfx010.1001.exr".to_string())
+        ]
+    );
+}

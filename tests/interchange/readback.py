@@ -17,11 +17,13 @@ frame: the EDL reader counts from 00:00:00:00 (the record timecodes themselves) 
 reader puts a gap before the sequence's tcStart; OTIO JSON and FCP7 XML count from the first frame
 and give the start timecode as `global_start`.
 
-Two things are fixed in otio-fcpx-xml-adapter 1.0.0 before it reads, both outside what the file
+Three things are fixed in otio-fcpx-xml-adapter 1.0.0 before it reads, all outside what the file
 under test says:
 
 - it reads a media file from `asset/@src`, the FCPXML 1.8 form; 1.9 and later (and so 1.10, which
   we write) put it in `asset/media-rep/@src`, so that attribute is copied up;
+- it cannot read a generator (`clip` holding a `video` or `title` of an `effect`): such a clip
+  becomes a gap of the same timing;
 - it turns rational times into frames with `int(float(n) / float(d) * fps)`, which truncates
   products like 6.999999 to 6 (one frame in twenty at 25 fps), so the two helpers doing that
   round exact fractions instead.
@@ -82,6 +84,17 @@ def lift_media_rep(text):
         rep = asset.find("media-rep")
         if asset.get("src") is None and rep is not None:
             asset.set("src", rep.get("src", ""))
+    # The adapter reads only clips of assets and compound clips: a clip holding a generator
+    # (a `video` or `title` of an `effect`) makes it fail, so such a clip becomes a gap of its
+    # timing, which is what the adapter can say about it.
+    effects = {e.get("id") for e in root.iter("effect")}
+    for parent in root.iter():
+        for clip in list(parent):
+            inner = [c for c in clip if c.tag in ("video", "title") and c.get("ref") in effects]
+            if clip.tag == "clip" and inner:
+                clip.tag = "gap"
+                for c in list(clip):
+                    clip.remove(c)
     return ElementTree.tostring(root, encoding="unicode")
 
 

@@ -22,6 +22,8 @@
 //! - In a dissolve event `* FROM CLIP NAME:` names the outgoing clip and `* TO CLIP NAME:` the
 //!   incoming one, whose path is given as `* OTIO REFERENCE TO:` — a `* FROM FILE:` there would be
 //!   read as the incoming clip's media.
+//! - Generators are CMX3600's special sources: black, solid colours and slugs `BL`, bars `BARS`;
+//!   an image sequence's file is its first frame.
 //! - Markers are `* LOC: tc COLOR name` on the event of the clip they fall on, the timecode in the
 //!   clip's *source* time (otio-cmx3600-adapter's convention; markers on a gap are not written).
 //!
@@ -125,7 +127,7 @@ fn events(track: &Track) -> Vec<Event<'_>> {
 }
 
 fn media_key(c: &Clip) -> String {
-    match &c.media.url {
+    match &media_url::location(&c.media) {
         Some(u) => format!("url:{u}"),
         None if !c.media.name.is_empty() => format!("name:{}", c.media.name),
         None => format!("clip:{}", c.name),
@@ -133,9 +135,20 @@ fn media_key(c: &Clip) -> String {
 }
 
 fn reel_candidate(c: &Clip) -> String {
-    let base = c
-        .media
-        .url
+    // Generators are the special sources CMX3600 has: black (`BL`) and colour bars (`BARS`).
+    if let protocol::MediaKind::Generator(kind) = c.media.kind() {
+        let k = kind.to_ascii_lowercase();
+        if k.contains("bars") {
+            return "BARS".to_string();
+        }
+        if ["black", "solid", "color", "colour", "slug", "matte"]
+            .iter()
+            .any(|w| k.contains(w))
+        {
+            return "BL".to_string();
+        }
+    }
+    let base = media_url::location(&c.media)
         .as_deref()
         .and_then(media_url::file_stem)
         .or_else(|| (!c.media.name.is_empty()).then(|| c.media.name.clone()))
@@ -170,7 +183,8 @@ fn reels<'a>(clips: impl Iterator<Item = &'a Clip>) -> HashMap<String, String> {
         by_media.insert(key, reel);
     }
     for reel in by_media.values_mut() {
-        if media_of_reel.get(reel).is_some_and(|m| m.len() > 1) {
+        let special = reel == "BL" || reel == "BARS";
+        if !special && media_of_reel.get(reel).is_some_and(|m| m.len() > 1) {
             *reel = "AX".to_string();
         }
     }
@@ -238,7 +252,7 @@ impl Writer<'_> {
     }
 
     fn media_comments(&mut self, c: &Clip, path_label: &str) {
-        if let Some(url) = &c.media.url {
+        if let Some(url) = &media_url::location(&c.media) {
             let path = one_line(&media_url::to_path(url));
             let _ = writeln!(self.out, "* {path_label}: {path}");
             if let Some(name) = media_url::file_name(url) {

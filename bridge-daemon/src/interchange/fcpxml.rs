@@ -23,6 +23,12 @@
 //!   shown red) and GREEN as a completed one (`completed="1"`, shown green), as OTIO's adapter
 //!   does; the comment is the marker's `note`.
 //!
+//! - A clip without a media file is a `clip` holding a generator of Final Cut Pro's own: a title
+//!   (Basic Title) or solid colour (Custom) for OTIO generators of those kinds, and a Placeholder,
+//!   named after the clip, for missing media, other generators and compound clips (whose inside is
+//!   not written); an image sequence's asset is its first frame's file. No asset has an empty
+//!   `src` (Final Cut Pro refuses the whole file then).
+//!
 //! Not representable: transitions other than a cross dissolve (all are written as Cross Dissolve),
 //! transitions on tracks other than V1, disabled tracks other than V1, subtitles and metadata.
 
@@ -34,6 +40,49 @@ use super::media_url;
 use super::xml::Xml;
 
 const CROSS_DISSOLVE_UID: &str = "FxPlug:4731E73A-8DAC-4113-9A30-AE85B1761265";
+
+/// Final Cut Pro's own generators, as its exports name them (`uid` relative to its bundle).
+const PLACEHOLDER: (&str, &str, &str) = (
+    "video",
+    "Placeholder",
+    ".../Generators.localized/Elements.localized/Placeholder.localized/Placeholder.motn",
+);
+const SOLID: (&str, &str, &str) = (
+    "video",
+    "Custom",
+    ".../Generators.localized/Solids.localized/Custom.localized/Custom.motn",
+);
+const BASIC_TITLE: (&str, &str, &str) = (
+    "title",
+    "Basic Title",
+    ".../Titles.localized/Bumper:Opener.localized/Basic Title.localized/Basic Title.moti",
+);
+
+/// What a clip with no media file is written as: a generator as the nearest of Final Cut Pro's
+/// (a title, a solid colour), and missing media or a compound clip's inside as a Placeholder
+/// named after the clip, so the edit keeps its place and length and says what is missing.
+fn generator_for(c: &Clip) -> Option<(&'static str, &'static str, &'static str)> {
+    use protocol::MediaKind;
+    match c.media.kind() {
+        MediaKind::File | MediaKind::ImageSequence if media_url::location(&c.media).is_some() => {
+            None
+        }
+        MediaKind::Generator(kind) => {
+            let k = kind.to_ascii_lowercase();
+            Some(if k.contains("title") || k.contains("text") {
+                BASIC_TITLE
+            } else if ["solid", "color", "colour", "black", "matte", "slug"]
+                .iter()
+                .any(|w| k.contains(w))
+            {
+                SOLID
+            } else {
+                PLACEHOLDER
+            })
+        }
+        _ => Some(PLACEHOLDER),
+    }
+}
 const AUDIO_CROSSFADE_UID: &str = "FFAudioTransition";
 
 fn gcd(a: i128, b: i128) -> i128 {
@@ -111,7 +160,7 @@ fn format_name(rate: Rate) -> Option<&'static str> {
 }
 
 fn media_key(c: &Clip) -> String {
-    match &c.media.url {
+    match &media_url::location(&c.media) {
         Some(u) => format!("url:{u}"),
         None if !c.media.name.is_empty() => format!("name:{}", c.media.name),
         None => format!("clip:{}", c.name),
@@ -167,6 +216,8 @@ struct Writer<'a> {
     spine_audio: bool,
     dissolve_id: Option<String>,
     crossfade_id: Option<String>,
+    /// Generator effects used, by uid: (id, name, uid).
+    generators: Vec<(String, &'static str, &'static str)>,
 }
 
 impl<'a> Writer<'a> {
@@ -175,6 +226,13 @@ impl<'a> Writer<'a> {
     }
 
     fn add_asset(&mut self, c: &Clip, kind: TrackKind, next_id: &mut usize) {
+        if let Some((_, name, uid)) = generator_for(c) {
+            if !self.generators.iter().any(|(_, _, u)| *u == uid) {
+                self.generators.push((format!("r{next_id}"), name, uid));
+                *next_id += 1;
+            }
+            return;
+        }
         let key = media_key(c);
         let media_frames = (c.speed * c.source.duration as f64).ceil() as i64;
         let (lo, hi) = match c.media.available {
@@ -187,7 +245,8 @@ impl<'a> Writer<'a> {
         let i = match self.asset_of.get(&key) {
             Some(&i) => i,
             None => {
-                let url = c.media.url.as_deref();
+                let location = media_url::location(&c.media);
+                let url = location.as_deref();
                 let name = url
                     .and_then(media_url::file_name)
                     .or_else(|| (!c.media.name.is_empty()).then(|| c.media.name.clone()))
@@ -258,11 +317,27 @@ impl<'a> Writer<'a> {
         src_enable: Option<&str>,
         children: Option<&dyn Fn(&mut Xml)>,
     ) {
-        let Some(asset) = self.asset(c) else { return };
+        // A file's clip is an asset-clip; a generator's, a `video` or `title` of its effect.
+        let (tag, id) = match (self.asset(c), generator_for(c)) {
+            (_, Some((tag, _, uid))) => match self.generators.iter().find(|(_, _, u)| *u == uid) {
+                Some((id, _, _)) => (tag, id.clone()),
+                None => return,
+            },
+            (Some(asset), None) => ("asset-clip", asset.id.clone()),
+            (None, None) => return,
+        };
+        let src_enable = src_enable.filter(|_| tag == "asset-clip");
         let lane_s = lane.map(|l| l.to_string());
         let start = self.t(c.source.start);
         let duration = self.t(c.source.duration);
-        let mut attrs: Vec<(&str, &str)> = vec![("ref", &asset.id)];
+        // A generator goes inside a `clip` of its own, as Final Cut Pro nests a generator it
+        // was given in a clip; the clip holds the timing, markers and anything anchored.
+        let generator = tag != "asset-clip";
+        let outer = if generator { "clip" } else { "asset-clip" };
+        let mut attrs: Vec<(&str, &str)> = Vec::new();
+        if !generator {
+            attrs.push(("ref", &id));
+        }
         if let Some(l) = &lane_s {
             attrs.push(("lane", l));
         }
@@ -284,11 +359,22 @@ impl<'a> Writer<'a> {
         } else {
             Vec::new()
         };
-        if !retimed && children.is_none() && own_markers.is_empty() {
-            x.empty("asset-clip", &attrs);
+        if !generator && !retimed && children.is_none() && own_markers.is_empty() {
+            x.empty(outer, &attrs);
             return;
         }
-        x.open("asset-clip", &attrs);
+        x.open(outer, &attrs);
+        if generator {
+            x.empty(
+                tag,
+                &[
+                    ("ref", id.as_str()),
+                    ("offset", start.as_str()),
+                    ("start", start.as_str()),
+                    ("duration", duration.as_str()),
+                ],
+            );
+        }
         if retimed {
             let (p, q) = speed_ratio(c.speed);
             let s = i128::from(c.source.start);
@@ -316,7 +402,7 @@ impl<'a> Writer<'a> {
         for m in own_markers {
             self.marker(x, Self::media_to_local(c, m.range.start), m);
         }
-        x.close("asset-clip");
+        x.close(outer);
     }
 
     fn connected(&self, x: &mut Xml, anchor: &SpineItem<'_>, lane: i32, c: &Clip, pos: i64) {
@@ -456,6 +542,7 @@ pub fn write_string(tl: &Timeline) -> String {
         spine_audio,
         dissolve_id: None,
         crossfade_id: None,
+        generators: Vec::new(),
     };
     let mut next_id = 2;
     if has_transitions {
@@ -574,6 +661,9 @@ pub fn write_string(tl: &Timeline) -> String {
                 ("uid", AUDIO_CROSSFADE_UID),
             ],
         );
+    }
+    for (id, name, uid) in &w.generators {
+        x.empty("effect", &[("id", id), ("name", name), ("uid", uid)]);
     }
     for a in &w.assets {
         let start = time(a.start, rate);

@@ -59,6 +59,33 @@ fn has_scheme(s: &str) -> bool {
     }
 }
 
+/// Where a clip's media lives as one file: its `url`, or for an image sequence (OpenTimelineIO's
+/// `ImageSequenceReference`, kept in the media's `extra`) its first frame's file, which is what
+/// NLEs import a numbered sequence from. `None` for generators, compound clips and missing media.
+pub(crate) fn location(m: &protocol::Media) -> Option<String> {
+    use protocol::MediaKind;
+    match m.kind() {
+        MediaKind::File => m.url.clone(),
+        MediaKind::ImageSequence => {
+            let s = |k: &str| m.extra.get(k).and_then(|v| v.as_str()).unwrap_or_default();
+            let n = |k: &str| m.extra.get(k).and_then(|v| v.as_i64());
+            let base = s("target_url_base");
+            if base.is_empty() {
+                return None;
+            }
+            let first = n("start_frame").unwrap_or(1).max(0);
+            let pad = n("frame_zero_padding").unwrap_or(0).clamp(0, 32) as usize;
+            let sep = if base.ends_with('/') { "" } else { "/" };
+            Some(format!(
+                "{base}{sep}{}{first:0pad$}{}",
+                s("name_prefix"),
+                s("name_suffix")
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// The media location as a URL. URLs are kept, with characters a URL cannot hold (spaces,
 /// non-ASCII) percent-encoded; absolute paths become `file://{host}/…` (`host` is empty for
 /// `file:///…`, or `localhost`, which Final Cut Pro 7 and Premiere write); relative paths stay

@@ -18,6 +18,11 @@
 //! - V1's markers and the timeline's markers are sequence markers (`in`, and `out` = −1 for a
 //!   point); clip markers are clip markers in the clip's media frames, counted like `in`.
 //!
+//! - A generator (OTIO `GeneratorReference`: a colour matte, slug, bars, a title) is a
+//!   `generatoritem` whose effect is its kind; an image sequence's file is its first frame; missing
+//!   media is a `file` with no `pathurl`, which FCP7 and Premiere show offline; a compound clip is
+//!   written as such an offline clip named after it (its inside is not written).
+//!
 //! Not representable: marker colors, transitions next to a gap (not written), subtitles and
 //! metadata.
 
@@ -46,7 +51,7 @@ fn timecode_element(x: &mut Xml, frame: i64, rate: Rate, drop_frame: bool) {
 }
 
 fn media_key(c: &Clip) -> String {
-    match &c.media.url {
+    match &media_url::location(&c.media) {
         Some(u) => format!("url:{u}"),
         None if !c.media.name.is_empty() => format!("name:{}", c.media.name),
         None => format!("clip:{}", c.name),
@@ -97,7 +102,8 @@ impl Writer<'_> {
         info.written = true;
         let (has_video, has_audio) = (info.has_video, info.has_audio);
         x.open("file", &[("id", &info.id)]);
-        let url = c.media.url.as_deref();
+        let location = media_url::location(&c.media);
+        let url = location.as_deref();
         let name = url
             .and_then(media_url::file_name)
             .or_else(|| (!c.media.name.is_empty()).then(|| c.media.name.clone()))
@@ -236,6 +242,36 @@ impl Writer<'_> {
         x.close("clipitem");
     }
 
+    /// A generator (a colour matte, a slug, bars, a title): FCP7's `generatoritem`, whose
+    /// `effect` names what makes the frames (FCP7 XML reference, "generatoritem").
+    fn generatoritem(&self, x: &mut Xml, c: &Clip, kind: &str, pos: i64) {
+        let rate = self.tl.rate;
+        let dur = c.source.duration;
+        let lower = kind.to_ascii_lowercase();
+        let category = if lower.contains("text") || lower.contains("title") {
+            "Text"
+        } else {
+            "Matte"
+        };
+        x.open("generatoritem", &[]);
+        x.text("name", &c.name);
+        x.text("enabled", if c.enabled { "TRUE" } else { "FALSE" });
+        x.text("duration", &dur.to_string());
+        rate_elements(x, rate);
+        x.text("start", &pos.to_string());
+        x.text("end", &(pos + dur).to_string());
+        x.text("in", "0");
+        x.text("out", &dur.to_string());
+        x.open("effect", &[]);
+        x.text("name", kind);
+        x.text("effectid", kind);
+        x.text("effectcategory", category);
+        x.text("effecttype", "generator");
+        x.text("mediatype", "video");
+        x.close("effect");
+        x.close("generatoritem");
+    }
+
     fn transition(x: &mut Xml, t: &Transition, cut: i64, rate: Rate, audio: bool) {
         x.open("transitionitem", &[]);
         x.text("start", &(cut - t.in_offset).to_string());
@@ -297,6 +333,18 @@ impl Writer<'_> {
         let mut pos = 0;
         for (i, item) in items.iter().enumerate() {
             match item {
+                Item::Clip(c) if c.source.duration > 0 && !audio => {
+                    if let protocol::MediaKind::Generator(kind) = c.media.kind() {
+                        self.generatoritem(x, c, kind, pos);
+                    } else {
+                        let head = i.checked_sub(1).and_then(|j| Self::between_clips(items, j));
+                        let tail = Self::between_clips(items, i + 1);
+                        if let Some(me) = refs.get(&(ti, i)) {
+                            let me = me.clone();
+                            self.clipitem(x, c, pos, head, tail, &me);
+                        }
+                    }
+                }
                 Item::Clip(c) if c.source.duration > 0 => {
                     let head = i.checked_sub(1).and_then(|j| Self::between_clips(items, j));
                     let tail = Self::between_clips(items, i + 1);
