@@ -324,3 +324,197 @@ fn generators_sequences_and_missing_media_are_written_as_what_they_are() {
         ]
     );
 }
+
+mod property {
+    //! Random OTIO timelines as OpenTimelineIO writes them — clips timed at several rates in one
+    //! timeline, gaps (trailing ones too), transitions, tracks shown through a `source_range`
+    //! window, compound clips (nested stacks) — read, cut by one delete, written: every item
+    //! wholly before or after the deleted range comes out as the same JSON (values and rates), a
+    //! compound clip's inside is never changed, and each track is exactly as much shorter as the
+    //! range covered of it.
+
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    const RATES: [f64; 5] = [24.0, 25.0, 30.0, 24000.0 / 1001.0, 30000.0 / 1001.0];
+    const TL_RATE: f64 = 24.0;
+
+    fn rt(value: f64, rate: f64) -> Value {
+        json!({"OTIO_SCHEMA": "RationalTime.1", "rate": rate, "value": value})
+    }
+
+    fn tr(start: f64, dur: f64, rate: f64) -> Value {
+        json!({"OTIO_SCHEMA": "TimeRange.1", "start_time": rt(start, rate), "duration": rt(dur, rate)})
+    }
+
+    /// An item and its length in timeline frames (0 for a transition).
+    #[derive(Clone, Debug)]
+    enum Spec {
+        Clip { rate: usize, start: u16, dur: u16 },
+        Gap { dur: u16 },
+        Dissolve,
+        Compound { start: u16, dur: u16 },
+    }
+
+    fn frames(value: f64, rate: f64) -> i64 {
+        (value * TL_RATE / rate).round() as i64
+    }
+
+    fn clip(i: usize, rate: f64, start: f64, dur: f64) -> Value {
+        json!({
+            "OTIO_SCHEMA": "Clip.2", "metadata": {}, "name": format!("c{i}"),
+            "source_range": tr(start, dur, rate), "effects": [], "markers": [], "enabled": true,
+            "media_references": {"DEFAULT_MEDIA": {
+                "OTIO_SCHEMA": "ExternalReference.1", "metadata": {}, "name": "",
+                "available_range": tr(0.0, 10_000.0, rate), "available_image_bounds": null,
+                "target_url": format!("file:///m/c{i}.mov")}},
+            "active_media_reference_key": "DEFAULT_MEDIA"
+        })
+    }
+
+    fn gap(dur: f64) -> Value {
+        json!({"OTIO_SCHEMA": "Gap.1", "metadata": {}, "name": "", "source_range": tr(0.0, dur, TL_RATE),
+               "effects": [], "markers": [], "enabled": true})
+    }
+
+    fn track(name: &str, children: Vec<Value>, window: Option<Value>) -> Value {
+        json!({"OTIO_SCHEMA": "Track.1", "metadata": {}, "name": name, "source_range": window,
+               "effects": [], "markers": [], "enabled": true, "children": children, "kind": "Video"})
+    }
+
+    /// Children of a track, each with its record position and length in timeline frames (a
+    /// transition sits at the cut, length 0); a dissolve only between two clips long enough.
+    fn build(specs: &[Spec]) -> Vec<(Value, i64, i64)> {
+        let mut out: Vec<(Value, i64, i64)> = Vec::new();
+        let mut pos = 0;
+        for (i, s) in specs.iter().enumerate() {
+            let (v, len) = match *s {
+                Spec::Clip { rate, start, dur } => {
+                    let r = RATES[rate];
+                    (
+                        clip(i, r, f64::from(start), f64::from(dur)),
+                        frames(f64::from(dur), r),
+                    )
+                }
+                Spec::Gap { dur } => (gap(f64::from(dur)), i64::from(dur)),
+                Spec::Dissolve => {
+                    let prev_ok = out
+                        .last()
+                        .is_some_and(|(v, _, l)| v["OTIO_SCHEMA"] == "Clip.2" && *l >= 4);
+                    let next_ok =
+                        matches!(specs.get(i + 1), Some(Spec::Clip { dur, .. }) if *dur >= 8);
+                    if !(prev_ok && next_ok) {
+                        continue;
+                    }
+                    let t = json!({"OTIO_SCHEMA": "Transition.1", "metadata": {}, "name": "",
+                        "in_offset": rt(2.0, TL_RATE), "out_offset": rt(2.0, TL_RATE),
+                        "transition_type": "SMPTE_Dissolve"});
+                    (t, 0)
+                }
+                Spec::Compound { start, dur } => {
+                    let inner = vec![
+                        track("V1", vec![clip(100 + i, 25.0, 0.0, 80.0), gap(20.0)], None),
+                        track("V2", vec![gap(10.0), clip(200 + i, 24.0, 5.0, 60.0)], None),
+                    ];
+                    let start = f64::from(start % 40);
+                    let dur = f64::from(dur).min(100.0 - start).max(1.0);
+                    let v = json!({"OTIO_SCHEMA": "Stack.1", "metadata": {}, "name": format!("compound {i}"),
+                        "source_range": tr(start, dur, TL_RATE), "effects": [], "markers": [],
+                        "enabled": true, "children": inner});
+                    (v, dur as i64)
+                }
+            };
+            if len == 0 && !matches!(s, Spec::Dissolve) {
+                continue;
+            }
+            out.push((v, pos, len));
+            pos += len;
+        }
+        out
+    }
+
+    fn spec() -> impl Strategy<Value = Spec> {
+        prop_oneof![
+            4 => (0..RATES.len(), 0u16..500, 1u16..120).prop_map(|(rate, start, dur)| Spec::Clip { rate, start, dur }),
+            1 => (1u16..60).prop_map(|dur| Spec::Gap { dur }),
+            1 => Just(Spec::Dissolve),
+            1 => (0u16..40, 1u16..100).prop_map(|(start, dur)| Spec::Compound { start, dur }),
+        ]
+    }
+
+    fn duration_of(tl: &protocol::Timeline, track: usize) -> i64 {
+        tl.tracks[track].duration()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+        #[test]
+        fn a_delete_changes_only_what_it_covers(
+            v1 in prop::collection::vec(spec(), 1..12),
+            v2 in prop::collection::vec(spec(), 0..8),
+            window_start in 0i64..6,
+            cut in (0.0f64..1.0, 0.0f64..0.5),
+        ) {
+            let a = build(&v1);
+            let b = build(&v2);
+            prop_assume!(!a.is_empty());
+            let a_len: i64 = a.iter().map(|x| x.2).sum();
+            // V2 is shown through a window from `window_start` when it is long enough.
+            let b_len: i64 = b.iter().map(|x| x.2).sum();
+            let window = (b_len > window_start + 2)
+                .then(|| (window_start, b_len - window_start));
+            let doc = json!({
+                "OTIO_SCHEMA": "Timeline.1", "metadata": {}, "name": "random",
+                "global_start_time": rt(86400.0, TL_RATE),
+                "tracks": {"OTIO_SCHEMA": "Stack.1", "metadata": {}, "name": "tracks",
+                    "source_range": null, "effects": [], "markers": [], "enabled": true,
+                    "children": [
+                        track("V1", a.iter().map(|x| x.0.clone()).collect(), None),
+                        track("V2", b.iter().map(|x| x.0.clone()).collect(),
+                              window.map(|(s, d)| tr(s as f64, d as f64, TL_RATE))),
+                    ]}
+            });
+            let tl = otio::read_str(&doc.to_string()).expect("a timeline OTIO wrote reads");
+            prop_assert_eq!(duration_of(&tl, 0), a_len);
+            let total = tl.duration();
+            let start = ((total as f64) * cut.0) as i64;
+            let len = (((total as f64) * cut.1) as i64).clamp(1, (total - start).max(1));
+            prop_assume!(start + len <= total);
+            let range = FrameRange::new(start, len);
+            let edited = apply_operations(&tl, &[Operation::Delete { range }]).unwrap();
+            let written: Value = serde_json::from_str(&otio::write_string(&edited)).unwrap();
+            let reread = otio::read_str(&written.to_string()).unwrap();
+            for (t, before) in [(0usize, a_len), (1, window.map_or(b_len, |w| w.1))] {
+                let covered = (range.end().min(before) - range.start).max(0);
+                prop_assert_eq!(duration_of(&reread, t), before - covered, "track {}", t);
+            }
+            // V1 (no window): items wholly before the range, from the start, and wholly after
+            // it, from the end, are the same JSON.
+            let out = written["tracks"]["children"][0]["children"].as_array().unwrap().clone();
+            let is_before = |(_, pos, len): &(Value, i64, i64)| {
+                if *len == 0 { *pos < range.start } else { pos + len <= range.start }
+            };
+            let is_after = |(_, pos, len): &(Value, i64, i64)| {
+                if *len == 0 { *pos > range.end() } else { *pos >= range.end() }
+            };
+            let prefix: Vec<&Value> = a.iter().take_while(|x| is_before(x)).map(|x| &x.0).collect();
+            let suffix: Vec<&Value> = a.iter().rev().take_while(|x| is_after(x)).map(|x| &x.0).collect();
+            for (k, v) in prefix.iter().enumerate() {
+                prop_assert_eq!(Some(*v), out.get(k), "item {} before the cut", k);
+            }
+            for (k, v) in suffix.iter().enumerate() {
+                prop_assert_eq!(Some(*v), out.get(out.len().wrapping_sub(k + 1)), "item {} from the end", k);
+            }
+            // A compound clip's inside is the same, cut or not.
+            let insides = |items: &[Value]| -> Vec<Value> {
+                items.iter().filter(|v| v["OTIO_SCHEMA"] == "Stack.1").map(|v| v["children"].clone()).collect()
+            };
+            let before: Vec<Value> = insides(&a.iter().map(|x| x.0.clone()).collect::<Vec<_>>());
+            for inside in insides(&out) {
+                prop_assert!(before.contains(&inside), "a compound clip's inside changed");
+            }
+        }
+    }
+}
