@@ -55,6 +55,11 @@
 //!   `SMPTEBars`), never media.
 //! - `SPLIT:` (a split edit's delay) is noted: the event lines are read at the record times they
 //!   give, without the delay.
+//! - A clip is named by its `CLIP NAME` comment, else its media file's stem, else its reel (not
+//!   `AX`), else `event 007`; `metadata.cmx_3600.event` keeps its event number. A locator whose
+//!   first word is not a color is RED, the word kept in its name. Also noted: a dissolve from
+//!   black straight after a clip (read as from that clip), a transition longer than its incoming
+//!   clip (shortened), an event without record time (skipped).
 //!
 //! Errors name the line: a malformed event line, a timecode out of range for the rate, a source
 //! out before its source in, an EDL without events. Nothing panics, whatever the input.
