@@ -1,8 +1,40 @@
 //! Transcripts as editors get them: SRT or WebVTT, in whatever encoding the tool wrote.
+//!
+//! [`read_bytes`] is tolerant where a file is merely untidy and strict where it is ambiguous:
+//!
+//! - **Encoding.** A byte-order mark decides (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE). Without one:
+//!   UTF-16 when the NUL bytes say so, UTF-8 when the bytes are valid UTF-8, else GB18030 (the
+//!   superset of GBK and GB2312 that Chinese subtitle tools write), with a note. Bytes that are no
+//!   text in any of these (binary, NULs, damaged UTF-8, invalid GB18030) are refused, naming the
+//!   line and the byte offset.
+//! - **Format.** WebVTT when the text starts with `WEBVTT` or the name ends in `.vtt`; else SRT.
+//!   WebVTT's header, `NOTE`, `STYLE` and `REGION` blocks are skipped, cue settings ignored, a
+//!   `<v Speaker>` span names the speaker, other tags are stripped and entities decoded.
+//! - **SRT.** Any line ends, missing, non-numeric or repeated cue numbers, extra blank lines,
+//!   a text line of digits only, `-->` spaced any way, coordinates after the end time, `.` for
+//!   `,`; `<font>`, `<i>`, `<b>`, `<u>` and ASS override tags (`{\an8}`) are stripped.
+//!   The lines of a cue are joined with a space (without one between two CJK characters), and a
+//!   leading speaker label (`张伟：`, `BOB:`) is split off.
+//! - **Times.** The fraction has exactly three digits: `00:00:01,5` is refused (other readers take
+//!   it as 1.005 s, people mean 1.5 s). A cue that ends before it starts is refused; one without
+//!   duration, or shorter than a frame, is skipped with a note.
+//! - **Order.** Cues out of order are sorted, overlapping cues kept, each with a note.
+//! - **Start timecode.** NLEs write SRT timed from the timeline's start timecode; when every cue
+//!   starts at or after it, it is subtracted (with a note); when some start before and some after,
+//!   the file is refused.
+//!
+//! Every step is linear in the size of the file (tags without an end, long lines, many cues).
 
-use protocol::{Rate, SubtitleLine};
+use protocol::{FrameRange, Rate, SubtitleLine};
 
 use super::ReadError;
+use super::srt::split_speaker;
+
+/// The largest transcript read (a feature film's subtitles are well under 1 MB).
+pub const MAX_BYTES: usize = 128 << 20;
+
+/// Notes about single cues (skipped ones) beyond this many are summed up in one.
+const MAX_CUE_NOTES: usize = 10;
 
 /// A transcript read for a timeline: its lines in record time, and what the reader did that the
 /// editor should know (the encoding it decoded, an hour offset it subtracted, cues it reordered).
@@ -14,20 +46,997 @@ pub struct Transcript {
 
 /// Read a transcript file's bytes for a timeline at `rate` whose first frame has the record
 /// timecode `start_frame`. `name` (the file name) hints at the format; the content decides.
-/// Not written yet: this module is being built; it reads UTF-8 SRT only.
 pub fn read_bytes(
     bytes: &[u8],
     name: Option<&str>,
     rate: Rate,
     start_frame: i64,
 ) -> Result<Transcript, ReadError> {
-    let _ = (name, start_frame);
-    let text = std::str::from_utf8(bytes).map_err(|e| ReadError::Invalid {
-        place: "byte ".to_string() + &e.valid_up_to().to_string(),
-        why: "not UTF-8".into(),
-    })?;
-    Ok(Transcript {
-        lines: super::srt::read_str(text, rate)?,
-        notes: Vec::new(),
+    if bytes.len() > MAX_BYTES {
+        return Err(ReadError::Invalid {
+            place: "the file".into(),
+            why: format!(
+                "{} MB is too large for a transcript (the limit is {} MB)",
+                bytes.len() >> 20,
+                MAX_BYTES >> 20
+            ),
+        });
+    }
+    let mut notes = Vec::new();
+    let (text, note) = decode(bytes)?;
+    notes.extend(note);
+    read_text(&text, name, rate, start_frame, Order::Tolerant, &mut notes).map(|lines| {
+        Transcript { lines, notes }
     })
+}
+
+/// How cues out of order are taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Order {
+    /// Sorted by start, overlaps kept, each with a note.
+    Tolerant,
+    /// A cue that starts before the previous one ends is refused (what `srt::read_str` does).
+    Strict,
+}
+
+/// Read decoded text (see [`read_bytes`]); `notes` gets what the editor should know.
+pub(crate) fn read_text(
+    text: &str,
+    name: Option<&str>,
+    rate: Rate,
+    start_frame: i64,
+    order: Order,
+    notes: &mut Vec<String>,
+) -> Result<Vec<SubtitleLine>, ReadError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let vtt = is_webvtt(text, name, notes);
+    let cues = parse_cues(text, vtt, notes)?;
+    place_cues(cues, rate, start_frame, order, notes)
+}
+
+fn bad(line: usize, why: impl Into<String>) -> ReadError {
+    ReadError::Invalid {
+        place: format!("line {line}"),
+        why: why.into(),
+    }
+}
+
+/// A piece of a line for a message: at most 60 characters.
+fn quote(s: &str) -> String {
+    let mut q: String = s.chars().take(60).collect();
+    if q.len() < s.len() {
+        q.push('…');
+    }
+    format!("{q:?}")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+/// The 1-based line of a byte offset in ASCII-compatible text (`\n`, `\r\n` or `\r` ends a line).
+fn line_at(bytes: &[u8], offset: usize) -> usize {
+    let head = &bytes[..offset.min(bytes.len())];
+    let mut line = 1;
+    for (i, &b) in head.iter().enumerate() {
+        if b == b'\n' || (b == b'\r' && head.get(i + 1) != Some(&b'\n')) {
+            line += 1;
+        }
+    }
+    line
+}
+
+fn undecodable(line: usize, byte: usize, why: impl Into<String>) -> ReadError {
+    ReadError::Invalid {
+        place: format!("line {line} (byte {byte})"),
+        why: why.into(),
+    }
+}
+
+/// A control character no subtitle text has: binary data, or text in another encoding.
+fn is_bad_control(c: char) -> bool {
+    c < ' ' && !matches!(c, '\t' | '\n' | '\r' | '\x0b' | '\x0c')
+}
+
+fn control_message(c: char, encoding: &str) -> String {
+    let what = if c == '\0' {
+        "a NUL byte".to_string()
+    } else {
+        format!("control character 0x{:02X}", u32::from(c))
+    };
+    format!(
+        "{what} where text should be (read as {encoding}): not a subtitle file, or in an \
+         encoding other than UTF-8, UTF-16, UTF-32 or GB18030"
+    )
+}
+
+/// The first control byte of ASCII-compatible bytes that no text has; `skip`: bytes before them
+/// in the file (a byte-order mark).
+fn check_controls(bytes: &[u8], skip: usize, encoding: &str) -> Result<(), ReadError> {
+    match bytes.iter().position(|&b| is_bad_control(char::from(b))) {
+        Some(at) => Err(undecodable(
+            line_at(bytes, at),
+            at + skip,
+            control_message(char::from(bytes[at]), encoding),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The lines decoded so far, for a message about the next character.
+fn decoded_line(text: &str) -> usize {
+    line_at(text.as_bytes(), text.len())
+}
+
+/// Bytes to text, and a note naming the encoding when it is not plain UTF-8.
+fn decode(bytes: &[u8]) -> Result<(String, Option<String>), ReadError> {
+    if let Some(body) = bytes.strip_prefix(&[0xFF, 0xFE, 0x00, 0x00]) {
+        let text = decode_utf32(body, 4, true)?;
+        return Ok((text, Some("decoded as UTF-32 LE (its byte-order mark)".into())));
+    }
+    if let Some(body) = bytes.strip_prefix(&[0x00, 0x00, 0xFE, 0xFF]) {
+        let text = decode_utf32(body, 4, false)?;
+        return Ok((text, Some("decoded as UTF-32 BE (its byte-order mark)".into())));
+    }
+    if let Some(body) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return decode_utf8(body, 3).map(|t| (t, None));
+    }
+    if let Some(body) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        let text = decode_utf16(body, 2, true)?;
+        return Ok((text, Some("decoded as UTF-16 LE (its byte-order mark)".into())));
+    }
+    if let Some(body) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        let text = decode_utf16(body, 2, false)?;
+        return Ok((text, Some("decoded as UTF-16 BE (its byte-order mark)".into())));
+    }
+    if let Some(le) = sniff_utf16(bytes) {
+        let text = decode_utf16(bytes, 0, le)?;
+        let which = if le { "LE" } else { "BE" };
+        return Ok((
+            text,
+            Some(format!(
+                "decoded as UTF-16 {which} (the file has no byte-order mark; its NUL bytes say so)"
+            )),
+        ));
+    }
+    // DOS editors ended text files with Ctrl-Z.
+    let end = bytes.len() - bytes.iter().rev().take_while(|&&b| b == 0x1A).count();
+    let bytes = &bytes[..end];
+    if std::str::from_utf8(bytes).is_ok() {
+        return decode_utf8(bytes, 0).map(|t| (t, None));
+    }
+    // Not UTF-8. Mostly valid UTF-8 with a few bad bytes is a damaged UTF-8 file, not GB18030
+    // (GBK text forms a valid UTF-8 sequence by chance only now and then).
+    let (mut multibyte, mut invalid, mut first_bad) = (0usize, 0usize, None);
+    let mut offset = 0;
+    for chunk in bytes.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        offset += chunk.valid().len();
+        if !chunk.invalid().is_empty() {
+            invalid += 1;
+            first_bad.get_or_insert(offset);
+            offset += chunk.invalid().len();
+        }
+    }
+    let first_bad = first_bad.unwrap_or(0);
+    if multibyte > 0 && multibyte >= 4 * invalid {
+        check_controls(bytes, 0, "UTF-8")?;
+        return Err(undecodable(
+            line_at(bytes, first_bad),
+            first_bad,
+            format!(
+                "byte 0x{:02X} is not UTF-8, while the rest of the file is: a damaged file \
+                 (save it again as UTF-8)",
+                bytes[first_bad]
+            ),
+        ));
+    }
+    check_controls(bytes, 0, "GB18030")?;
+    let text = decode_gb18030(bytes)?;
+    Ok((
+        text,
+        Some(format!(
+            "decoded as GB18030 (the file is not UTF-8: line {}, byte {first_bad})",
+            line_at(bytes, first_bad)
+        )),
+    ))
+}
+
+fn decode_utf8(bytes: &[u8], skip: usize) -> Result<String, ReadError> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => {
+            check_controls(bytes, skip, "UTF-8")?;
+            Ok(text.to_string())
+        }
+        Err(e) => {
+            let at = e.valid_up_to();
+            Err(undecodable(
+                line_at(bytes, at),
+                at + skip,
+                format!(
+                    "byte 0x{:02X} is not UTF-8, though the file starts with UTF-8's byte-order \
+                     mark: a damaged file",
+                    bytes[at]
+                ),
+            ))
+        }
+    }
+}
+
+/// UTF-16 without a byte-order mark: ASCII characters (digits, `:`, `-->`) put a NUL byte in
+/// every other place. `Some(true)` for little-endian.
+fn sniff_utf16(bytes: &[u8]) -> Option<bool> {
+    let pairs = bytes.len().min(8192) / 2;
+    if pairs < 2 {
+        return None;
+    }
+    let (mut even, mut odd) = (0usize, 0usize);
+    for p in bytes[..pairs * 2].chunks_exact(2) {
+        match (p[0], p[1]) {
+            (0, b) if b != 0 => even += 1,
+            (a, 0) if a != 0 => odd += 1,
+            _ => {}
+        }
+    }
+    if odd * 4 >= pairs && even * 8 <= odd {
+        Some(true)
+    } else if even * 4 >= pairs && odd * 8 <= even {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// UTF-16 by hand, to name the place of an unpaired surrogate. `skip`: the BOM's length.
+fn decode_utf16(body: &[u8], skip: usize, le: bool) -> Result<String, ReadError> {
+    let encoding = if le { "UTF-16 LE" } else { "UTF-16 BE" };
+    let units = body.chunks_exact(2).map(|p| {
+        if le {
+            u16::from_le_bytes([p[0], p[1]])
+        } else {
+            u16::from_be_bytes([p[0], p[1]])
+        }
+    });
+    let mut out = String::with_capacity(body.len());
+    let mut at = skip;
+    for unit in char::decode_utf16(units) {
+        match unit {
+            Ok(c) if is_bad_control(c) => {
+                return Err(undecodable(
+                    decoded_line(&out),
+                    at,
+                    control_message(c, encoding),
+                ));
+            }
+            Ok(c) => {
+                out.push(c);
+                at += 2 * c.len_utf16();
+            }
+            Err(e) => {
+                return Err(undecodable(
+                    decoded_line(&out),
+                    at,
+                    format!(
+                        "an unpaired surrogate 0x{:04X} (read as {encoding}): a damaged file",
+                        e.unpaired_surrogate()
+                    ),
+                ));
+            }
+        }
+    }
+    if body.len() % 2 == 1 {
+        return Err(undecodable(
+            decoded_line(&out),
+            at,
+            format!("the file ends inside a character (read as {encoding}): a truncated file"),
+        ));
+    }
+    Ok(out)
+}
+
+/// UTF-32, which encoding_rs does not decode.
+fn decode_utf32(body: &[u8], skip: usize, le: bool) -> Result<String, ReadError> {
+    let encoding = if le { "UTF-32 LE" } else { "UTF-32 BE" };
+    let mut out = String::with_capacity(body.len() / 2);
+    for (i, q) in body.chunks_exact(4).enumerate() {
+        let at = skip + 4 * i;
+        let v = if le {
+            u32::from_le_bytes([q[0], q[1], q[2], q[3]])
+        } else {
+            u32::from_be_bytes([q[0], q[1], q[2], q[3]])
+        };
+        match char::from_u32(v) {
+            Some(c) if is_bad_control(c) => {
+                return Err(undecodable(
+                    decoded_line(&out),
+                    at,
+                    control_message(c, encoding),
+                ));
+            }
+            Some(c) => out.push(c),
+            None => {
+                return Err(undecodable(
+                    decoded_line(&out),
+                    at,
+                    format!("0x{v:08X} is not a character (read as {encoding}): a damaged file"),
+                ));
+            }
+        }
+    }
+    if body.len() % 4 != 0 {
+        return Err(undecodable(
+            decoded_line(&out),
+            skip + body.len() / 4 * 4,
+            format!("the file ends inside a character (read as {encoding}): a truncated file"),
+        ));
+    }
+    Ok(out)
+}
+
+/// GB18030 without replacement characters: a malformed sequence is refused at its place.
+fn decode_gb18030(bytes: &[u8]) -> Result<String, ReadError> {
+    use encoding_rs::DecoderResult;
+    let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
+    let room = |n: usize| decoder_room(n);
+    let mut out = String::with_capacity(room(bytes.len()));
+    let mut pos = 0;
+    loop {
+        let (result, read) =
+            decoder.decode_to_string_without_replacement(&bytes[pos..], &mut out, true);
+        pos += read;
+        match result {
+            DecoderResult::InputEmpty => return Ok(out),
+            DecoderResult::OutputFull => out.reserve(room(bytes.len() - pos).max(16)),
+            DecoderResult::Malformed(len, extra) => {
+                let end = pos - usize::from(extra);
+                let start = end.saturating_sub(usize::from(len));
+                let shown: Vec<String> = bytes[start..end]
+                    .iter()
+                    .map(|b| format!("{b:02X}"))
+                    .collect();
+                return Err(undecodable(
+                    line_at(bytes, start),
+                    start,
+                    format!(
+                        "bytes {} are neither UTF-8 nor GB18030 text: save the file as UTF-8",
+                        shown.join(" ")
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Room for GB18030 decoded to UTF-8: at most 3 bytes per input byte (4 per 4-byte sequence).
+fn decoder_room(n: usize) -> usize {
+    n.saturating_mul(3).saturating_add(8)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cues
+
+/// A cue as the file has it, times in milliseconds.
+#[derive(Debug, Clone, PartialEq)]
+struct Cue {
+    /// The cue's first line (its identifier, or its timing line), 1-based.
+    first_line: usize,
+    timing_line: usize,
+    start: i64,
+    end: i64,
+    speaker: Option<String>,
+    text: String,
+}
+
+fn is_webvtt(text: &str, name: Option<&str>, notes: &mut Vec<String>) -> bool {
+    if let Some(rest) = text.strip_prefix("WEBVTT")
+        && rest
+            .chars()
+            .next()
+            .is_none_or(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+    {
+        return true;
+    }
+    let named = name.is_some_and(|n| {
+        n.len() >= 4
+            && n.is_char_boundary(n.len() - 4)
+            && n[n.len() - 4..].eq_ignore_ascii_case(".vtt")
+    });
+    if named {
+        notes.push("no WEBVTT header; read as WebVTT because the file name ends in .vtt".into());
+    }
+    named
+}
+
+/// Lines split at `\n`, `\r\n` or `\r`.
+fn split_lines(text: &str) -> Vec<&str> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        match b[i] {
+            b'\n' => {
+                out.push(&text[start..i]);
+                i += 1;
+                start = i;
+            }
+            b'\r' => {
+                out.push(&text[start..i]);
+                i += if b.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
+                start = i;
+            }
+            _ => i += 1,
+        }
+    }
+    if start < b.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Blank,
+    Timing,
+    Text,
+    /// WebVTT's header, `NOTE`, `STYLE` and `REGION` blocks.
+    Skipped,
+}
+
+/// The length of a line's leading time (digits, `:`, `,`, `.`).
+fn time_prefix(t: &str) -> usize {
+    t.bytes()
+        .take_while(|b| b.is_ascii_digit() || matches!(b, b':' | b'.' | b','))
+        .count()
+}
+
+/// A time, then something arrow-like: a timing line, good or bad. Text that merely starts with
+/// a time of day (`10:30 we left`) is not one.
+fn looks_like_timing(line: &str) -> bool {
+    let t = line.trim_start();
+    let n = time_prefix(t);
+    if n == 0 || !t.as_bytes()[0].is_ascii_digit() || !t[..n].contains(':') {
+        return false;
+    }
+    let rest = t[n..].trim_start().as_bytes();
+    if rest.first() != Some(&b'-') {
+        return false;
+    }
+    let dashes = rest
+        .iter()
+        .take_while(|&&b| b == b'-' || b == b' ')
+        .count();
+    rest.get(dashes) == Some(&b'>')
+}
+
+/// `start --> end [settings]` in milliseconds. The arrow is `-->`, or `-` and `-`/spaces before
+/// `>` (`-- >`, `- >`); whatever follows the end time (WebVTT settings, SRT coordinates) is
+/// ignored.
+fn parse_timing(line: &str, n: usize) -> Result<(i64, i64), ReadError> {
+    let t = line.trim();
+    let (a, rest) = t.split_at(time_prefix(t));
+    let rest = rest.trim_start();
+    let arrow = rest
+        .bytes()
+        .take_while(|&b| b == b'-' || b == b' ')
+        .count();
+    let ok = arrow >= 2 && rest.as_bytes().get(arrow) == Some(&b'>');
+    if !ok {
+        return Err(bad(
+            n,
+            format!("expected `start --> end`, found {}", quote(t)),
+        ));
+    }
+    let b = rest[arrow + 1..].split_whitespace().next().unwrap_or("");
+    if b.is_empty() {
+        return Err(bad(n, format!("no end time in {}", quote(t))));
+    }
+    let start = parse_time(a, n)?;
+    let end = parse_time(b, n)?;
+    if end < start {
+        return Err(bad(
+            n,
+            format!(
+                "the cue ends before it starts ({} --> {})",
+                fmt_ms(start),
+                fmt_ms(end)
+            ),
+        ));
+    }
+    Ok((start, end))
+}
+
+/// `H:MM:SS,mmm`, `MM:SS.mmm` (hours 1 to 3 digits; `,` or `.`) in milliseconds.
+fn parse_time(s: &str, n: usize) -> Result<i64, ReadError> {
+    let not_a_time = || bad(n, format!("time {} is not HH:MM:SS,mmm", quote(s)));
+    let Some((hms, frac)) = s.rsplit_once([',', '.']) else {
+        return Err(bad(n, format!("time {} lacks milliseconds", quote(s))));
+    };
+    if frac.is_empty() || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(if frac.is_empty() {
+            bad(n, format!("time {} lacks milliseconds", quote(s)))
+        } else {
+            not_a_time()
+        });
+    }
+    match frac.len() {
+        3 => {}
+        1 | 2 => {
+            return Err(bad(
+                n,
+                format!(
+                    "ambiguous milliseconds {frac:?} in {}: write {frac:0<3} or {frac:0>3}",
+                    quote(s)
+                ),
+            ));
+        }
+        _ => {
+            return Err(bad(
+                n,
+                format!(
+                    "time {} has {} digits after the seconds: milliseconds have 3",
+                    quote(s),
+                    frac.len()
+                ),
+            ));
+        }
+    }
+    let num = |p: &str, most: usize| -> Result<i64, ReadError> {
+        if p.is_empty() || p.len() > most || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(not_a_time());
+        }
+        p.parse::<i64>().map_err(|_| not_a_time())
+    };
+    let mut parts = hms.split(':');
+    let (h, m, sec) = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(h), Some(m), Some(sec), None) => (num(h, 3)?, num(m, 2)?, num(sec, 2)?),
+        (Some(m), Some(sec), None, None) => (0, num(m, 2)?, num(sec, 2)?),
+        _ => return Err(not_a_time()),
+    };
+    if m >= 60 || sec >= 60 {
+        return Err(bad(
+            n,
+            format!("time {} has minutes or seconds of 60 or more", quote(s)),
+        ));
+    }
+    let ms = num(frac, 3)?;
+    Ok(((h * 60 + m) * 60 + sec) * 1000 + ms)
+}
+
+/// Milliseconds as `HH:MM:SS,mmm`.
+fn fmt_ms(ms: i64) -> String {
+    format!(
+        "{:02}:{:02}:{:02},{:03}",
+        ms / 3_600_000,
+        (ms / 60_000) % 60,
+        (ms / 1000) % 60,
+        ms % 1000
+    )
+}
+
+/// Mark WebVTT's header and its `NOTE`, `STYLE` and `REGION` blocks.
+fn mark_vtt_blocks(lines: &[&str], kinds: &mut [Kind]) {
+    let starts_block = |l: &str, word: &str| {
+        l.strip_prefix(word)
+            .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t']))
+    };
+    let mut i = 0;
+    while i < lines.len() {
+        let after_blank = i == 0 || matches!(kinds[i - 1], Kind::Blank);
+        let l = lines[i];
+        let header = i == 0 && l.starts_with("WEBVTT");
+        let skipped = header
+            || (after_blank
+                && kinds[i] == Kind::Text
+                && ["NOTE", "STYLE", "REGION"]
+                    .iter()
+                    .any(|w| starts_block(l, w)));
+        if skipped {
+            // Up to a blank line (or, in an untidy file, up to a timing line).
+            while i < lines.len() && !matches!(kinds[i], Kind::Blank | Kind::Timing) {
+                kinds[i] = Kind::Skipped;
+                i += 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+}
+
+fn parse_cues(text: &str, vtt: bool, notes: &mut Vec<String>) -> Result<Vec<Cue>, ReadError> {
+    let lines = split_lines(text);
+    let mut kinds: Vec<Kind> = lines
+        .iter()
+        .map(|l| {
+            if l.trim().is_empty() {
+                Kind::Blank
+            } else if looks_like_timing(l) {
+                Kind::Timing
+            } else {
+                Kind::Text
+            }
+        })
+        .collect();
+    if vtt {
+        mark_vtt_blocks(&lines, &mut kinds);
+    }
+    let timings: Vec<usize> = (0..lines.len())
+        .filter(|&i| kinds[i] == Kind::Timing)
+        .collect();
+    if timings.is_empty() {
+        let why = if lines.iter().all(|l| l.trim().is_empty()) {
+            "no subtitle cues: the file is empty".to_string()
+        } else {
+            format!(
+                "no subtitle cues: none of its {} lines is a timing line like \
+                 `00:00:01,000 --> 00:00:02,500`",
+                lines.len()
+            )
+        };
+        return Err(bad(1, why));
+    }
+    // The line before a timing line is the cue's identifier when it is a number, or when it
+    // follows a blank line (WebVTT: only then); otherwise it is the previous cue's text.
+    let has_id = |t: usize| {
+        t > 0
+            && kinds[t - 1] == Kind::Text
+            && (t == 1
+                || matches!(kinds[t - 2], Kind::Blank | Kind::Skipped)
+                || (!vtt && lines[t - 1].trim().bytes().all(|b| b.is_ascii_digit())))
+    };
+    let first_line = |t: usize| if has_id(t) { t - 1 } else { t };
+
+    let head = first_line(timings[0]);
+    let stray = (0..head).filter(|&i| kinds[i] == Kind::Text).count();
+    if stray > 0 && !vtt {
+        let from = (0..head).find(|&i| kinds[i] == Kind::Text).unwrap_or(0) + 1;
+        notes.push(format!(
+            "{stray} line{} of text before the first cue (from line {from}) ignored",
+            if stray == 1 { "" } else { "s" }
+        ));
+    }
+
+    let mut cues = Vec::with_capacity(timings.len());
+    for (k, &t) in timings.iter().enumerate() {
+        let (start, end) = parse_timing(lines[t], t + 1)?;
+        let stop = timings.get(k + 1).map_or(lines.len(), |&n| first_line(n));
+        let body = &lines[t + 1..stop.max(t + 1)];
+        let mut text = String::new();
+        let mut voice = None;
+        for (j, line) in body.iter().enumerate() {
+            match kinds[t + 1 + j] {
+                Kind::Text | Kind::Timing => {}
+                // WebVTT: a blank line ends the cue (what follows is a NOTE, or stray text).
+                _ if vtt => break,
+                _ => continue,
+            }
+            let (clean, v) = clean_line(line, vtt);
+            if voice.is_none() {
+                voice = v;
+            }
+            let clean = clean.trim();
+            if !clean.is_empty() {
+                join_into(&mut text, clean);
+            }
+        }
+        let (speaker, text) = match voice {
+            Some(v) => (Some(v), text),
+            None => split_speaker(&text),
+        };
+        cues.push(Cue {
+            first_line: first_line(t) + 1,
+            timing_line: t + 1,
+            start,
+            end,
+            speaker,
+            text,
+        });
+    }
+    Ok(cues)
+}
+
+/// Whether a character is written without spaces between words (Chinese, Japanese).
+fn is_cjk(c: char) -> bool {
+    matches!(u32::from(c),
+        0x2E80..=0x2FDF // radicals
+        | 0x3000..=0x303F // CJK punctuation
+        | 0x3040..=0x31FF // kana, bopomofo
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xF900..=0xFAFF
+        | 0xFF00..=0xFFEF // full-width forms
+        | 0x20000..=0x3FFFF)
+}
+
+/// Append a line of a cue: after a space, unless both sides are CJK.
+fn join_into(acc: &mut String, piece: &str) {
+    if let (Some(a), Some(b)) = (acc.chars().next_back(), piece.chars().next())
+        && !(is_cjk(a) && is_cjk(b))
+    {
+        acc.push(' ');
+    }
+    acc.push_str(piece);
+}
+
+/// The next `ch` at or after `from`, remembering the last search so that a line of many openers
+/// without a closer is scanned once, not once per opener.
+fn next_close(line: &str, from: usize, ch: char, memo: &mut Option<Option<usize>>) -> Option<usize> {
+    match *memo {
+        Some(None) => return None,
+        Some(Some(p)) if p >= from => return Some(p),
+        _ => {}
+    }
+    let found = line[from..].find(ch).map(|p| p + from);
+    *memo = Some(found);
+    found
+}
+
+/// The SRT tags stripped (HTML-like, as players render them).
+const SRT_TAGS: [&str; 9] = ["font", "i", "b", "u", "s", "span", "em", "strong", "br"];
+
+/// A line without its markup (SRT's `<font>`/`<i>`/…, ASS `{\…}` overrides; WebVTT's tags,
+/// timestamps and entities), and the speaker of a WebVTT `<v Speaker>` span.
+fn clean_line(line: &str, vtt: bool) -> (String, Option<String>) {
+    if !line.contains(['<', '{', '&']) {
+        return (line.to_string(), None);
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut voice = None;
+    let (mut gt, mut brace) = (None, None);
+    let mut i = 0;
+    while i < line.len() {
+        let rest = &line[i..];
+        let c = rest.chars().next().unwrap_or(' ');
+        if c == '<'
+            && let Some(j) = next_close(line, i + 1, '>', &mut gt)
+        {
+            let inner = &line[i + 1..j];
+            if let Some(replace) = tag_text(inner, vtt, &mut voice) {
+                out.push_str(replace);
+                i = j + 1;
+                continue;
+            }
+        } else if c == '{'
+            && rest.as_bytes().get(1) == Some(&b'\\')
+            && let Some(j) = next_close(line, i + 1, '}', &mut brace)
+        {
+            i = j + 1;
+            continue;
+        } else if c == '&'
+            && vtt
+            && let Some((decoded, len)) = entity(rest)
+        {
+            out.push(decoded);
+            i += len;
+            continue;
+        }
+        out.push(c);
+        i += c.len_utf8();
+    }
+    (out, voice)
+}
+
+/// What a tag (its text between `<` and `>`) becomes: `None` when it is no tag but text.
+fn tag_text(inner: &str, vtt: bool, voice: &mut Option<String>) -> Option<&'static str> {
+    let name_part = inner.strip_prefix('/').unwrap_or(inner);
+    let name_len = name_part
+        .bytes()
+        .take_while(u8::is_ascii_alphanumeric)
+        .count();
+    let name = &name_part[..name_len];
+    if vtt {
+        // Every WebVTT tag: a class (`c.x`), a voice, ruby, a timestamp (`00:00:01.000`).
+        let first = inner.chars().next()?;
+        if !(first.is_ascii_alphanumeric() || first == '/') {
+            return None;
+        }
+        if !inner.starts_with('/') && name == "v" {
+            let annotation = name_part[1..]
+                .trim_start_matches(|c: char| !c.is_whitespace())
+                .trim();
+            if voice.is_none() && !annotation.is_empty() {
+                *voice = Some(annotation.to_string());
+            }
+        }
+        return Some("");
+    }
+    let after = name_part[name_len..].chars().next();
+    let known = SRT_TAGS.iter().any(|t| t.eq_ignore_ascii_case(name));
+    if !known || !after.is_none_or(|c| c.is_whitespace() || c == '/') {
+        return None;
+    }
+    Some(if name.eq_ignore_ascii_case("br") {
+        " "
+    } else {
+        ""
+    })
+}
+
+/// A WebVTT character reference at the start of `s`: the character and the length it takes.
+fn entity(s: &str) -> Option<(char, usize)> {
+    let end = s.bytes().take(12).position(|b| b == b';')?;
+    let name = &s[1..end];
+    let c = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        // A plain space: words on either side stay two words for every later step.
+        "nbsp" => ' ',
+        "lrm" => '\u{200E}',
+        "rlm" => '\u{200F}',
+        _ => {
+            let num = name.strip_prefix('#')?;
+            let v = match num.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => num.parse::<u32>().ok()?,
+            };
+            char::from_u32(v).filter(|c| !is_bad_control(*c))?
+        }
+    };
+    Some((c, end + 1))
+}
+
+/// Notes about single cues, up to [`MAX_CUE_NOTES`], then a count.
+#[derive(Default)]
+struct CueNotes {
+    notes: Vec<String>,
+    more: usize,
+}
+
+impl CueNotes {
+    fn push(&mut self, note: String) {
+        if self.notes.len() < MAX_CUE_NOTES {
+            self.notes.push(note);
+        } else {
+            self.more += 1;
+        }
+    }
+}
+
+/// Cues to lines in record frames: the zero-length ones skipped, the start timecode subtracted
+/// when the file counts from it, sorted (or refused, with [`Order::Strict`]).
+fn place_cues(
+    cues: Vec<Cue>,
+    rate: Rate,
+    start_frame: i64,
+    order: Order,
+    notes: &mut Vec<String>,
+) -> Result<Vec<SubtitleLine>, ReadError> {
+    let total = cues.len();
+    let mut skipped = CueNotes::default();
+    let mut kept: Vec<(usize, Cue)> = Vec::with_capacity(cues.len());
+    for (n, cue) in cues.into_iter().enumerate() {
+        if cue.end == cue.start {
+            skipped.push(format!(
+                "cue {} (line {}) has no duration and was skipped",
+                n + 1,
+                cue.timing_line
+            ));
+        } else {
+            kept.push((n + 1, cue));
+        }
+    }
+
+    // The start timecode, when every cue counts from it.
+    let (num, den) = (i128::from(rate.num()), i128::from(rate.den()));
+    let from_tc = |ms: i64| i128::from(ms) * num >= i128::from(start_frame) * 1000 * den;
+    let mut shift = 0;
+    if start_frame > 0
+        && let Some((_, first)) = kept.first()
+    {
+        let first_after = from_tc(first.start);
+        if let Some((_, odd)) = kept.iter().find(|(_, c)| from_tc(c.start) != first_after) {
+            let tc = tc_ms(start_frame, rate);
+            let (before, after) = if first_after {
+                (odd, first)
+            } else {
+                (first, odd)
+            };
+            return Err(bad(
+                odd.timing_line,
+                format!(
+                    "the cue at line {} starts at {}, before the timeline's start timecode {tc}, \
+                     and the cue at line {} at {}, after it: the file mixes times from zero \
+                     with times from the start timecode",
+                    before.timing_line,
+                    fmt_ms(before.start),
+                    after.timing_line,
+                    fmt_ms(after.start)
+                ),
+            ));
+        }
+        if first_after {
+            shift = start_frame;
+            let tc = tc_ms(start_frame, rate);
+            let earliest = kept.iter().map(|(_, c)| c.start).min().unwrap_or(0);
+            notes.push(format!(
+                "the cues count from {tc}, the timeline's start timecode (the first starts at \
+                 {}): {tc} subtracted from every cue",
+                fmt_ms(earliest)
+            ));
+        }
+    }
+
+    let mut lines: Vec<(i64, SubtitleLine)> = Vec::with_capacity(kept.len());
+    let mut prev_end: Option<i64> = None;
+    let mut out_of_order = 0;
+    let mut latest_start = i64::MIN;
+    for (n, cue) in kept {
+        let start = rate.millis_to_frames(cue.start) - shift;
+        let end = rate.millis_to_frames(cue.end) - shift;
+        if end <= start {
+            skipped.push(format!(
+                "cue {n} (line {}) is shorter than a frame at {rate} fps and was skipped",
+                cue.timing_line
+            ));
+            continue;
+        }
+        if order == Order::Strict {
+            if let Some(prev) = prev_end
+                && start < prev
+            {
+                return Err(bad(
+                    cue.first_line,
+                    format!("this cue overlaps the previous one (which ends at frame {prev})"),
+                ));
+            }
+            prev_end = Some(end);
+        }
+        if cue.start < latest_start {
+            out_of_order += 1;
+        }
+        latest_start = latest_start.max(cue.start);
+        lines.push((
+            cue.start,
+            SubtitleLine {
+                range: FrameRange::from_bounds(start, end),
+                speaker: cue.speaker,
+                text: cue.text,
+            },
+        ));
+    }
+    if lines.is_empty() {
+        return Err(bad(
+            1,
+            format!(
+                "no subtitle cues: all {total} cue{} without duration",
+                if total == 1 { " is" } else { "s are" }
+            ),
+        ));
+    }
+    notes.extend(skipped.notes);
+    if skipped.more > 0 {
+        notes.push(format!(
+            "{} more cues without duration were skipped",
+            skipped.more
+        ));
+    }
+    if out_of_order > 0 {
+        lines.sort_by_key(|(ms, _)| *ms);
+        notes.push(format!(
+            "{out_of_order} cue{} out of order and {} sorted by start time",
+            if out_of_order == 1 { " was" } else { "s were" },
+            if out_of_order == 1 { "was" } else { "were" },
+        ));
+    }
+    let lines: Vec<SubtitleLine> = lines.into_iter().map(|(_, l)| l).collect();
+    let overlaps = lines
+        .windows(2)
+        .filter(|w| w[0].range.end() > w[1].range.start)
+        .count();
+    if overlaps > 0 {
+        notes.push(format!(
+            "{overlaps} cue{} the next one; kept as {}",
+            if overlaps == 1 { " overlaps" } else { "s overlap" },
+            if overlaps == 1 { "it is" } else { "they are" },
+        ));
+    }
+    Ok(lines)
+}
+
+/// A frame count at `rate` as `HH:MM:SS,mmm`.
+fn tc_ms(frames: i64, rate: Rate) -> String {
+    let ms = i128::from(frames) * 1000 * i128::from(rate.den());
+    let num = i128::from(rate.num());
+    fmt_ms(((2 * ms + num) / (2 * num)) as i64)
 }
