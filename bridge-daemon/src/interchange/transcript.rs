@@ -488,12 +488,19 @@ fn time_prefix(t: &str) -> usize {
         .count()
 }
 
-/// A time, then something arrow-like: a timing line, good or bad. Text that merely starts with
-/// a time of day (`10:30 we left`) is not one.
+/// A timing line, good or bad: a digit first and `-->` somewhere, or a time then something
+/// arrow-like (`->`, `- >`). Text that merely starts with a time of day (`10:30 we left`) is not
+/// one.
 fn looks_like_timing(line: &str) -> bool {
     let t = line.trim_start();
+    if !t.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    if t.contains("-->") {
+        return true;
+    }
     let n = time_prefix(t);
-    if n == 0 || !t.as_bytes()[0].is_ascii_digit() || !t[..n].contains(':') {
+    if !t[..n].contains(':') {
         return false;
     }
     let rest = t[n..].trim_start().as_bytes();
@@ -1039,4 +1046,565 @@ fn tc_ms(frames: i64, rate: Rate) -> String {
     let ms = i128::from(frames) * 1000 * i128::from(rate.den());
     let num = i128::from(rate.num());
     fmt_ms(((2 * ms + num) / (2 * num)) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interchange::srt;
+    use proptest::prelude::*;
+
+    const R: Rate = Rate::FPS_25;
+
+    fn read(text: &str) -> Transcript {
+        read_bytes(text.as_bytes(), Some("t.srt"), R, 0).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn refused(bytes: &[u8], name: &str, start_frame: i64) -> String {
+        match read_bytes(bytes, Some(name), R, start_frame) {
+            Ok(t) => panic!("read, not refused: {:?}", t.lines),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    fn texts(t: &Transcript) -> Vec<&str> {
+        t.lines.iter().map(|l| l.text.as_str()).collect()
+    }
+
+    fn has_note(t: &Transcript, words: &[&str]) {
+        assert!(
+            t.notes.iter().any(|n| words.iter().all(|w| n.contains(w))),
+            "no note with {words:?} in {:?}",
+            t.notes
+        );
+    }
+
+    const CHINESE: &str = "1\n00:00:01,000 --> 00:00:02,000\n张伟：嗯，这个镜头不要了。\n\n\
+                           2\n00:00:03,000 --> 00:00:04,500\n李秀英：好的。\n";
+
+    fn check_chinese(t: &Transcript) {
+        assert_eq!(t.lines.len(), 2, "{:?}", t.lines);
+        assert_eq!(t.lines[0].speaker.as_deref(), Some("张伟"));
+        assert_eq!(t.lines[0].text, "嗯，这个镜头不要了。");
+        assert_eq!(t.lines[1].range, FrameRange::from_bounds(75, 113));
+    }
+
+    // ---- decoding
+
+    #[test]
+    fn gb18030_is_decoded_with_a_note() {
+        let (bytes, _, unmappable) = encoding_rs::GB18030.encode(CHINESE);
+        assert!(!unmappable);
+        assert!(std::str::from_utf8(&bytes).is_err());
+        let t = read_bytes(&bytes, None, R, 0).unwrap();
+        check_chinese(&t);
+        has_note(&t, &["GB18030", "not UTF-8"]);
+    }
+
+    #[test]
+    fn gbk_bytes_are_read_as_gb18030() {
+        let (bytes, _, _) = encoding_rs::GBK.encode(CHINESE);
+        let t = read_bytes(&bytes, None, R, 0).unwrap();
+        check_chinese(&t);
+    }
+
+    fn utf16(text: &str, le: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        for u in std::iter::once(0xFEFF)
+            .filter(|_| bom)
+            .chain(text.encode_utf16())
+        {
+            out.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
+        }
+        out
+    }
+
+    fn utf32(text: &str, le: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        for c in std::iter::once('\u{feff}').chain(text.chars()) {
+            let v = u32::from(c);
+            out.extend(if le { v.to_le_bytes() } else { v.to_be_bytes() });
+        }
+        out
+    }
+
+    #[test]
+    fn utf16_le_with_bom() {
+        let t = read_bytes(&utf16(CHINESE, true, true), None, R, 0).unwrap();
+        check_chinese(&t);
+        has_note(&t, &["UTF-16 LE", "byte-order mark"]);
+    }
+
+    #[test]
+    fn utf16_be_with_bom() {
+        let t = read_bytes(&utf16(CHINESE, false, true), None, R, 0).unwrap();
+        check_chinese(&t);
+        has_note(&t, &["UTF-16 BE"]);
+    }
+
+    #[test]
+    fn utf32_le_and_be_with_bom() {
+        for (le, label) in [(true, "UTF-32 LE"), (false, "UTF-32 BE")] {
+            let t = read_bytes(&utf32(CHINESE, le), None, R, 0).unwrap();
+            check_chinese(&t);
+            has_note(&t, &[label]);
+        }
+    }
+
+    #[test]
+    fn utf16_without_bom_is_recognised_by_its_nul_bytes() {
+        for (le, label) in [(true, "UTF-16 LE"), (false, "UTF-16 BE")] {
+            let t = read_bytes(&utf16(CHINESE, le, false), None, R, 0).unwrap();
+            check_chinese(&t);
+            has_note(&t, &[label, "no byte-order mark"]);
+        }
+    }
+
+    #[test]
+    fn utf8_with_and_without_bom_needs_no_note() {
+        let mut bytes = vec![0xEF, 0xBB, 0xBF];
+        bytes.extend(CHINESE.as_bytes());
+        for b in [&bytes[..], CHINESE.as_bytes()] {
+            let t = read_bytes(b, None, R, 0).unwrap();
+            check_chinese(&t);
+            assert!(t.notes.is_empty(), "{:?}", t.notes);
+        }
+    }
+
+    #[test]
+    fn binary_bytes_are_refused_at_their_line() {
+        let mut bytes = b"1\n00:00:01,000 --> 00:00:02,000\nhello\n".to_vec();
+        bytes.extend([0x00, 0x01, 0x02, 0x03, 0xFF, 0x00]);
+        let e = refused(&bytes, "t.srt", 0);
+        assert!(e.starts_with("line 4 (byte 38): a NUL byte"), "{e}");
+        assert!(!e.contains('\n'), "{e}");
+    }
+
+    #[test]
+    fn invalid_gb18030_bytes_are_refused_at_their_line() {
+        let mut bytes = encoding_rs::GB18030.encode(CHINESE).0.into_owned();
+        let at = bytes.len();
+        bytes.extend(b"\n3\n00:00:05,000 --> 00:00:06,000\n\x81\x20 x\n");
+        let e = refused(&bytes, "t.srt", 0);
+        assert!(
+            e.starts_with(&format!("line 11 (byte {})", at + 33)),
+            "{e}"
+        );
+        assert!(e.contains("81") && e.contains("GB18030"), "{e}");
+        assert!(!e.contains('\n'), "{e}");
+    }
+
+    #[test]
+    fn damaged_utf8_is_refused_at_its_line() {
+        let mut bytes = CHINESE.as_bytes().to_vec();
+        bytes.extend(b"\n3\n00:00:05,000 --> 00:00:06,000\ncaf\xE9 au lait\n");
+        let e = refused(&bytes, "t.srt", 0);
+        assert!(e.starts_with("line 11 (byte"), "{e}");
+        assert!(e.contains("0xE9 is not UTF-8"), "{e}");
+    }
+
+    #[test]
+    fn unpaired_surrogate_in_utf16_is_refused_at_its_line() {
+        let mut bytes = utf16("1\n00:00:01,000 --> 00:00:02,000\nab", true, true);
+        bytes.extend([0x00, 0xD8, b'c', 0x00]);
+        let e = refused(&bytes, "t.srt", 0);
+        assert!(e.starts_with("line 3 (byte 70)"), "{e}");
+        assert!(e.contains("surrogate"), "{e}");
+    }
+
+    // ---- format and SRT tolerance
+
+    #[test]
+    fn empty_file_and_file_without_cues_are_refused() {
+        for bytes in [&b""[..], b"\n\n  \n", b"\xEF\xBB\xBF"] {
+            let e = refused(bytes, "t.srt", 0);
+            assert!(e.contains("no subtitle cues"), "{e}");
+        }
+        let e = refused(b"just some\ntext\n", "t.srt", 0);
+        assert!(e.contains("no subtitle cues"), "{e}");
+        let e = refused(b"WEBVTT\n\nNOTE nothing\n", "t.vtt", 0);
+        assert!(e.contains("no subtitle cues"), "{e}");
+    }
+
+    #[test]
+    fn crlf_and_cr_line_ends() {
+        for end in ["\r\n", "\r"] {
+            let t = read(&CHINESE.replace('\n', end));
+            check_chinese(&t);
+        }
+    }
+
+    #[test]
+    fn missing_odd_and_repeated_cue_numbers() {
+        let t = read(
+            "00:00:01,000 --> 00:00:02,000\none\n\n\
+             cue-a\n00:00:03,000 --> 00:00:04,000\ntwo\n\n\
+             7\n00:00:05,000 --> 00:00:06,000\nthree\n\n\
+             7\n00:00:07,000 --> 00:00:08,000\nfour\n\
+             00:00:09,000 --> 00:00:10,000\nfive\n",
+        );
+        assert_eq!(texts(&t), ["one", "two", "three", "four", "five"]);
+        assert!(t.notes.is_empty(), "{:?}", t.notes);
+    }
+
+    #[test]
+    fn extra_blank_lines_trailing_whitespace_and_no_final_newline() {
+        let t = read(
+            "\n\n1  \n00:00:01,000 --> 00:00:02,000   \nHello there.   \n\n\n\n\
+             2\t\n00:00:03,000 --> 00:00:04,000\n  Bye.",
+        );
+        assert_eq!(texts(&t), ["Hello there.", "Bye."]);
+        assert_eq!(t.lines[1].range, FrameRange::from_bounds(75, 100));
+    }
+
+    #[test]
+    fn a_text_line_of_digits_only_stays_text() {
+        let t = read(
+            "1\n00:00:01,000 --> 00:00:02,000\nWe opened in\n1983\n\n\
+             2\n00:00:03,000 --> 00:00:04,000\n42\n",
+        );
+        assert_eq!(texts(&t), ["We opened in 1983", "42"]);
+    }
+
+    #[test]
+    fn arrow_spacing_coordinates_and_dots() {
+        let t = read(
+            "1\n00:00:01,000-->00:00:02,000\na\n\n\
+             2\n00:00:03,000   -->   00:00:04,000 X1:100 X2:600 Y1:10 Y2:50\nb\n\n\
+             3\n00:00:05.000 --> 00:00:06.200\nc\n\n\
+             4\n00:00:07,000 -- > 00:00:08,000\nd\n",
+        );
+        assert_eq!(texts(&t), ["a", "b", "c", "d"]);
+        assert_eq!(t.lines[1].range, FrameRange::from_bounds(75, 100));
+        assert_eq!(t.lines[2].range, FrameRange::from_bounds(125, 155));
+    }
+
+    #[test]
+    fn text_before_the_first_cue_is_ignored_with_a_note() {
+        let t = read("Subtitles by someone\n\n1\n00:00:01,000 --> 00:00:02,000\na\n");
+        assert_eq!(texts(&t), ["a"]);
+        has_note(&t, &["1 line", "line 1", "ignored"]);
+    }
+
+    #[test]
+    fn font_and_italic_tags_around_a_filler_are_stripped() {
+        let t = read(
+            "1\n00:00:01,000 --> 00:00:02,000\n<font color=\"#ffff00\">BOB: <i>um</i>, I <b>think</b></font> so\n\n\
+             2\n00:00:03,000 --> 00:00:04,000\n<I>呃</I>，<u>那个</u>\n\n\
+             3\n00:00:05,000 --> 00:00:06,000\na < b and <laughs>\n",
+        );
+        assert_eq!(t.lines[0].speaker.as_deref(), Some("BOB"));
+        assert_eq!(texts(&t), ["um, I think so", "呃，那个", "a < b and <laughs>"]);
+    }
+
+    #[test]
+    fn ass_override_tags_are_stripped() {
+        let t = read(
+            "1\n00:00:01,000 --> 00:00:02,000\n{\\an8}{\\i1}uh{\\i0} hello\n\n\
+             2\n00:00:03,000 --> 00:00:04,000\n{not a tag} {\\an8\n",
+        );
+        assert_eq!(texts(&t), ["uh hello", "{not a tag} {\\an8"]);
+    }
+
+    #[test]
+    fn multi_line_chinese_is_joined_without_a_space() {
+        let t = read(
+            "1\n00:00:01,000 --> 00:00:02,000\n李秀英：我在这条街上\n住了四十年了。\nOK then\n",
+        );
+        assert_eq!(t.lines[0].speaker.as_deref(), Some("李秀英"));
+        assert_eq!(t.lines[0].text, "我在这条街上住了四十年了。 OK then");
+    }
+
+    #[test]
+    fn multi_line_english_is_joined_with_a_space() {
+        let t = read("1\n00:00:01,000 --> 00:00:02,000\nBOB: So I,\nuh, came here\n");
+        assert_eq!(t.lines[0].speaker.as_deref(), Some("BOB"));
+        assert_eq!(t.lines[0].text, "So I, uh, came here");
+    }
+
+    // ---- times
+
+    #[test]
+    fn ambiguous_milliseconds_are_refused_at_their_line() {
+        let e = refused(
+            b"1\n00:00:01,000 --> 00:00:02,000\na\n\n2\n00:00:03,000 --> 00:00:01,5\nb\n",
+            "t.srt",
+            0,
+        );
+        assert!(e.starts_with("line 6: ambiguous milliseconds \"5\""), "{e}");
+        assert!(e.contains("write 500 or 005"), "{e}");
+        let e = refused(b"1\n00:00:01,50 --> 00:00:02,000\na\n", "t.srt", 0);
+        assert!(e.contains("write 500 or 050"), "{e}");
+        let e = refused(b"1\n00:00:01,5000 --> 00:00:02,000\na\n", "t.srt", 0);
+        assert!(e.starts_with("line 2") && e.contains("4 digits"), "{e}");
+    }
+
+    #[test]
+    fn minutes_or_seconds_of_sixty_are_refused() {
+        for bad in ["00:60:00,000", "00:00:60,000", "1:2:3:4,000", "0x:00:01,000"] {
+            let text = format!("1\n{bad} --> 99:00:00,000\na\n");
+            let e = refused(text.as_bytes(), "t.srt", 0);
+            assert!(e.starts_with("line 2:"), "{bad}: {e}");
+        }
+        // Hours up to three digits.
+        let t = read("1\n100:00:00,000 --> 100:00:01,000\na\n");
+        assert_eq!(t.lines[0].range.start, 100 * 3600 * 25);
+    }
+
+    #[test]
+    fn zero_length_cue_is_skipped_with_a_note() {
+        let t = read(
+            "1\n00:00:01,000 --> 00:00:02,000\na\n\n2\n00:00:03,000 --> 00:00:03,000\nb\n\n\
+             3\n00:00:04,000 --> 00:00:04,010\nc\n",
+        );
+        assert_eq!(texts(&t), ["a"]);
+        has_note(&t, &["cue 2 (line 6) has no duration and was skipped"]);
+        has_note(&t, &["cue 3 (line 10)", "shorter than a frame"]);
+        let e = refused(b"1\n00:00:03,000 --> 00:00:03,000\nb\n", "t.srt", 0);
+        assert!(e.contains("no subtitle cues") && e.contains("without duration"), "{e}");
+    }
+
+    #[test]
+    fn end_before_start_is_refused_at_its_line() {
+        let e = refused(
+            b"1\n00:00:01,000 --> 00:00:02,000\na\n\n2\n00:00:05,000 --> 00:00:04,000\nb\n",
+            "t.srt",
+            0,
+        );
+        assert!(e.starts_with("line 6: the cue ends before it starts"), "{e}");
+    }
+
+    // ---- order
+
+    #[test]
+    fn out_of_order_cues_are_sorted_with_a_note() {
+        let t = read(
+            "1\n00:00:05,000 --> 00:00:06,000\nthird\n\n2\n00:00:01,000 --> 00:00:02,000\nfirst\n\n\
+             3\n00:00:03,000 --> 00:00:04,000\nsecond\n\n4\n00:00:07,000 --> 00:00:08,000\nfourth\n",
+        );
+        assert_eq!(texts(&t), ["first", "second", "third", "fourth"]);
+        has_note(&t, &["2 cues were out of order and were sorted"]);
+    }
+
+    #[test]
+    fn overlapping_cues_are_kept_with_a_note() {
+        let t = read(
+            "1\n00:00:01,000 --> 00:00:03,000\nBOB: one\n\n2\n00:00:02,500 --> 00:00:04,000\nAMY: two\n\n\
+             3\n00:00:05,000 --> 00:00:06,000\nthree\n",
+        );
+        assert_eq!(texts(&t), ["one", "two", "three"]);
+        assert_eq!(t.lines[0].range, FrameRange::from_bounds(25, 75));
+        assert_eq!(t.lines[1].range, FrameRange::from_bounds(63, 100));
+        has_note(&t, &["1 cue overlaps the next one; kept as it is"]);
+        // The strict reader of srt::read_str refuses them.
+        let e = srt::read_str(
+            "1\n00:00:01,000 --> 00:00:03,000\na\n\n2\n00:00:02,500 --> 00:00:04,000\nb\n",
+            R,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.starts_with("line 5: this cue overlaps"), "{e}");
+    }
+
+    // ---- the start timecode
+
+    const RESOLVE: &str = "1\n01:00:00,000 --> 01:00:01,000\nfirst\n\n\
+                           2\n01:00:02,000 --> 01:00:03,500\nsecond\n";
+
+    #[test]
+    fn resolve_srt_from_the_start_timecode_is_shifted() {
+        let t = read_bytes(RESOLVE.as_bytes(), None, R, 90_000).unwrap();
+        assert_eq!(t.lines[0].range, FrameRange::from_bounds(0, 25));
+        assert_eq!(t.lines[1].range, FrameRange::from_bounds(50, 88));
+        has_note(
+            &t,
+            &["01:00:00,000, the timeline's start timecode", "subtracted"],
+        );
+    }
+
+    #[test]
+    fn start_timecode_at_29_97_is_shifted_in_frames() {
+        // 01:00:00:00 non-drop at 29.97 is frame 108000, 01:00:03,604 of real time.
+        let srt = "1\n01:00:03,604 --> 01:00:04,605\nfirst\n";
+        let t = read_bytes(srt.as_bytes(), None, Rate::FPS_29_97, 108_000).unwrap();
+        assert_eq!(t.lines[0].range, FrameRange::from_bounds(0, 30));
+    }
+
+    #[test]
+    fn cues_from_zero_are_kept_when_the_timeline_starts_later() {
+        let t = read_bytes(CHINESE.as_bytes(), None, R, 90_000).unwrap();
+        check_chinese(&t);
+        assert!(t.notes.is_empty(), "{:?}", t.notes);
+    }
+
+    #[test]
+    fn cues_before_and_after_the_start_timecode_are_refused() {
+        let srt = format!("{RESOLVE}\n3\n00:00:05,000 --> 00:00:06,000\nstray\n");
+        let e = refused(srt.as_bytes(), "t.srt", 90_000);
+        assert!(e.starts_with("line 10:"), "{e}");
+        assert!(e.contains("mixes times"), "{e}");
+        // Without a start timecode there is nothing to mix.
+        let t = read_bytes(srt.as_bytes(), None, R, 0).unwrap();
+        assert_eq!(t.lines.len(), 3);
+    }
+
+    // ---- WebVTT
+
+    const VTT: &str = "WEBVTT - interview\nKind: captions\nLanguage: en\n\n\
+        NOTE written by hand\nover two lines\n\n\
+        STYLE\n::cue { color: yellow }\n\n\
+        REGION\nid:fred width:40%\n\n\
+        intro\n00:01.000 --> 00:02.500 align:start position:10%\n<v Bob>Hello <c.loud>there</c></v>\n\n\
+        00:00:03.000 --> 00:00:04.000\n<v.first.loud Amy Lee><i>um</i>, rock &amp; roll &lt;3&nbsp;ok</v>\n\n\
+        NOTE\ncomment\n\n\
+        3\n01:00:05.000 --> 01:00:06.000 line:0\nJOE: <00:00:05.500>karaoke <ruby>漢<rt>kan</rt></ruby>\n";
+
+    #[test]
+    fn webvtt_blocks_identifiers_settings_voices_and_tags() {
+        let t = read_bytes(VTT.as_bytes(), None, R, 0).unwrap();
+        assert_eq!(t.lines.len(), 3, "{:?}", t.lines);
+        assert_eq!(t.lines[0].range, FrameRange::from_bounds(25, 63));
+        assert_eq!(t.lines[0].speaker.as_deref(), Some("Bob"));
+        assert_eq!(t.lines[0].text, "Hello there");
+        assert_eq!(t.lines[1].speaker.as_deref(), Some("Amy Lee"));
+        assert_eq!(t.lines[1].text, "um, rock & roll <3 ok");
+        assert_eq!(t.lines[2].speaker.as_deref(), Some("JOE"));
+        assert_eq!(t.lines[2].text, "karaoke 漢kan");
+        assert_eq!(t.lines[2].range.start, 3605 * 25);
+        assert!(t.notes.is_empty(), "{:?}", t.notes);
+    }
+
+    #[test]
+    fn webvtt_short_times_and_a_bom() {
+        let vtt = "\u{feff}WEBVTT\n\n00:01.000 --> 00:02.000\na\n\n59:59.000 --> 60:00.000\nb\n";
+        let e = read_bytes(vtt.as_bytes(), None, R, 0).unwrap_err().to_string();
+        assert!(e.starts_with("line 6:"), "{e}");
+        let vtt = "\u{feff}WEBVTT\n\n00:01.000 --> 00:02.000\na\n\n59:59.000 --> 1:00:00.000\nb\n";
+        let t = read_bytes(vtt.as_bytes(), None, R, 0).unwrap();
+        assert_eq!(t.lines[1].range, FrameRange::from_bounds(3599 * 25, 3600 * 25));
+    }
+
+    #[test]
+    fn webvtt_by_name_and_text_after_a_blank_line_is_not_the_cue() {
+        let vtt = "00:01.000 --> 00:02.000\n&lrm;a\n\nstray words\n\n00:03.000 --> 00:04.000\nb\n";
+        let t = read_bytes(vtt.as_bytes(), Some("Clip.VTT"), R, 0).unwrap();
+        assert_eq!(texts(&t), ["\u{200e}a", "b"]);
+        has_note(&t, &["no WEBVTT header", ".vtt"]);
+    }
+
+    // ---- limits and speed
+
+    #[test]
+    fn hostile_markup_reads_in_linear_time() {
+        let mut text = String::from("1\n00:00:01,000 --> 00:00:02,000\n");
+        text.push_str(&"<i{\\&".repeat(400_000));
+        text.push('\n');
+        let started = std::time::Instant::now();
+        let t = read(&text);
+        assert!(t.lines[0].text.len() > 1_000_000);
+        let mut vtt = String::from("WEBVTT\n\n00:01.000 --> 00:02.000\n");
+        vtt.push_str(&"<<v &amp".repeat(250_000));
+        let t = read_bytes(vtt.as_bytes(), None, R, 0).unwrap();
+        assert!(!t.lines[0].text.is_empty());
+        let long = "9:".repeat(1_000_000) + " --> 1";
+        let e = refused(long.as_bytes(), "t.srt", 0);
+        assert!(e.len() < 300, "{e}");
+        assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn too_large_files_are_refused() {
+        let e = refused(&vec![b'\n'; MAX_BYTES + 1], "t.srt", 0);
+        assert!(e.contains("too large"), "{e}");
+    }
+
+    fn many_cues(n: usize) -> String {
+        let lines: Vec<SubtitleLine> = (0..n as i64)
+            .map(|i| SubtitleLine {
+                range: FrameRange::new(i * 50 + 3, 40),
+                speaker: (i % 3 == 0).then(|| "张伟".to_string()),
+                text: format!("<i>line</i> number {i}, 嗯 well"),
+            })
+            .collect();
+        srt::write_string(&lines, R)
+    }
+
+    #[test]
+    fn twenty_thousand_cues_read_quickly() {
+        let text = many_cues(20_000);
+        let started = std::time::Instant::now();
+        let t = read(&text);
+        let took = started.elapsed();
+        assert_eq!(t.lines.len(), 20_000);
+        assert_eq!(t.lines[19_999].text, "line number 19999, 嗯 well");
+        // Unoptimised test builds are ten times slower than release (well under 0.1 s there).
+        assert!(took.as_secs_f64() < 2.0, "{took:?}");
+    }
+
+    // ---- properties
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(
+            bytes in proptest::collection::vec(any::<u8>(), 0..400),
+            vtt in any::<bool>(),
+            start in prop_oneof![Just(0i64), Just(90_000i64), 0i64..200_000],
+        ) {
+            let name = if vtt { "x.vtt" } else { "x.srt" };
+            match read_bytes(&bytes, Some(name), R, start) {
+                Ok(t) => prop_assert!(!t.lines.is_empty()),
+                Err(e) => {
+                    let e = e.to_string();
+                    prop_assert!(!e.is_empty() && !e.contains('\n'), "{}", e);
+                }
+            }
+        }
+
+        #[test]
+        fn srt_like_text_never_panics(
+            pieces in proptest::collection::vec(prop_oneof![
+                Just("1\n".to_string()), Just("\n".to_string()), Just("\r".to_string()),
+                Just("00:00:01,000 --> 00:00:02,000\n".to_string()),
+                Just("01:00:00.000 --> 01:00:00,001 X1:3\n".to_string()),
+                Just("WEBVTT\n".to_string()), Just("NOTE x\n".to_string()),
+                Just("<v Bob>".to_string()), Just("<i>".to_string()), Just("{\\an8}".to_string()),
+                Just("&amp;".to_string()), Just("张伟：".to_string()), "[a-z0-9:,.<>&; -]{0,12}",
+            ], 0..30),
+            start in prop_oneof![Just(0i64), Just(90_000i64)],
+        ) {
+            let text = pieces.concat();
+            let _ = read_bytes(text.as_bytes(), None, R, start);
+            let _ = read_bytes(text.as_bytes(), Some("a.vtt"), R, start);
+            let _ = srt::read_str(&text, R);
+        }
+
+        #[test]
+        fn written_lines_read_back_the_same(
+            cues in proptest::collection::vec((
+                0i64..400_000,
+                1i64..500,
+                prop_oneof![Just(None), Just(Some("BOB")), Just(Some("张伟")), Just(Some("Speaker 2"))],
+                proptest::collection::vec(
+                    prop_oneof!["[a-zA-Z]{1,8}", Just("嗯".to_string()), Just("这条街".to_string()), Just("uh,".to_string())],
+                    1..6,
+                ),
+            ), 1..20),
+            rate in prop_oneof![Just(Rate::FPS_25), Just(Rate::FPS_29_97), Just(Rate::FPS_23_976), Just(Rate::FPS_60)],
+        ) {
+            let mut lines: Vec<SubtitleLine> = cues
+                .into_iter()
+                .map(|(start, duration, speaker, words)| SubtitleLine {
+                    range: FrameRange::new(start, duration),
+                    speaker: speaker.map(str::to_string),
+                    text: words.join(" "),
+                })
+                .collect();
+            lines.sort_by_key(|l| l.range.start);
+            let written = srt::write_string(&lines, rate);
+            let t = read_bytes(written.as_bytes(), Some("x.srt"), rate, 0).unwrap();
+            prop_assert_eq!(&t.lines, &lines);
+        }
+    }
 }
