@@ -96,9 +96,7 @@ fn files_written_by_srt_and_pysrt_read_as_written() {
         }
         let noted = |words: &[&str]| {
             assert!(
-                t.notes
-                    .iter()
-                    .any(|n| words.iter().all(|w| n.contains(w))),
+                t.notes.iter().any(|n| words.iter().all(|w| n.contains(w))),
                 "{name}: no note with {words:?}: {:?}",
                 t.notes
             );
@@ -175,7 +173,11 @@ fn untidy_files_get_the_notes_they_need() {
         t.notes
     );
     let t = read("overlapping.srt", 0);
-    assert!(t.notes.iter().any(|n| n.contains("overlap")), "{:?}", t.notes);
+    assert!(
+        t.notes.iter().any(|n| n.contains("overlap")),
+        "{:?}",
+        t.notes
+    );
     for name in ["crlf.srt", "markup.srt", "digits_in_text.srt", "dots.srt"] {
         assert!(read(name, 0).notes.is_empty(), "{name}");
     }

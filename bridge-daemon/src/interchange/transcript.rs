@@ -65,9 +65,8 @@ pub fn read_bytes(
     let mut notes = Vec::new();
     let (text, note) = decode(bytes)?;
     notes.extend(note);
-    read_text(&text, name, rate, start_frame, Order::Tolerant, &mut notes).map(|lines| {
-        Transcript { lines, notes }
-    })
+    read_text(&text, name, rate, start_frame, Order::Tolerant, &mut notes)
+        .map(|lines| Transcript { lines, notes })
 }
 
 /// How cues out of order are taken.
@@ -171,22 +170,34 @@ fn decoded_line(text: &str) -> usize {
 fn decode(bytes: &[u8]) -> Result<(String, Option<String>), ReadError> {
     if let Some(body) = bytes.strip_prefix(&[0xFF, 0xFE, 0x00, 0x00]) {
         let text = decode_utf32(body, 4, true)?;
-        return Ok((text, Some("decoded as UTF-32 LE (its byte-order mark)".into())));
+        return Ok((
+            text,
+            Some("decoded as UTF-32 LE (its byte-order mark)".into()),
+        ));
     }
     if let Some(body) = bytes.strip_prefix(&[0x00, 0x00, 0xFE, 0xFF]) {
         let text = decode_utf32(body, 4, false)?;
-        return Ok((text, Some("decoded as UTF-32 BE (its byte-order mark)".into())));
+        return Ok((
+            text,
+            Some("decoded as UTF-32 BE (its byte-order mark)".into()),
+        ));
     }
     if let Some(body) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return decode_utf8(body, 3).map(|t| (t, None));
     }
     if let Some(body) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         let text = decode_utf16(body, 2, true)?;
-        return Ok((text, Some("decoded as UTF-16 LE (its byte-order mark)".into())));
+        return Ok((
+            text,
+            Some("decoded as UTF-16 LE (its byte-order mark)".into()),
+        ));
     }
     if let Some(body) = bytes.strip_prefix(&[0xFE, 0xFF]) {
         let text = decode_utf16(body, 2, false)?;
-        return Ok((text, Some("decoded as UTF-16 BE (its byte-order mark)".into())));
+        return Ok((
+            text,
+            Some("decoded as UTF-16 BE (its byte-order mark)".into()),
+        ));
     }
     if let Some(le) = sniff_utf16(bytes) {
         let text = decode_utf16(bytes, 0, le)?;
@@ -446,30 +457,27 @@ fn is_webvtt(text: &str, name: Option<&str>, notes: &mut Vec<String>) -> bool {
     named
 }
 
-/// Lines split at `\n`, `\r\n` or `\r`.
-fn split_lines(text: &str) -> Vec<&str> {
+/// Lines split at `\n`, `\r\n` or `\r`, without collecting them (a file of 50 million empty
+/// lines costs no memory).
+fn split_lines(text: &str) -> impl Iterator<Item = &str> {
     let b = text.as_bytes();
-    let mut out = Vec::new();
-    let (mut start, mut i) = (0, 0);
-    while i < b.len() {
-        match b[i] {
-            b'\n' => {
-                out.push(&text[start..i]);
-                i += 1;
-                start = i;
-            }
-            b'\r' => {
-                out.push(&text[start..i]);
-                i += if b.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
-                start = i;
-            }
-            _ => i += 1,
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= b.len() {
+            return None;
         }
-    }
-    if start < b.len() {
-        out.push(&text[start..]);
-    }
-    out
+        let from = start;
+        let end = b[from..]
+            .iter()
+            .position(|&c| c == b'\n' || c == b'\r')
+            .map_or(b.len(), |p| from + p);
+        start = match b.get(end) {
+            Some(b'\r') if b.get(end + 1) == Some(&b'\n') => end + 2,
+            Some(_) => end + 1,
+            None => end,
+        };
+        Some(&text[from..end])
+    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -507,10 +515,7 @@ fn looks_like_timing(line: &str) -> bool {
     if rest.first() != Some(&b'-') {
         return false;
     }
-    let dashes = rest
-        .iter()
-        .take_while(|&&b| b == b'-' || b == b' ')
-        .count();
+    let dashes = rest.iter().take_while(|&&b| b == b'-' || b == b' ').count();
     rest.get(dashes) == Some(&b'>')
 }
 
@@ -521,10 +526,7 @@ fn parse_timing(line: &str, n: usize) -> Result<(i64, i64), ReadError> {
     let t = line.trim();
     let (a, rest) = t.split_at(time_prefix(t));
     let rest = rest.trim_start();
-    let arrow = rest
-        .bytes()
-        .take_while(|&b| b == b'-' || b == b' ')
-        .count();
+    let arrow = rest.bytes().take_while(|&b| b == b'-' || b == b' ').count();
     let ok = arrow >= 2 && rest.as_bytes().get(arrow) == Some(&b'>');
     if !ok {
         return Err(bad(
@@ -619,123 +621,153 @@ fn fmt_ms(ms: i64) -> String {
     )
 }
 
-/// Mark WebVTT's header and its `NOTE`, `STYLE` and `REGION` blocks.
-fn mark_vtt_blocks(lines: &[&str], kinds: &mut [Kind]) {
-    let starts_block = |l: &str, word: &str| {
-        l.strip_prefix(word)
+/// Whether a WebVTT line opens a block that holds no cue.
+fn opens_vtt_block(line: &str) -> bool {
+    ["NOTE", "STYLE", "REGION"].iter().any(|w| {
+        line.strip_prefix(w)
             .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t']))
-    };
-    let mut i = 0;
-    while i < lines.len() {
-        let after_blank = i == 0 || matches!(kinds[i - 1], Kind::Blank);
-        let l = lines[i];
-        let header = i == 0 && l.starts_with("WEBVTT");
-        let skipped = header
-            || (after_blank
-                && kinds[i] == Kind::Text
-                && ["NOTE", "STYLE", "REGION"]
-                    .iter()
-                    .any(|w| starts_block(l, w)));
-        if skipped {
-            // Up to a blank line (or, in an untidy file, up to a timing line).
-            while i < lines.len() && !matches!(kinds[i], Kind::Blank | Kind::Timing) {
-                kinds[i] = Kind::Skipped;
-                i += 1;
-            }
-        } else {
-            i += 1;
+    })
+}
+
+/// A cue being read: its timing, and its text so far.
+struct Open {
+    first_line: usize,
+    timing_line: usize,
+    start: i64,
+    end: i64,
+    text: String,
+    voice: Option<String>,
+    /// WebVTT: a blank line ended the cue's text.
+    closed: bool,
+}
+
+impl Open {
+    fn add(&mut self, line: &str, vtt: bool) {
+        if self.closed {
+            return;
+        }
+        let (clean, voice) = clean_line(line, vtt);
+        if self.voice.is_none() {
+            self.voice = voice;
+        }
+        let clean = clean.trim();
+        if !clean.is_empty() {
+            join_into(&mut self.text, clean);
+        }
+    }
+
+    fn finish(self) -> Cue {
+        let (speaker, text) = match self.voice {
+            Some(v) => (Some(v), self.text),
+            None => split_speaker(&self.text),
+        };
+        Cue {
+            first_line: self.first_line,
+            timing_line: self.timing_line,
+            start: self.start,
+            end: self.end,
+            speaker,
+            text,
         }
     }
 }
 
+/// The cues of SRT or WebVTT text, in one pass that holds back one line: the line before a
+/// timing line is the cue's identifier when it is a number, or when it follows a blank line
+/// (WebVTT: only then); otherwise it is text of the cue before.
 fn parse_cues(text: &str, vtt: bool, notes: &mut Vec<String>) -> Result<Vec<Cue>, ReadError> {
-    let lines = split_lines(text);
-    let mut kinds: Vec<Kind> = lines
-        .iter()
-        .map(|l| {
-            if l.trim().is_empty() {
-                Kind::Blank
-            } else if looks_like_timing(l) {
-                Kind::Timing
+    let mut cues = Vec::new();
+    let mut open: Option<Open> = None;
+    // A text line that may be the next cue's identifier: (line number, text, may it be one).
+    let mut held: Option<(usize, &str, bool)> = None;
+    let (mut stray, mut first_stray) = (0usize, 0usize);
+    let mut last = Kind::Blank;
+    // WebVTT: inside the header or a NOTE, STYLE or REGION block.
+    let mut skipping = false;
+    let mut count = 0;
+    for (i, line) in split_lines(text).enumerate() {
+        let n = i + 1;
+        count = n;
+        let kind = if line.trim().is_empty() {
+            Kind::Blank
+        } else if looks_like_timing(line) {
+            Kind::Timing
+        } else if vtt
+            && (skipping
+                || (n == 1 && line.starts_with("WEBVTT"))
+                || (last == Kind::Blank && opens_vtt_block(line)))
+        {
+            Kind::Skipped
+        } else {
+            Kind::Text
+        };
+        skipping = kind == Kind::Skipped;
+        // What the held line was, now that the next line is known.
+        let mut first_line = n;
+        if let Some((h, line, may_be_id)) = held.take() {
+            if kind == Kind::Timing && may_be_id {
+                first_line = h;
+            } else if let Some(o) = open.as_mut() {
+                o.add(line, vtt);
             } else {
-                Kind::Text
+                stray += 1;
+                first_stray = if first_stray == 0 { h } else { first_stray };
             }
-        })
-        .collect();
-    if vtt {
-        mark_vtt_blocks(&lines, &mut kinds);
+        }
+        match kind {
+            Kind::Timing => {
+                let (start, end) = parse_timing(line, n)?;
+                cues.extend(open.take().map(Open::finish));
+                open = Some(Open {
+                    first_line,
+                    timing_line: n,
+                    start,
+                    end,
+                    text: String::new(),
+                    voice: None,
+                    closed: false,
+                });
+            }
+            Kind::Text => {
+                let digits = line.trim().bytes().all(|b| b.is_ascii_digit());
+                let may_be_id = matches!(last, Kind::Blank | Kind::Skipped) || (!vtt && digits);
+                held = Some((n, line, may_be_id));
+            }
+            Kind::Blank if vtt => {
+                if let Some(o) = open.as_mut() {
+                    o.closed = true;
+                }
+            }
+            Kind::Blank | Kind::Skipped => {}
+        }
+        last = kind;
     }
-    let timings: Vec<usize> = (0..lines.len())
-        .filter(|&i| kinds[i] == Kind::Timing)
-        .collect();
-    if timings.is_empty() {
-        let why = if lines.iter().all(|l| l.trim().is_empty()) {
+    if let Some((h, line, _)) = held {
+        match open.as_mut() {
+            Some(o) => o.add(line, vtt),
+            None => {
+                stray += 1;
+                first_stray = if first_stray == 0 { h } else { first_stray };
+            }
+        }
+    }
+    cues.extend(open.map(Open::finish));
+    if cues.is_empty() {
+        let why = if text.trim().is_empty() {
             "no subtitle cues: the file is empty".to_string()
         } else {
             format!(
-                "no subtitle cues: none of its {} lines is a timing line like \
-                 `00:00:01,000 --> 00:00:02,500`",
-                lines.len()
+                "no subtitle cues: none of its {count} lines is a timing line like \
+                 `00:00:01,000 --> 00:00:02,500`"
             )
         };
         return Err(bad(1, why));
     }
-    // The line before a timing line is the cue's identifier when it is a number, or when it
-    // follows a blank line (WebVTT: only then); otherwise it is the previous cue's text.
-    let has_id = |t: usize| {
-        t > 0
-            && kinds[t - 1] == Kind::Text
-            && (t == 1
-                || matches!(kinds[t - 2], Kind::Blank | Kind::Skipped)
-                || (!vtt && lines[t - 1].trim().bytes().all(|b| b.is_ascii_digit())))
-    };
-    let first_line = |t: usize| if has_id(t) { t - 1 } else { t };
-
-    let head = first_line(timings[0]);
-    let stray = (0..head).filter(|&i| kinds[i] == Kind::Text).count();
     if stray > 0 && !vtt {
-        let from = (0..head).find(|&i| kinds[i] == Kind::Text).unwrap_or(0) + 1;
         notes.push(format!(
-            "{stray} line{} of text before the first cue (from line {from}) ignored",
+            "{stray} line{} of text before the first cue (from line {first_stray}) ignored",
             if stray == 1 { "" } else { "s" }
         ));
-    }
-
-    let mut cues = Vec::with_capacity(timings.len());
-    for (k, &t) in timings.iter().enumerate() {
-        let (start, end) = parse_timing(lines[t], t + 1)?;
-        let stop = timings.get(k + 1).map_or(lines.len(), |&n| first_line(n));
-        let body = &lines[t + 1..stop.max(t + 1)];
-        let mut text = String::new();
-        let mut voice = None;
-        for (j, line) in body.iter().enumerate() {
-            match kinds[t + 1 + j] {
-                Kind::Text | Kind::Timing => {}
-                // WebVTT: a blank line ends the cue (what follows is a NOTE, or stray text).
-                _ if vtt => break,
-                _ => continue,
-            }
-            let (clean, v) = clean_line(line, vtt);
-            if voice.is_none() {
-                voice = v;
-            }
-            let clean = clean.trim();
-            if !clean.is_empty() {
-                join_into(&mut text, clean);
-            }
-        }
-        let (speaker, text) = match voice {
-            Some(v) => (Some(v), text),
-            None => split_speaker(&text),
-        };
-        cues.push(Cue {
-            first_line: first_line(t) + 1,
-            timing_line: t + 1,
-            start,
-            end,
-            speaker,
-            text,
-        });
     }
     Ok(cues)
 }
@@ -765,7 +797,12 @@ fn join_into(acc: &mut String, piece: &str) {
 
 /// The next `ch` at or after `from`, remembering the last search so that a line of many openers
 /// without a closer is scanned once, not once per opener.
-fn next_close(line: &str, from: usize, ch: char, memo: &mut Option<Option<usize>>) -> Option<usize> {
+fn next_close(
+    line: &str,
+    from: usize,
+    ch: char,
+    memo: &mut Option<Option<usize>>,
+) -> Option<usize> {
     match *memo {
         Some(None) => return None,
         Some(Some(p)) if p >= from => return Some(p),
@@ -1034,7 +1071,11 @@ fn place_cues(
     if overlaps > 0 {
         notes.push(format!(
             "{overlaps} cue{} the next one; kept as {}",
-            if overlaps == 1 { " overlaps" } else { "s overlap" },
+            if overlaps == 1 {
+                " overlaps"
+            } else {
+                "s overlap"
+            },
             if overlaps == 1 { "it is" } else { "they are" },
         ));
     }
@@ -1186,10 +1227,7 @@ mod tests {
         let at = bytes.len();
         bytes.extend(b"\n3\n00:00:05,000 --> 00:00:06,000\n\x81\x20 x\n");
         let e = refused(&bytes, "t.srt", 0);
-        assert!(
-            e.starts_with(&format!("line 11 (byte {})", at + 33)),
-            "{e}"
-        );
+        assert!(e.starts_with(&format!("line 11 (byte {})", at + 33)), "{e}");
         assert!(e.contains("81") && e.contains("GB18030"), "{e}");
         assert!(!e.contains('\n'), "{e}");
     }
@@ -1294,7 +1332,10 @@ mod tests {
              3\n00:00:05,000 --> 00:00:06,000\na < b and <laughs>\n",
         );
         assert_eq!(t.lines[0].speaker.as_deref(), Some("BOB"));
-        assert_eq!(texts(&t), ["um, I think so", "呃，那个", "a < b and <laughs>"]);
+        assert_eq!(
+            texts(&t),
+            ["um, I think so", "呃，那个", "a < b and <laughs>"]
+        );
     }
 
     #[test]
@@ -1341,7 +1382,12 @@ mod tests {
 
     #[test]
     fn minutes_or_seconds_of_sixty_are_refused() {
-        for bad in ["00:60:00,000", "00:00:60,000", "1:2:3:4,000", "0x:00:01,000"] {
+        for bad in [
+            "00:60:00,000",
+            "00:00:60,000",
+            "1:2:3:4,000",
+            "0x:00:01,000",
+        ] {
             let text = format!("1\n{bad} --> 99:00:00,000\na\n");
             let e = refused(text.as_bytes(), "t.srt", 0);
             assert!(e.starts_with("line 2:"), "{bad}: {e}");
@@ -1361,7 +1407,10 @@ mod tests {
         has_note(&t, &["cue 2 (line 6) has no duration and was skipped"]);
         has_note(&t, &["cue 3 (line 10)", "shorter than a frame"]);
         let e = refused(b"1\n00:00:03,000 --> 00:00:03,000\nb\n", "t.srt", 0);
-        assert!(e.contains("no subtitle cues") && e.contains("without duration"), "{e}");
+        assert!(
+            e.contains("no subtitle cues") && e.contains("without duration"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -1371,7 +1420,10 @@ mod tests {
             "t.srt",
             0,
         );
-        assert!(e.starts_with("line 6: the cue ends before it starts"), "{e}");
+        assert!(
+            e.starts_with("line 6: the cue ends before it starts"),
+            "{e}"
+        );
     }
 
     // ---- order
@@ -1477,11 +1529,16 @@ mod tests {
     #[test]
     fn webvtt_short_times_and_a_bom() {
         let vtt = "\u{feff}WEBVTT\n\n00:01.000 --> 00:02.000\na\n\n59:59.000 --> 60:00.000\nb\n";
-        let e = read_bytes(vtt.as_bytes(), None, R, 0).unwrap_err().to_string();
+        let e = read_bytes(vtt.as_bytes(), None, R, 0)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("line 6:"), "{e}");
         let vtt = "\u{feff}WEBVTT\n\n00:01.000 --> 00:02.000\na\n\n59:59.000 --> 1:00:00.000\nb\n";
         let t = read_bytes(vtt.as_bytes(), None, R, 0).unwrap();
-        assert_eq!(t.lines[1].range, FrameRange::from_bounds(3599 * 25, 3600 * 25));
+        assert_eq!(
+            t.lines[1].range,
+            FrameRange::from_bounds(3599 * 25, 3600 * 25)
+        );
     }
 
     #[test]
@@ -1506,6 +1563,8 @@ mod tests {
         vtt.push_str(&"<<v &amp".repeat(250_000));
         let t = read_bytes(vtt.as_bytes(), None, R, 0).unwrap();
         assert!(!t.lines[0].text.is_empty());
+        let blank = format!("1\n00:00:01,000 --> 00:00:02,000\na{}", "\r\n".repeat(2_000_000));
+        assert_eq!(read(&blank).lines.len(), 1);
         let long = "9:".repeat(1_000_000) + " --> 1";
         let e = refused(long.as_bytes(), "t.srt", 0);
         assert!(e.len() < 300, "{e}");
