@@ -45,7 +45,12 @@ pub struct Transcript {
 }
 
 /// Read a transcript file's bytes for a timeline at `rate` whose first frame has the record
-/// timecode `start_frame`. `name` (the file name) hints at the format; the content decides.
+/// timecode `start_frame` (frames at `rate`; 0 when the timeline starts at 00:00:00:00).
+///
+/// `name` (the file's name) is a hint: text that starts with `WEBVTT` is WebVTT whatever its
+/// name, and a `.vtt` file without that header is read as WebVTT too. The lines come sorted by
+/// start, in record frames counted from the timeline's first frame. Errors are one line and name
+/// the place: `line 12`, or `line 3 (byte 57)` for bytes that are no text.
 pub fn read_bytes(
     bytes: &[u8],
     name: Option<&str>,
@@ -970,7 +975,7 @@ fn place_cues(
     {
         let first_after = from_tc(first.start);
         if let Some((_, odd)) = kept.iter().find(|(_, c)| from_tc(c.start) != first_after) {
-            let tc = tc_ms(start_frame, rate);
+            let (tc, tc_ms) = start_tc(start_frame, rate);
             let (before, after) = if first_after {
                 (odd, first)
             } else {
@@ -979,9 +984,9 @@ fn place_cues(
             return Err(bad(
                 odd.timing_line,
                 format!(
-                    "the cue at line {} starts at {}, before the timeline's start timecode {tc}, \
-                     and the cue at line {} at {}, after it: the file mixes times from zero \
-                     with times from the start timecode",
+                    "the cue at line {} starts at {}, before the timeline's start timecode {tc} \
+                     ({tc_ms}), and the cue at line {} at {}, at or after it: the file mixes \
+                     times from zero with times from the start timecode",
                     before.timing_line,
                     fmt_ms(before.start),
                     after.timing_line,
@@ -991,11 +996,11 @@ fn place_cues(
         }
         if first_after {
             shift = start_frame;
-            let tc = tc_ms(start_frame, rate);
             let earliest = kept.iter().map(|(_, c)| c.start).min().unwrap_or(0);
+            let (tc, tc_ms) = start_tc(start_frame, rate);
             notes.push(format!(
-                "the cues count from {tc}, the timeline's start timecode (the first starts at \
-                 {}): {tc} subtracted from every cue",
+                "the cues count from the timeline's start timecode {tc} ({tc_ms} in the file; \
+                 the first cue starts at {}): {tc_ms} subtracted from every cue",
                 fmt_ms(earliest)
             ));
         }
@@ -1082,11 +1087,12 @@ fn place_cues(
     Ok(lines)
 }
 
-/// A frame count at `rate` as `HH:MM:SS,mmm`.
-fn tc_ms(frames: i64, rate: Rate) -> String {
+/// The start timecode, and the time an SRT file gives it: (`01:00:00:00`, `01:00:00,000`).
+fn start_tc(frames: i64, rate: Rate) -> (String, String) {
     let ms = i128::from(frames) * 1000 * i128::from(rate.den());
     let num = i128::from(rate.num());
-    fmt_ms(((2 * ms + num) / (2 * num)) as i64)
+    let ms = ((2 * ms + num) / (2 * num)) as i64;
+    (protocol::timecode::format(frames, rate, false), fmt_ms(ms))
 }
 
 #[cfg(test)]
@@ -1470,7 +1476,11 @@ mod tests {
         assert_eq!(t.lines[1].range, FrameRange::from_bounds(50, 88));
         has_note(
             &t,
-            &["01:00:00,000, the timeline's start timecode", "subtracted"],
+            &[
+                "start timecode 01:00:00:00 (01:00:00,000 in the file",
+                "first cue starts at 01:00:00,000",
+                "subtracted",
+            ],
         );
     }
 
@@ -1494,7 +1504,10 @@ mod tests {
         let srt = format!("{RESOLVE}\n3\n00:00:05,000 --> 00:00:06,000\nstray\n");
         let e = refused(srt.as_bytes(), "t.srt", 90_000);
         assert!(e.starts_with("line 10:"), "{e}");
-        assert!(e.contains("mixes times"), "{e}");
+        assert!(
+            e.contains("mixes times") && e.contains("01:00:00:00"),
+            "{e}"
+        );
         // Without a start timecode there is nothing to mix.
         let t = read_bytes(srt.as_bytes(), None, R, 0).unwrap();
         assert_eq!(t.lines.len(), 3);
@@ -1563,7 +1576,10 @@ mod tests {
         vtt.push_str(&"<<v &amp".repeat(250_000));
         let t = read_bytes(vtt.as_bytes(), None, R, 0).unwrap();
         assert!(!t.lines[0].text.is_empty());
-        let blank = format!("1\n00:00:01,000 --> 00:00:02,000\na{}", "\r\n".repeat(2_000_000));
+        let blank = format!(
+            "1\n00:00:01,000 --> 00:00:02,000\na{}",
+            "\r\n".repeat(2_000_000)
+        );
         assert_eq!(read(&blank).lines.len(), 1);
         let long = "9:".repeat(1_000_000) + " --> 1";
         let e = refused(long.as_bytes(), "t.srt", 0);
