@@ -3,50 +3,10 @@
 //! Times are offsets from the timeline's first frame; a line covers the record frames
 //! `[round(start × fps), round(end × fps))`.
 
-use protocol::{FrameRange, Rate, SubtitleLine};
+use protocol::{Rate, SubtitleLine};
 
 use super::ReadError;
-
-fn bad(line: usize, why: impl Into<String>) -> ReadError {
-    ReadError::Invalid {
-        place: format!("line {line}"),
-        why: why.into(),
-    }
-}
-
-/// `HH:MM:SS,mmm` (or `.mmm`) in milliseconds.
-fn parse_time(s: &str, line: usize) -> Result<i64, ReadError> {
-    let s = s.trim();
-    let (hms, ms) = s
-        .rsplit_once([',', '.'])
-        .ok_or_else(|| bad(line, format!("time {s:?} lacks milliseconds")))?;
-    let parts: Vec<&str> = hms.split(':').collect();
-    let num = |p: &str| -> Result<i64, ReadError> {
-        if p.is_empty() || p.len() > 3 || !p.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad(line, format!("time {s:?} is not HH:MM:SS,mmm")));
-        }
-        p.parse::<i64>()
-            .map_err(|_| bad(line, format!("time {s:?} is not HH:MM:SS,mmm")))
-    };
-    let (h, m, sec) = match parts.as_slice() {
-        [h, m, sec] => (num(h)?, num(m)?, num(sec)?),
-        [m, sec] => (0, num(m)?, num(sec)?),
-        _ => return Err(bad(line, format!("time {s:?} is not HH:MM:SS,mmm"))),
-    };
-    if m >= 60 || sec >= 60 {
-        return Err(bad(
-            line,
-            format!("time {s:?} has minutes or seconds of 60 or more"),
-        ));
-    }
-    let frac = num(ms)?;
-    let millis = match ms.len() {
-        1 => frac * 100,
-        2 => frac * 10,
-        _ => frac,
-    };
-    Ok(((h * 60 + m) * 60 + sec) * 1000 + millis)
-}
+use super::transcript::{self, Order};
 
 /// Split a leading speaker label off a line of text: `张伟：你好` → (`张伟`, `你好`).
 pub fn split_speaker(text: &str) -> (Option<String>, String) {
@@ -74,73 +34,13 @@ pub fn split_speaker(text: &str) -> (Option<String>, String) {
     (None, t.to_string())
 }
 
-/// Parse SRT text into subtitle lines in record frames at `rate`.
+/// Parse SRT (or WebVTT) text into subtitle lines in record frames at `rate`, times counted from
+/// the timeline's first frame. The tolerant reader of [`super::transcript`] with the order kept
+/// strict: a cue that starts before the previous one ends is refused at its line. Cues without
+/// duration are skipped; [`super::transcript::read_bytes`] says so in its notes.
 pub fn read_str(text: &str, rate: Rate) -> Result<Vec<SubtitleLine>, ReadError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines: Vec<&str> = text.lines().map(|l| l.trim_end_matches('\r')).collect();
-    let mut out: Vec<SubtitleLine> = Vec::new();
-    let mut i = 0;
-    while i < lines.len() {
-        if lines[i].trim().is_empty() {
-            i += 1;
-            continue;
-        }
-        let block_start = i + 1;
-        // An optional numeric index line, then the timing line.
-        if !lines[i].contains("-->") {
-            if !lines[i].trim().bytes().all(|b| b.is_ascii_digit()) {
-                return Err(bad(
-                    block_start,
-                    format!(
-                        "expected a cue number or a timing line, found {:?}",
-                        lines[i]
-                    ),
-                ));
-            }
-            i += 1;
-        }
-        let timing = lines
-            .get(i)
-            .ok_or_else(|| bad(block_start, "cue without a timing line"))?;
-        let (a, b) = timing
-            .split_once("-->")
-            .ok_or_else(|| bad(i + 1, format!("expected `start --> end`, found {timing:?}")))?;
-        // Position hints may follow the end time (`00:00:01,000 --> 00:00:02,000 X1:0`).
-        let b = b.split_whitespace().next().unwrap_or("");
-        let start = parse_time(a, i + 1)?;
-        let end = parse_time(b, i + 1)?;
-        if end < start {
-            return Err(bad(i + 1, "the cue ends before it starts"));
-        }
-        i += 1;
-        let mut body = Vec::new();
-        while i < lines.len() && !lines[i].trim().is_empty() {
-            body.push(lines[i].trim());
-            i += 1;
-        }
-        let joined = body.join(" ");
-        let (speaker, text) = split_speaker(&joined);
-        let range =
-            FrameRange::from_bounds(rate.millis_to_frames(start), rate.millis_to_frames(end));
-        if let Some(prev) = out.last()
-            && range.start < prev.range.end()
-            && start < end
-        {
-            return Err(bad(
-                block_start,
-                format!(
-                    "this cue overlaps the previous one (which ends at frame {})",
-                    prev.range.end()
-                ),
-            ));
-        }
-        out.push(SubtitleLine {
-            range,
-            speaker,
-            text,
-        });
-    }
-    Ok(out)
+    let mut notes = Vec::new();
+    transcript::read_text(text, None, rate, 0, Order::Strict, &mut notes)
 }
 
 /// Write subtitle lines as SRT (times from record frames at `rate`).
@@ -176,6 +76,7 @@ pub fn write_string(lines: &[SubtitleLine], rate: Rate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use protocol::FrameRange;
 
     #[test]
     fn reads_speakers_and_frames() {
