@@ -176,15 +176,18 @@ fn rate_zero_is_refused_where_it_is() {
 }
 
 #[test]
-fn overlapping_subtitles_are_refused_at_their_line() {
+fn overlapping_subtitles_are_kept_and_said() {
+    // Two people talking over each other: both lines are real, so both are kept; the editor is
+    // told, on stderr and in --explain.
     let dir = tempfile::tempdir().expect("tempdir");
     let srt = "1\n00:00:01,000 --> 00:00:03,000\n李秀英：第一句。\n\n2\n00:00:02,500 --> 00:00:04,000\nBOB: overlapping.\n";
     let s = write(dir.path(), "overlap.srt", srt);
-    refused(
-        &example("interview.otio"),
-        Some(&s),
-        &["line 5", "overlaps"],
-    );
+    let out = dir.path().join("out.otio");
+    let o = run_edit(&example("interview.otio"), Some(&s), "删掉第三个镜头", &out);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("overlap"), "{stderr}");
+    assert!(out.exists());
 }
 
 #[test]
@@ -204,4 +207,67 @@ fn bad_subtitle_timing_is_refused_at_its_line() {
         Some(&s),
         &["line 2", "ends before it starts"],
     );
+}
+
+/// An EDL as Premiere writes it, from 01:00:00:00, with a Resolve-style SRT timed from the same
+/// start timecode and saved as GB18030: `edit` says what it read, finds the line, and writes OTIO.
+#[test]
+fn an_edl_with_a_transcript_from_the_start_timecode() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let edl = "TITLE: Interview\nFCM: NON-DROP FRAME\n\n\
+        001  A001     V     C        00:00:10:00 00:00:14:00 01:00:00:00 01:00:04:00\n\
+        * FROM CLIP NAME: kitchen wide\n\n\
+        002  A002     V     C        00:00:20:00 00:00:26:00 01:00:04:00 01:00:10:00\n\
+        * FROM CLIP NAME: street\n";
+    let edl_path = write(dir.path(), "cut.edl", edl);
+    let srt = "1\n01:00:00,500 --> 01:00:03,000\n张伟：今天天气很好。\n\n\
+               2\n01:00:05,000 --> 01:00:08,000\n张伟：我们去老街吧。\n";
+    let (gb, _, _) = encoding_rs::GB18030.encode(srt);
+    let srt_path = dir.path().join("cut.srt");
+    std::fs::write(&srt_path, &gb).unwrap();
+    let out = dir.path().join("out.otio");
+    let o = Command::new(env!("CARGO_BIN_EXE_bridge-daemon"))
+        .args(["edit", "--rate", "25", "--explain", "--timeline"])
+        .arg(&edl_path)
+        .arg("--subtitles")
+        .arg(&srt_path)
+        .args(["--instruction", "删掉去老街那句话", "--output"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout.contains("as a CMX3600 EDL at 25 fps"), "{stdout}");
+    assert!(stdout.contains("GB18030"), "{stdout}");
+    assert!(stdout.contains("01:00:00:00"), "{stdout}");
+    // The second line, 5–8 s into the timeline, is gone: 10 s become 7 s.
+    let written = json(&out);
+    let v1 = &written["tracks"]["children"][0]["children"];
+    let total: f64 = v1
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            c["source_range"]["duration"]["value"]
+                .as_f64()
+                .unwrap_or(0.0)
+        })
+        .sum();
+    assert_eq!(total, 175.0, "{written}");
+    assert_eq!(written["global_start_time"]["value"], 90000.0);
+}
+
+/// An EDL without --rate is refused with what to do.
+#[test]
+fn an_edl_without_a_rate_says_to_give_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let edl =
+        "TITLE: x\n001  A001     V     C        00:00:10:00 00:00:14:00 01:00:00:00 01:00:04:00\n";
+    let p = write(dir.path(), "x.edl", edl);
+    refused(&p, None, &["--rate"]);
 }

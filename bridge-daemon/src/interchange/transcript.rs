@@ -973,14 +973,13 @@ fn place_cues(
     if start_frame > 0
         && let Some((_, first)) = kept.first()
     {
+        // A file that starts at or after the start timecode counts from it, and then no cue
+        // may come before it; one that starts before counts from zero, and may run past the
+        // start timecode's value (a transcript longer than an hour on a 01:00:00:00 timeline).
         let first_after = from_tc(first.start);
-        if let Some((_, odd)) = kept.iter().find(|(_, c)| from_tc(c.start) != first_after) {
+        if let Some((_, odd)) = kept.iter().find(|(_, c)| first_after && !from_tc(c.start)) {
             let (tc, tc_ms) = start_tc(start_frame, rate);
-            let (before, after) = if first_after {
-                (odd, first)
-            } else {
-                (first, odd)
-            };
+            let (before, after) = (odd, first);
             return Err(bad(
                 odd.timing_line,
                 format!(
@@ -1497,6 +1496,16 @@ mod tests {
         let t = read_bytes(CHINESE.as_bytes(), None, R, 90_000).unwrap();
         check_chinese(&t);
         assert!(t.notes.is_empty(), "{:?}", t.notes);
+    }
+
+    #[test]
+    fn a_transcript_from_zero_may_run_past_the_start_timecode_value() {
+        // 90 minutes of cues from 00:00:00 on a timeline that starts at 01:00:00:00.
+        let srt =
+            "1\n00:00:01,000 --> 00:00:02,000\nfirst\n\n2\n01:20:00,000 --> 01:20:01,000\nlate\n";
+        let t = read_bytes(srt.as_bytes(), None, R, 90_000).unwrap();
+        assert_eq!(t.lines.len(), 2);
+        assert_eq!(t.lines[1].range.start, 80 * 60 * 25);
     }
 
     #[test]
