@@ -87,7 +87,7 @@ pub fn assemble(bin: &Timeline, script: &[String], name: &str) -> Assembly {
         let wanted: HashSet<&str> = terms.iter().map(String::as_str).collect();
         let relevance = bm25(&index, &terms);
         let best = index
-            .lines
+            .lines()
             .iter()
             .enumerate()
             .filter(|(i, _)| relevance[*i] > 0.0)
@@ -104,7 +104,7 @@ pub fn assemble(bin: &Timeline, script: &[String], name: &str) -> Assembly {
             unmatched.push((n, line.clone()));
             continue;
         };
-        let l = &index.lines[i];
+        let l = &index.lines()[i];
         let (rec, c) = clips[clip];
         let range = l.range.intersect(&rec).unwrap_or(l.range);
         let offset = ((range.start - rec.start) as f64 * c.speed).round() as i64;

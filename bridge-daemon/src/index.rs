@@ -6,7 +6,14 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use protocol::{FrameRange, Marker, Timeline};
+use protocol::{FrameRange, Marker, SubtitleLine, Timeline};
+
+/// The analysed lines and their mean number of terms.
+#[derive(Clone, Debug, Default)]
+struct Lines {
+    entries: Vec<LineEntry>,
+    mean_terms: f64,
+}
 
 use crate::understand::lexicon;
 use crate::understand::normalize::{fold, search_terms};
@@ -52,11 +59,14 @@ pub struct MarkerEntry {
 
 #[derive(Clone, Debug, Default)]
 pub struct Index {
-    pub lines: Vec<LineEntry>,
+    /// The transcript's lines, analysed (search terms, emotions, filler) on first use: an
+    /// instruction about clips, markers or time never pays for it.
+    lines: OnceLock<Lines>,
+    /// What the lines are made from: the timeline's subtitles, and the analysed lines of an
+    /// earlier snapshot whose analysis can be reused.
+    source: Arc<(Vec<SubtitleLine>, Vec<LineEntry>)>,
     /// Term → (line index, term frequency), for BM25 without scanning every line.
     postings: OnceLock<HashMap<String, Vec<(u32, u32)>>>,
-    /// Mean number of terms per line.
-    pub mean_terms: f64,
     pub clips: Vec<ClipEntry>,
     pub markers: Vec<MarkerEntry>,
     pub speakers: Vec<String>,
@@ -111,49 +121,33 @@ fn metadata_text(v: &serde_json::Map<String, serde_json::Value>, out: &mut Strin
 
 impl Index {
     pub fn build(tl: &Timeline) -> Index {
-        let ix = Index::build_reusing(tl, None);
-        ix.postings();
-        ix
+        Index::build_reusing(tl, None)
+    }
+
+    /// The transcript's lines, analysed on first use.
+    pub fn lines(&self) -> &[LineEntry] {
+        &self
+            .lines
+            .get_or_init(|| analyse(&self.source.0, &self.source.1))
+            .entries
+    }
+
+    /// Mean number of search terms per line.
+    pub fn mean_terms(&self) -> f64 {
+        self.lines();
+        self.lines.get().map_or(0.0, |l| l.mean_terms)
     }
 
     /// Build the index of `tl`, reusing the text analysis of `previous` for lines whose text is
     /// unchanged (the lines of a timeline an earlier step edited).
     pub fn build_reusing(tl: &Timeline, previous: Option<&Index>) -> Index {
-        let known: HashMap<&str, &LineEntry> = previous
-            .map(|p| p.lines.iter().map(|l| (l.text.as_str(), l)).collect())
+        // The analysis of lines an earlier snapshot already read is reused when it was made.
+        let reuse = previous
+            .and_then(|p| p.lines.get())
+            .map(|l| l.entries.clone())
             .unwrap_or_default();
-        let mut lines: Vec<LineEntry> = tl
-            .subtitles
-            .iter()
-            .map(|l| match known.get(l.text.as_str()) {
-                Some(k) => LineEntry {
-                    range: l.range,
-                    speaker: l.speaker.clone(),
-                    ..(*k).clone()
-                },
-                None => LineEntry {
-                    range: l.range,
-                    speaker: l.speaker.clone(),
-                    text: l.text.clone(),
-                    folded: fold(&l.text),
-                    terms: search_terms(&l.text).into(),
-                    emotions: lexicon::EmotionScores::default(),
-                    lexical: lexicon::score_emotions(&l.text),
-                    filler: lexicon::is_filler_line(&l.text),
-                },
-            })
-            .collect();
-        // A line's mood in the context of its speaker's neighbouring lines.
-        let in_context = {
-            let lexical: Vec<lexicon::EmotionScores> = lines.iter().map(|l| l.lexical).collect();
-            let who: Vec<Option<&str>> = lines.iter().map(|l| l.speaker.as_deref()).collect();
-            lexicon::with_context(&lexical, &who)
-        };
-        for (l, e) in lines.iter_mut().zip(in_context) {
-            l.emotions = e;
-        }
         let mut speakers: Vec<String> = Vec::new();
-        for l in &lines {
+        for l in &tl.subtitles {
             if let Some(s) = &l.speaker
                 && !speakers.contains(s)
             {
@@ -218,12 +212,10 @@ impl Index {
                 }
             }
         }
-        let mean_terms =
-            lines.iter().map(|l| l.terms.len()).sum::<usize>() as f64 / lines.len().max(1) as f64;
         Index {
-            lines,
+            lines: OnceLock::new(),
+            source: Arc::new((tl.subtitles.clone(), reuse)),
             postings: OnceLock::new(),
-            mean_terms,
             clips,
             markers,
             speakers,
@@ -236,7 +228,9 @@ impl Index {
     /// Take a model's emotion label of each line (in order) instead of the lexicon's scores.
     /// Labels for lines beyond the index's are ignored; lines without a label keep their scores.
     pub fn set_emotion_labels(&mut self, labels: &[Option<protocol::intent::Emotion>]) {
-        for (l, label) in self.lines.iter_mut().zip(labels) {
+        self.lines();
+        let lines = &mut self.lines.get_mut().expect("analysed above").entries;
+        for (l, label) in lines.iter_mut().zip(labels) {
             l.emotions = lexicon::EmotionScores::labelled(*label);
         }
     }
@@ -245,7 +239,7 @@ impl Index {
     pub fn postings(&self) -> &HashMap<String, Vec<(u32, u32)>> {
         self.postings.get_or_init(|| {
             let mut postings: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
-            for (i, l) in self.lines.iter().enumerate() {
+            for (i, l) in self.lines().iter().enumerate() {
                 let mut counts: HashMap<&str, u32> = HashMap::new();
                 for t in l.terms.iter() {
                     *counts.entry(t.as_str()).or_default() += 1;
@@ -259,5 +253,46 @@ impl Index {
             }
             postings
         })
+    }
+}
+
+/// Analyse transcript lines: search terms, emotion scores (with the context of the speaker's
+/// neighbouring lines) and filler, reusing `reuse`'s analysis of the same text.
+fn analyse(subtitles: &[SubtitleLine], reuse: &[LineEntry]) -> Lines {
+    let known: HashMap<&str, &LineEntry> = reuse.iter().map(|l| (l.text.as_str(), l)).collect();
+    let mut lines: Vec<LineEntry> = subtitles
+        .iter()
+        .map(|l| match known.get(l.text.as_str()) {
+            Some(k) => LineEntry {
+                range: l.range,
+                speaker: l.speaker.clone(),
+                ..(*k).clone()
+            },
+            None => LineEntry {
+                range: l.range,
+                speaker: l.speaker.clone(),
+                text: l.text.clone(),
+                folded: fold(&l.text),
+                terms: search_terms(&l.text).into(),
+                emotions: lexicon::EmotionScores::default(),
+                lexical: lexicon::score_emotions(&l.text),
+                filler: lexicon::is_filler_line(&l.text),
+            },
+        })
+        .collect();
+    // A line's mood in the context of its speaker's neighbouring lines.
+    let in_context = {
+        let lexical: Vec<lexicon::EmotionScores> = lines.iter().map(|l| l.lexical).collect();
+        let who: Vec<Option<&str>> = lines.iter().map(|l| l.speaker.as_deref()).collect();
+        lexicon::with_context(&lexical, &who)
+    };
+    for (l, e) in lines.iter_mut().zip(in_context) {
+        l.emotions = e;
+    }
+    let mean_terms =
+        lines.iter().map(|l| l.terms.len()).sum::<usize>() as f64 / lines.len().max(1) as f64;
+    Lines {
+        entries: lines,
+        mean_terms,
     }
 }

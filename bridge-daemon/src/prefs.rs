@@ -68,7 +68,7 @@ impl LineRef {
         let who = self.speaker.as_deref().map(fold);
         let text = self.text.as_deref().map(fold);
         let lines: Vec<FrameRange> = index
-            .lines
+            .lines()
             .iter()
             .filter(|l| match &who {
                 Some(w) => l.speaker.as_deref().is_some_and(|s| {
@@ -224,7 +224,7 @@ impl Preferences {
             }
         }
         if !self.keep_words.is_empty() && names_filler(&step.target) {
-            for l in index.lines.iter().filter(|l| l.filler) {
+            for l in index.lines().iter().filter(|l| l.filler) {
                 if let Some(w) = self
                     .keep_words
                     .iter()

@@ -210,7 +210,7 @@ impl Report {
     ) -> Report {
         let fps = timeline.rate.as_f64();
         let curve: Vec<CurvePoint> = index
-            .lines
+            .lines()
             .iter()
             .map(|l| CurvePoint {
                 range: l.range,

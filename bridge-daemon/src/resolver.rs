@@ -587,7 +587,7 @@ fn clip_ordinal(n: i64, count: usize) -> Option<usize> {
 fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal> {
     let lines = |pred: &dyn Fn(&crate::index::LineEntry) -> bool, label: &str| -> Vec<Match> {
         index
-            .lines
+            .lines()
             .iter()
             .filter(|l| pred(l))
             .enumerate()
@@ -635,7 +635,7 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
                 .map(|s| speaker_matches(index, s))
                 .transpose()?;
             let m: Vec<Match> = index
-                .lines
+                .lines()
                 .iter()
                 .filter(|l| {
                     who.as_deref()
@@ -666,7 +666,7 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
             Ok(plain(m))
         }
         Target::Filler => {
-            if index.lines.is_empty() {
+            if index.lines().is_empty() {
                 return Err(no(
                     RefusalKind::NoMatch,
                     "filler is found in the transcript, and this timeline has none (pass --subtitles)",
@@ -689,7 +689,7 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
             min_seconds,
             margin,
         } => {
-            if index.lines.is_empty() {
+            if index.lines().is_empty() {
                 return Err(no(
                     RefusalKind::NoMatch,
                     "pauses are found between transcript lines, and this timeline has none (pass --subtitles)",
@@ -698,7 +698,7 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
             let min = tl.rate.seconds_to_frames(*min_seconds);
             let keep = margin.map_or(0, |m| length_frames(tl, m));
             let mut bounds = vec![0];
-            for l in &index.lines {
+            for l in index.lines() {
                 bounds.push(l.range.start);
                 bounds.push(l.range.end());
             }
@@ -967,7 +967,7 @@ fn lead_speaker(index: &Index) -> Result<String, Refusal> {
         .iter()
         .map(|s| {
             let n = index
-                .lines
+                .lines()
                 .iter()
                 .filter(|l| l.speaker.as_ref() == Some(s))
                 .count();
@@ -1003,13 +1003,13 @@ fn mostly_inside(r: FrameRange, within: &[FrameRange]) -> bool {
 
 /// Lines that satisfy every constraint of `filter`; a note says what each constraint kept.
 fn find_lines(index: &Index, tl: &Timeline, filter: &LineFilter) -> Result<Found, Refusal> {
-    if index.lines.is_empty() {
+    if index.lines().is_empty() {
         return Err(no(
             RefusalKind::NoMatch,
             "there are no transcript lines to search (pass --subtitles)",
         ));
     }
-    let mut pool: Vec<usize> = (0..index.lines.len()).collect();
+    let mut pool: Vec<usize> = (0..index.lines().len()).collect();
     let mut notes = Vec::new();
     let mut keep = |what: String, pool: &mut Vec<usize>, pred: &dyn Fn(usize) -> bool| {
         let before = pool.len();
@@ -1025,16 +1025,16 @@ fn find_lines(index: &Index, tl: &Timeline, filter: &LineFilter) -> Result<Found
     let mut empty = false;
     if let Some((who, label)) = &who {
         empty = keep(format!("{label} {who}"), &mut pool, &|i| {
-            index.lines[i].speaker.as_deref() == Some(who.as_str())
+            index.lines()[i].speaker.as_deref() == Some(who.as_str())
         });
     }
     if let (false, Some(e)) = (empty, filter.emotion) {
         empty = keep(format!("emotion {}", e.label()), &mut pool, &|i| {
-            index.lines[i].emotions.expresses(e)
+            index.lines()[i].emotions.expresses(e)
         });
     }
     if !empty && filter.filler {
-        empty = keep("filler".into(), &mut pool, &|i| index.lines[i].filler);
+        empty = keep("filler".into(), &mut pool, &|i| index.lines()[i].filler);
     }
     if !empty && !filter.in_clips.is_empty() {
         let ords = clips_by_name(index, &filter.in_clips);
@@ -1050,7 +1050,7 @@ fn find_lines(index: &Index, tl: &Timeline, filter: &LineFilter) -> Result<Found
             .map(|o| index.clips[o - 1].name.as_str())
             .collect();
         empty = keep(format!("said in {}", names.join(", ")), &mut pool, &|i| {
-            mostly_inside(index.lines[i].range, &ranges)
+            mostly_inside(index.lines()[i].range, &ranges)
         });
     }
     if let (false, Some(span)) = (empty, &filter.within) {
@@ -1064,14 +1064,14 @@ fn find_lines(index: &Index, tl: &Timeline, filter: &LineFilter) -> Result<Found
                 seconds_label(tl, r.end())
             ),
             &mut pool,
-            &|i| mostly_inside(index.lines[i].range, &[r]),
+            &|i| mostly_inside(index.lines()[i].range, &[r]),
         );
     }
     let label = |l: &crate::index::LineEntry| line_label(l);
     let mut matches: Vec<Match> = Vec::new();
     if !empty && let Some(q) = &filter.says {
         let who = who.as_ref().map(|(w, _)| w.as_str());
-        let mut narrowed = vec![false; index.lines.len()];
+        let mut narrowed = vec![false; index.lines().len()];
         for &i in &pool {
             narrowed[i] = true;
         }
@@ -1083,7 +1083,7 @@ fn find_lines(index: &Index, tl: &Timeline, filter: &LineFilter) -> Result<Found
                 // share the emotion, around the line that says it best.
                 if filter.emotion.is_some() && !filter.quoted && m.len() == 1 {
                     let best = m[0].range;
-                    if let Some(k) = pool.iter().position(|&i| index.lines[i].range == best) {
+                    if let Some(k) = pool.iter().position(|&i| index.lines()[i].range == best) {
                         let (mut a, mut b) = (k, k);
                         while a > 0 && pool[a - 1] + 1 == pool[a] {
                             a -= 1;
@@ -1094,8 +1094,8 @@ fn find_lines(index: &Index, tl: &Timeline, filter: &LineFilter) -> Result<Found
                         m = pool[a..=b]
                             .iter()
                             .map(|&i| Match {
-                                what: format!("about \"{q}\": {}", label(&index.lines[i])),
-                                range: index.lines[i].range,
+                                what: format!("about \"{q}\": {}", label(&index.lines()[i])),
+                                range: index.lines()[i].range,
                                 score: None,
                             })
                             .collect();
@@ -1114,7 +1114,7 @@ fn find_lines(index: &Index, tl: &Timeline, filter: &LineFilter) -> Result<Found
             .iter()
             .enumerate()
             .map(|(k, &i)| {
-                let l = &index.lines[i];
+                let l = &index.lines()[i];
                 Match {
                     what: if k < EXPLAIN_MATCHES {
                         label(l)
@@ -1266,7 +1266,7 @@ fn find_content_in(
     allowed_line: &dyn Fn(usize) -> bool,
 ) -> Result<Vec<Match>, Refusal> {
     let pool: Vec<&crate::index::LineEntry> = index
-        .lines
+        .lines()
         .iter()
         .enumerate()
         .filter(|(i, l)| {
@@ -1304,7 +1304,7 @@ fn find_content_in(
     }
     let scores = bm25(index, &qterms);
     let allowed = |i: usize| {
-        speaker.is_none_or(|s| index.lines[i].speaker.as_deref() == Some(s)) && allowed_line(i)
+        speaker.is_none_or(|s| index.lines()[i].speaker.as_deref() == Some(s)) && allowed_line(i)
     };
     // Best score; on a tie the earlier line.
     let (best_i, best) =
@@ -1340,7 +1340,8 @@ fn find_content_in(
             RefusalKind::Ambiguous,
             format!(
                 "\"{query}\" could be \"{}\" or \"{}\": quote a few words of the line",
-                index.lines[best_i].text, index.lines[j].text
+                index.lines()[best_i].text,
+                index.lines()[j].text
             ),
         ));
     }
@@ -1352,7 +1353,7 @@ fn find_content_in(
         t.dedup();
         t
     };
-    let line_terms = &index.lines[best_i].terms;
+    let line_terms = &index.lines()[best_i].terms;
     let covered = said
         .iter()
         .filter(|t| {
@@ -1366,11 +1367,11 @@ fn find_content_in(
             RefusalKind::NoMatch,
             format!(
                 "no line clearly says \"{query}\" (the closest, \"{}\", shares too little of it): quote a few words of the line",
-                index.lines[best_i].text
+                index.lines()[best_i].text
             ),
         ));
     }
-    let l = &index.lines[best_i];
+    let l = &index.lines()[best_i];
     Ok(vec![Match {
         what: format!("closest to \"{query}\": {}", line_label(l)),
         range: l.range,
@@ -1380,10 +1381,10 @@ fn find_content_in(
 
 /// BM25 of `query` against each line of `pool`, with document frequencies from all lines.
 pub fn bm25(index: &Index, query: &[String]) -> Vec<f64> {
-    let n = index.lines.len().max(1) as f64;
-    let avg = index.mean_terms.max(1.0);
+    let n = index.lines().len().max(1) as f64;
+    let avg = index.mean_terms().max(1.0);
     let (k1, b) = (1.2, 0.75);
-    let mut scores = vec![0.0; index.lines.len()];
+    let mut scores = vec![0.0; index.lines().len()];
     let mut seen: Vec<&String> = Vec::new();
     for t in query {
         if seen.contains(&t) {
@@ -1397,7 +1398,7 @@ pub fn bm25(index: &Index, query: &[String]) -> Vec<f64> {
         let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
         for &(i, tf) in posting {
             let tf = f64::from(tf);
-            let len = index.lines[i as usize].terms.len() as f64;
+            let len = index.lines()[i as usize].terms.len() as f64;
             scores[i as usize] += idf * tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * len / avg));
         }
     }

@@ -382,13 +382,24 @@ impl Timeline {
     /// A stable fingerprint of the timeline's content (FNV-1a over its canonical JSON); an
     /// adapter compares it before applying a cut list made for this snapshot.
     pub fn fingerprint(&self) -> String {
-        let json = serde_json::to_string(self).unwrap_or_default();
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in json.bytes() {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        /// FNV-1a over the bytes written to it: the JSON is hashed as it is written, never held.
+        struct Fnv(u64);
+        impl std::io::Write for Fnv {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                for b in buf {
+                    self.0 ^= u64::from(*b);
+                    self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+                }
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
         }
-        format!("{h:016x}")
+        let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+        // A timeline always serializes; a failure would hash what was written so far.
+        let _ = serde_json::to_writer(std::io::BufWriter::with_capacity(1 << 16, &mut h), self);
+        format!("{:016x}", h.0)
     }
 }
 
