@@ -53,9 +53,114 @@ const NODES_LIMIT: u32 = 20_000_000;
 /// How deep compound clips may nest.
 pub(super) const MAX_NESTING: usize = 16;
 
+/// How deep elements may nest. The XML parser descends recursively, so a deeper document would
+/// overflow the stack; real exports stay far below (a compound clip in FCP7 XML adds about ten
+/// levels).
+const MAX_DEPTH: usize = 512;
+
+/// `line N, column M` of a byte offset, for [`ReadError::Syntax`].
+fn syntax(text: &str, pos: usize, why: &str) -> ReadError {
+    let before = &text[..pos.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    ReadError::Syntax {
+        line,
+        column,
+        why: why.to_string(),
+    }
+}
+
+/// What the XML parser is not given: elements nested deeper than [`MAX_DEPTH`], and entities of
+/// the document's own DTD that hold markup or references (which could nest elements without
+/// limit when expanded). A cheap scan of the raw text; anything it misreads is malformed XML
+/// that the parser refuses anyway.
+fn precheck(text: &str) -> Result<(), ReadError> {
+    let b = text.as_bytes();
+    let find = |from: usize, pat: &str| {
+        text.get(from..)
+            .and_then(|t| t.find(pat))
+            .map(|p| from + p + pat.len())
+    };
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        let rest = &b[i..];
+        if rest.starts_with(b"<!--") {
+            i = find(i + 4, "-->").unwrap_or(b.len());
+        } else if rest.starts_with(b"<![CDATA[") {
+            i = find(i + 9, "]]>").unwrap_or(b.len());
+        } else if rest.starts_with(b"<?") {
+            i = find(i + 2, "?>").unwrap_or(b.len());
+        } else if rest.starts_with(b"<!") {
+            // A DOCTYPE: its internal subset, if any, runs to `]>`.
+            let end = find(i, ">").unwrap_or(b.len());
+            let open = text[i..end].find('[').map(|p| i + p);
+            let Some(open) = open else {
+                i = end;
+                continue;
+            };
+            let close = find(open, "]").unwrap_or(b.len());
+            let subset = &text[open..close];
+            let mut from = 0;
+            while let Some(p) = subset[from..].find("<!ENTITY") {
+                let decl = from + p;
+                let q = subset[decl..].find(['"', '\'']).map(|q| decl + q);
+                let Some(q) = q else { break };
+                let quote = subset[q..].chars().next().unwrap_or('"');
+                let value_end = subset[q + 1..]
+                    .find(quote)
+                    .map_or(subset.len(), |e| q + 1 + e);
+                let value = &subset[q + 1..value_end];
+                if value.contains(['<', '&', '%']) {
+                    return Err(syntax(
+                        text,
+                        open + decl,
+                        "an entity of the document's DTD holds markup or references: not accepted",
+                    ));
+                }
+                from = value_end.max(decl + 1).min(subset.len());
+            }
+            i = find(close, ">").unwrap_or(b.len());
+        } else if rest.starts_with(b"</") {
+            depth = depth.saturating_sub(1);
+            i += 2;
+        } else {
+            // A start tag: to its `>`, outside quoted attribute values.
+            let mut j = i + 1;
+            let mut quote = None;
+            while j < b.len() {
+                match (quote, b[j]) {
+                    (None, b'"' | b'\'') => quote = Some(b[j]),
+                    (Some(q), c) if c == q => quote = None,
+                    (None, b'>') => break,
+                    _ => {}
+                }
+                j += 1;
+            }
+            if j < b.len() && b[j - 1] != b'/' {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(syntax(
+                        text,
+                        i,
+                        &format!("elements nest more than {MAX_DEPTH} deep"),
+                    ));
+                }
+            }
+            i = j + 1;
+        }
+    }
+    Ok(())
+}
+
 /// Parse XML text (a DTD is allowed: both formats start with `<!DOCTYPE …>`).
 pub(super) fn parse_document(text: &str) -> Result<Document<'_>, ReadError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    precheck(text)?;
     let opt = roxmltree::ParsingOptions {
         allow_dtd: true,
         nodes_limit: NODES_LIMIT,
@@ -293,6 +398,31 @@ impl Ratio {
         Ratio::new(n, self.d.checked_mul(o.d / g)?)
     }
 
+    pub(super) fn sub(self, o: Ratio) -> Option<Ratio> {
+        self.add(Ratio {
+            n: o.n.checked_neg()?,
+            d: o.d,
+        })
+    }
+
+    pub(super) fn div(self, o: Ratio) -> Option<Ratio> {
+        if o.n == 0 {
+            return None;
+        }
+        self.mul(Ratio::new(o.d, o.n)?)
+    }
+
+    pub(super) fn is_negative(self) -> bool {
+        self.n < 0
+    }
+
+    pub(super) fn abs(self) -> Ratio {
+        Ratio {
+            n: self.n.abs(),
+            d: self.d,
+        }
+    }
+
     pub(super) fn mul(self, o: Ratio) -> Option<Ratio> {
         let g1 = gcd(self.n, o.d).max(1);
         let g2 = gcd(o.n, self.d).max(1);
@@ -300,6 +430,14 @@ impl Ratio {
             (self.n / g1).checked_mul(o.n / g2)?,
             (self.d / g2).checked_mul(o.d / g1)?,
         )
+    }
+
+    pub(super) fn numer(self) -> i128 {
+        self.n
+    }
+
+    pub(super) fn denom(self) -> i128 {
+        self.d
     }
 
     pub(super) fn is_integer(self) -> bool {
@@ -1398,6 +1536,8 @@ mod tests {
         assert_eq!(r(-7, 3).round(), -2);
         assert_eq!(r(1001, 30000).add(r(999, 30000)).unwrap(), r(1, 15));
         assert_eq!(r(3, 4).mul(r(8, 9)).unwrap(), r(2, 3));
+        assert_eq!(r(3, 4).div(r(-3, 2)).unwrap(), r(-1, 2));
+        assert_eq!(r(1, 4).sub(r(3, 4)).unwrap(), r(-1, 2));
     }
 
     #[test]
