@@ -1563,6 +1563,27 @@ mod tests {
     }
 
     #[test]
+    fn image_sequences_and_byte_order_marks() {
+        assert!(looks_like_image_sequence("/v/shot_0001.dpx"));
+        assert!(looks_like_image_sequence("C:\\v\\A001.0000100.EXR"));
+        assert!(!looks_like_image_sequence("/v/logo.png"));
+        assert!(!looks_like_image_sequence("/v/take_001.mov"));
+        assert!(parse_document("\u{feff}<a/>").is_ok());
+        // The scan before parsing reads comments, CDATA, quoted `>` and empty elements right.
+        let text = "<a x=\"1>2\"><!-- <b> --><![CDATA[<c>]]><d/><?pi <e>?></a>";
+        assert!(parse_document(text).is_ok());
+        let deep = format!(
+            "{}{}",
+            "<a>".repeat(MAX_DEPTH + 1),
+            "</a>".repeat(MAX_DEPTH + 1)
+        );
+        assert!(matches!(
+            parse_document(&deep),
+            Err(ReadError::Syntax { line: 1, .. })
+        ));
+    }
+
+    #[test]
     fn paths_index_repeated_siblings() {
         let d = Document::parse("<a><b/><b><c/></b><d/></a>").unwrap();
         let c = d.descendants().find(|n| n.has_tag_name("c")).unwrap();
