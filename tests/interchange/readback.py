@@ -182,11 +182,13 @@ def track_json(track, rate):
 
 
 def first_rate(timeline):
+    """The timeline's rate: its start time's, else its first clip's (never the first clip's
+    when the timeline says otherwise: a 25 fps clip may open a 24 fps timeline)."""
+    if timeline.global_start_time is not None:
+        return timeline.global_start_time.rate
     for clip in timeline.find_clips():
         if clip.source_range is not None:
             return clip.source_range.duration.rate
-    if timeline.global_start_time is not None:
-        return timeline.global_start_time.rate
     return 24.0
 
 

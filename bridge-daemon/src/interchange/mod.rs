@@ -2,16 +2,22 @@
 //!
 //! | format | read | write | extension |
 //! | --- | --- | --- | --- |
-//! | OpenTimelineIO JSON | yes | yes | `.otio` |
-//! | SubRip subtitles | yes | yes | `.srt` |
+//! | OpenTimelineIO JSON | yes (`otio`) | yes | `.otio` |
+//! | OpenTimelineIO bundle | yes (its `content.otio`) | no | `.otioz` |
+//! | SubRip / WebVTT transcripts | yes (`transcript`) | SRT | `.srt`, `.vtt` |
 //! | the protocol's own JSON | yes | yes | `.json` |
-//! | CMX3600 EDL | no | yes | `.edl` |
-//! | FCPXML 1.10 | no | yes | `.fcpxml` |
-//! | FCP7 XML (xmeml, Premiere) | no | yes | `.xml` |
+//! | CMX3600 EDL | yes (`edl_read`, with a rate) | yes | `.edl` |
+//! | FCPXML 1.8–1.11 | yes (`fcpxml_read`) | 1.10 | `.fcpxml` |
+//! | FCP7 XML (xmeml, Premiere) | yes (`xmeml_read`) | yes | `.xml` |
 //!
-//! Every writer is a pure function from a [`Timeline`] to text; what a format cannot carry is
-//! listed in its module's documentation. `tests/interchange/readback.py` reads each written format
-//! back with OpenTimelineIO's own adapters (the `interchange_readback` test runs it).
+//! [`read_timeline_bytes`] picks the reader by content, else by extension ([`Source::sniff`]);
+//! every reader returns a [`Reading`]: the timeline and a line for each thing the model could
+//! not hold exactly. Every writer is a pure function from a [`Timeline`] to text; what a format
+//! cannot carry is listed in its module's documentation. `tests/interchange/readback.py` reads
+//! each written format back with OpenTimelineIO's own adapters (the `interchange_readback` and
+//! `roundtrip_formats` tests run it), and the readers are checked against files those adapters
+//! wrote (`read_edl`, `read_xml`, `otio_fidelity`, `read_transcripts` with the srt and pysrt
+//! libraries).
 
 pub mod edl;
 pub mod edl_read;
