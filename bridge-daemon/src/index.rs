@@ -46,6 +46,19 @@ pub struct ClipEntry {
     pub haystack: String,
 }
 
+/// A clip inside a compound clip of the main picture track, where it shows on the timeline.
+#[derive(Clone, Debug)]
+pub struct NestedClipEntry {
+    /// Position of the compound clip on V1 (1-based).
+    pub parent: usize,
+    pub parent_name: String,
+    pub name: String,
+    /// The record frames of the top timeline where this clip shows through the compound clip
+    /// (what of it the compound clip's source range shows).
+    pub range: FrameRange,
+    pub haystack: String,
+}
+
 /// One marker, wherever it was (timeline, track or clip), in record time.
 #[derive(Clone, Debug)]
 pub struct MarkerEntry {
@@ -68,6 +81,8 @@ pub struct Index {
     /// Term → (line index, term frequency), for BM25 without scanning every line.
     postings: OnceLock<HashMap<String, Vec<(u32, u32)>>>,
     pub clips: Vec<ClipEntry>,
+    /// Clips inside V1's compound clips, for instructions that name them.
+    pub nested_clips: Vec<NestedClipEntry>,
     pub markers: Vec<MarkerEntry>,
     pub speakers: Vec<String>,
     pub duration: i64,
@@ -155,6 +170,7 @@ impl Index {
             }
         }
         let mut clips = Vec::new();
+        let mut nested_clips = Vec::new();
         let mut markers = Vec::new();
         let v1 = tl.v1();
         let clip_under = |frame: i64| -> Option<FrameRange> {
@@ -209,6 +225,9 @@ impl Index {
                         name: c.name.clone(),
                         haystack: fold(&hay),
                     });
+                    if let Some(inside) = &c.media.nested {
+                        nested_entries(inside, c, r, clips.len(), &mut nested_clips);
+                    }
                 }
             }
         }
@@ -217,6 +236,7 @@ impl Index {
             source: Arc::new((tl.subtitles.clone(), reuse)),
             postings: OnceLock::new(),
             clips,
+            nested_clips,
             markers,
             speakers,
             duration: tl.duration(),
@@ -294,5 +314,51 @@ fn analyse(subtitles: &[SubtitleLine], reuse: &[LineEntry]) -> Lines {
     Lines {
         entries: lines,
         mean_terms,
+    }
+}
+
+/// The clips inside a compound clip `c` shown at record range `r` of the top timeline, at the
+/// record frames where each shows (every track of the inside; compound clips inside are entered
+/// too). Frames of the inside map to record frames through the compound clip's source and speed.
+fn nested_entries(
+    inside: &protocol::Nested,
+    c: &protocol::Clip,
+    r: FrameRange,
+    parent: usize,
+    out: &mut Vec<NestedClipEntry>,
+) {
+    let shown = FrameRange::new(
+        c.source.start,
+        (c.source.duration as f64 * c.speed).round() as i64,
+    );
+    let to_record = |f: i64| r.start + ((f - c.source.start) as f64 / c.speed).round() as i64;
+    for t in &inside.tracks {
+        for (_, ir, ic) in t.clips_with_ranges() {
+            let Some(vis) = ir.intersect(&shown) else {
+                continue;
+            };
+            let range = FrameRange::from_bounds(to_record(vis.start), to_record(vis.end()));
+            if range.is_empty() {
+                continue;
+            }
+            let mut hay = format!("{} {}", ic.name, ic.media_file_name().unwrap_or_default());
+            metadata_text(&ic.metadata, &mut hay);
+            out.push(NestedClipEntry {
+                parent,
+                parent_name: c.name.clone(),
+                name: ic.name.clone(),
+                range,
+                haystack: fold(&hay),
+            });
+            if let Some(deeper) = &ic.media.nested {
+                // Its own record range here is `range`; its source is what `vis` shows of it.
+                let mut sub = ic.clone();
+                sub.source = FrameRange::new(
+                    ic.source.start + ((vis.start - ir.start) as f64 * ic.speed).round() as i64,
+                    range.duration,
+                );
+                nested_entries(deeper, &sub, range, parent, out);
+            }
+        }
     }
 }

@@ -745,6 +745,11 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
                 }
                 ClipSelector::Name { words } => {
                     let hits = clips_by_name(index, words);
+                    if hits.is_empty()
+                        && let Some(found) = nested_by_name(index, words)
+                    {
+                        return Ok(found);
+                    }
                     if hits.is_empty() {
                         let names: Vec<&str> = index
                             .clips
@@ -1038,17 +1043,34 @@ fn find_lines(index: &Index, tl: &Timeline, filter: &LineFilter) -> Result<Found
     }
     if !empty && !filter.in_clips.is_empty() {
         let ords = clips_by_name(index, &filter.in_clips);
-        if ords.is_empty() {
-            return Err(no(
-                RefusalKind::NoMatch,
-                format!("no clip is called \"{}\"", filter.in_clips.join(" ")),
-            ));
-        }
-        let ranges = merge_ranges(ords.iter().map(|o| index.clips[o - 1].range).collect());
-        let names: Vec<&str> = ords
-            .iter()
-            .map(|o| index.clips[o - 1].name.as_str())
-            .collect();
+        // Clips of V1 by name, else clips inside its compound clips, where they show.
+        let (ranges, names): (Vec<FrameRange>, Vec<&str>) = if ords.is_empty() {
+            match nested_by_name(index, &filter.in_clips) {
+                Some(found) => (
+                    found.matches.iter().map(|m| m.range).collect(),
+                    index
+                        .nested_clips
+                        .iter()
+                        .filter(|c| found.matches.iter().any(|m| m.range == c.range))
+                        .map(|c| c.name.as_str())
+                        .collect(),
+                ),
+                None => {
+                    return Err(no(
+                        RefusalKind::NoMatch,
+                        format!("no clip is called \"{}\"", filter.in_clips.join(" ")),
+                    ));
+                }
+            }
+        } else {
+            (
+                ords.iter().map(|o| index.clips[o - 1].range).collect(),
+                ords.iter()
+                    .map(|o| index.clips[o - 1].name.as_str())
+                    .collect(),
+            )
+        };
+        let ranges = merge_ranges(ranges);
         empty = keep(format!("said in {}", names.join(", ")), &mut pool, &|i| {
             mostly_inside(index.lines()[i].range, &ranges)
         });
@@ -1176,6 +1198,54 @@ fn line_label(l: &crate::index::LineEntry) -> String {
         Some(s) => format!("{s}: {}", l.text),
         None => l.text.clone(),
     }
+}
+
+/// Clips inside compound clips named by `words` (when no clip of V1 itself is): each is the
+/// stretch of the timeline where it shows, so an edit cuts the compound clip there and leaves its
+/// inside as it is.
+fn nested_by_name(index: &Index, words: &[String]) -> Option<Found> {
+    let words: Vec<String> = words
+        .iter()
+        .flat_map(|w| fold(w).split(' ').map(str::to_string).collect::<Vec<_>>())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let score = |hay: &str| -> usize { words.iter().filter(|w| name_has_word(hay, w)).count() };
+    let best = index
+        .nested_clips
+        .iter()
+        .map(|c| score(&c.haystack))
+        .max()
+        .unwrap_or(0);
+    if best == 0 {
+        return None;
+    }
+    let hits: Vec<&crate::index::NestedClipEntry> = index
+        .nested_clips
+        .iter()
+        .filter(|c| score(&c.haystack) == best)
+        .collect();
+    let notes = hits
+        .iter()
+        .map(|c| {
+            format!(
+                "\"{}\" is inside the compound clip \"{}\" (clip {}): cut where it shows, the compound clip's inside unchanged",
+                c.name, c.parent_name, c.parent
+            )
+        })
+        .collect();
+    Some(Found {
+        matches: hits
+            .iter()
+            .map(|c| Match {
+                what: format!("{} (in {})", c.name, c.parent_name),
+                range: c.range,
+                score: None,
+            })
+            .collect(),
+        clips: None,
+        separate: true,
+        notes,
+    })
 }
 
 fn clips_by_name(index: &Index, words: &[String]) -> Vec<usize> {

@@ -518,3 +518,49 @@ mod property {
         }
     }
 }
+
+/// Clips inside a compound clip are found by name: the edit cuts the compound clip where they
+/// show and leaves its inside as it is.
+#[test]
+fn instructions_that_name_a_clip_inside_a_compound_clip_resolve_through_it() {
+    use bridge_daemon::pipeline::instruct;
+    use bridge_daemon::understand::rules::Rules;
+    let dir = samples();
+    let text = std::fs::read_to_string(dir.path().join("compound.otio")).unwrap();
+    let tl = otio::read_str(&text).unwrap();
+    let inside_before = tl.v1().unwrap().items[1]
+        .as_clip()
+        .unwrap()
+        .media
+        .nested
+        .clone();
+    // The compound clip shows frames 10–110 of its inside at record 50–150: nina_close (inside
+    // 60–140) shows at 100–150, the title card (inside 30–70, on its V2) at 70–110.
+    for (text, range) in [
+        ("delete the nina close shot", FrameRange::new(100, 50)),
+        ("删掉nina close那个镜头", FrameRange::new(100, 50)),
+        (
+            "uh get rid of the nina close clip",
+            FrameRange::new(100, 50),
+        ),
+        ("cut the title card", FrameRange::new(70, 40)),
+    ] {
+        let o = instruct(&tl, text, &Rules).unwrap_or_else(|e| panic!("{text}: {}", e.message));
+        assert_eq!(
+            o.cut_list.operations,
+            [Operation::Delete { range }],
+            "{text}"
+        );
+        let notes = o.explanation[0].notes.join(" ");
+        assert!(notes.contains("Interview compound"), "{text}: {notes}");
+        // The compound clip is trimmed, its inside untouched.
+        let v1 = o.timeline.v1().unwrap();
+        let compound = v1
+            .items
+            .iter()
+            .filter_map(Item::as_clip)
+            .find(|c| c.media.nested.is_some())
+            .unwrap();
+        assert_eq!(compound.media.nested, inside_before, "{text}");
+    }
+}

@@ -85,11 +85,14 @@ impl Context {
                 }
             }
         }
-        Context::new(
-            ix.speakers.clone(),
-            ix.clips.iter().map(|c| c.name.clone()).collect(),
-            marker_labels,
-        )
+        // Clips inside compound clips are names an instruction may use too.
+        let mut clip_names: Vec<String> = ix.clips.iter().map(|c| c.name.clone()).collect();
+        for c in &ix.nested_clips {
+            if !clip_names.contains(&c.name) {
+                clip_names.push(c.name.clone());
+            }
+        }
+        Context::new(ix.speakers.clone(), clip_names, marker_labels)
     }
 
     pub fn of(tl: &Timeline) -> Context {
@@ -101,7 +104,29 @@ impl Context {
                 speakers.push(s.clone());
             }
         }
-        let clip_names = tl.v1().map(|t| t.clip_ranges_names()).unwrap_or_default();
+        let mut clip_names = tl.v1().map(|t| t.clip_ranges_names()).unwrap_or_default();
+        // Clips inside V1's compound clips are names an instruction may use too.
+        fn inner(n: &protocol::Nested, out: &mut Vec<String>) {
+            for t in &n.tracks {
+                for c in t.items.iter().filter_map(protocol::Item::as_clip) {
+                    if !out.contains(&c.name) {
+                        out.push(c.name.clone());
+                    }
+                    if let Some(deeper) = &c.media.nested {
+                        inner(deeper, out);
+                    }
+                }
+            }
+        }
+        for c in tl
+            .v1()
+            .into_iter()
+            .flat_map(|t| t.items.iter().filter_map(protocol::Item::as_clip))
+        {
+            if let Some(n) = &c.media.nested {
+                inner(n, &mut clip_names);
+            }
+        }
         let mut marker_labels = Vec::new();
         let mut push = |m: &protocol::Marker| {
             for s in [&m.name, &m.comment] {
