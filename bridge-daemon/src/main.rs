@@ -709,8 +709,8 @@ fn edit(args: &EditArgs) -> Result<(), Exit> {
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     }
     if let (Some(out), Some(format)) = (&args.output, format) {
-        let body = interchange::write_string(&outcome.timeline, format);
-        interchange::write_atomically(out, body.as_bytes())
+        drop(timeline);
+        interchange::write_file(out, &outcome.timeline, format)
             .with_context(|| format!("{}: cannot write", out.display()))
             .map_err(|e| Exit(1, format!("{e:#}")))?;
     }

@@ -74,7 +74,25 @@ fn reading_and_writing_changes_nothing() {
     let dir = samples();
     for name in SAMPLES {
         let src = dir.path().join(format!("{name}.otio"));
-        let reading = otio::read(&std::fs::read_to_string(&src).unwrap()).unwrap();
+        let text = std::fs::read_to_string(&src).unwrap();
+        let reading = otio::read(&text).unwrap();
+        let tree = otio::read_tree(&text).unwrap();
+        assert_eq!(reading.timeline, tree.timeline, "{name}");
+        assert_eq!(reading.notes, tree.notes, "{name}");
+        // The streamed writer writes what the JSON value says, byte for byte.
+        let value = otio::to_value(&reading.timeline);
+        let mut pretty = Vec::new();
+        let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+        serde::Serialize::serialize(
+            &value,
+            &mut serde_json::Serializer::with_formatter(&mut pretty, fmt),
+        )
+        .unwrap();
+        assert_eq!(
+            otio::write_string(&reading.timeline),
+            String::from_utf8(pretty).unwrap(),
+            "{name}"
+        );
         let out = dir.path().join(format!("{name}.out.otio"));
         std::fs::write(&out, otio::write_string(&reading.timeline)).unwrap();
         if name == "track_offset" {
@@ -476,7 +494,11 @@ mod property {
                               window.map(|(s, d)| tr(s as f64, d as f64, TL_RATE))),
                     ]}
             });
-            let tl = otio::read_str(&doc.to_string()).expect("a timeline OTIO wrote reads");
+            let text = doc.to_string();
+            let tl = otio::read_str(&text).expect("a timeline OTIO wrote reads");
+            // The stream and the tree read the same.
+            let tree = otio::read_tree(&text).unwrap();
+            prop_assert_eq!(&tl, &tree.timeline);
             prop_assert_eq!(duration_of(&tl, 0), a_len);
             let total = tl.duration();
             let start = ((total as f64) * cut.0) as i64;

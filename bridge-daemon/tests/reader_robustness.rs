@@ -22,6 +22,20 @@ fn sample_srt() -> &'static str {
 
 /// Read as a timeline; when that works, every writer must render it and OTIO must read back.
 fn exercise_timeline(text: &str) {
+    // The OTIO reader's stream and its tree agree: both read it the same, or both refuse.
+    if text.contains("OTIO_SCHEMA") {
+        let stream = interchange::otio::read(text);
+        let tree = interchange::otio::read_tree(text);
+        match (&stream, &tree) {
+            (Ok(a), Ok(b)) => assert_eq!(a.timeline, b.timeline, "stream and tree differ"),
+            (Err(_), Err(_)) => {}
+            _ => panic!(
+                "stream {:?} but tree {:?}",
+                stream.as_ref().map(|_| ()),
+                tree.as_ref().map(|_| ())
+            ),
+        }
+    }
     if let Ok(tl) = interchange::read_timeline_str(text) {
         for format in [
             Format::Otio,

@@ -393,6 +393,15 @@ pub fn check_bounds(tl: &Timeline) -> Result<(), ReadError> {
 /// Write `contents` to `path` whole or not at all: a temporary file beside it, then a rename.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    write_atomically_with(path, |f| f.write_all(contents))
+}
+
+/// [`write_atomically`] with the contents written by `write` into the temporary file (a
+/// failure there leaves nothing behind).
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -401,8 +410,18 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
         .prefix(".cutbridge-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    tmp.write_all(contents)?;
+    write(tmp.as_file_mut())?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// Write a timeline file in `format`, whole or not at all; OTIO is written as a stream, never
+/// held whole in memory.
+pub fn write_file(path: &Path, tl: &Timeline, format: Format) -> std::io::Result<()> {
+    use std::io::Write;
+    write_atomically_with(path, |f| match format {
+        Format::Otio => otio::write_to(tl, f),
+        _ => f.write_all(write_string(tl, format).as_bytes()),
+    })
 }

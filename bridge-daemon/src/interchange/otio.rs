@@ -30,6 +30,15 @@ struct Reader {
     notes: std::cell::RefCell<Vec<String>>,
 }
 
+impl Reader {
+    fn new(rate_f: f64) -> Reader {
+        Reader {
+            rate_f,
+            notes: Default::default(),
+        }
+    }
+}
+
 /// Show a track through a window of its items' time (OTIO's `Track.source_range`): the items
 /// are cut at the window's bounds and what lies outside it goes, so record time starts at the
 /// window's start; a window longer than the items ends in a gap.
@@ -512,7 +521,12 @@ impl Reader {
     /// A track of a stack: its items, shown through its `source_range` when it has one.
     fn track(&self, v: &Value, path: &str) -> Result<Track, ReadError> {
         let o = obj(v, path)?;
-        let mut track = self.track_items(o, path)?;
+        let track = self.track_items(o, path)?;
+        self.windowed(o, track, path)
+    }
+
+    /// `track` shown through the window of its `source_range`, when it has one.
+    fn windowed(&self, o: &Obj, mut track: Track, path: &str) -> Result<Track, ReadError> {
         if let Some(r) = o.get("source_range").filter(|r| !r.is_null()) {
             let window = self.range(r, &format!("{path}.source_range"))?;
             let before = track.duration();
@@ -531,8 +545,95 @@ impl Reader {
         Ok(track)
     }
 
+    /// One child of a track: a clip, gap, transition or compound clip.
+    fn item(&self, c: &Value, p: &str) -> Result<Item, ReadError> {
+        let p = p.to_string();
+        let co = obj(c, &p)?;
+        let (name, version) = schema_of(co, &p)?;
+        let item = match name {
+            "Clip" => Item::Clip(self.clip(co, &p)?),
+            "Gap" => {
+                expect_schema(co, &p, "Gap", &[1])?;
+                let mut keep = Obj::new();
+                let duration = match co.get("source_range") {
+                    Some(Value::Null) | None => 0,
+                    Some(r) => {
+                        self.range_kept(r, &format!("{p}.source_range"), &mut keep, "source_range")?
+                            .duration
+                    }
+                };
+                let mut extra = rest(co, &["OTIO_SCHEMA", "source_range"]);
+                if !keep.is_empty() {
+                    extra.insert(TIMES.into(), Value::Object(keep));
+                }
+                Item::Gap(Gap { duration, extra })
+            }
+            "Transition" => {
+                expect_schema(co, &p, "Transition", &[1])?;
+                let mut keep = Obj::new();
+                let in_offset = self.frames_kept(
+                    co.get("in_offset").unwrap_or(&Value::Null),
+                    &format!("{p}.in_offset"),
+                    &mut keep,
+                    "in_offset",
+                )?;
+                let out_offset = self.frames_kept(
+                    co.get("out_offset").unwrap_or(&Value::Null),
+                    &format!("{p}.out_offset"),
+                    &mut keep,
+                    "out_offset",
+                )?;
+                let mut extra = rest(
+                    co,
+                    &[
+                        "OTIO_SCHEMA",
+                        "name",
+                        "transition_type",
+                        "in_offset",
+                        "out_offset",
+                        "metadata",
+                    ],
+                );
+                if !keep.is_empty() {
+                    extra.insert(TIMES.into(), Value::Object(keep));
+                }
+                for (name, f) in [("in_offset", in_offset), ("out_offset", out_offset)] {
+                    if f < 0 {
+                        return Err(err(&format!("{p}.{name}"), format!("negative offset {f}")));
+                    }
+                }
+                Item::Transition(Transition {
+                    name: string(co, "name"),
+                    kind: string(co, "transition_type"),
+                    in_offset,
+                    out_offset,
+                    metadata: map(co, "metadata"),
+                    extra,
+                })
+            }
+            "Stack" | "Track" => Item::Clip(self.compound(co, &p, name)?),
+            _ => return Err(err(&p, format!("unknown item schema {name}.{version}"))),
+        };
+        Ok(item)
+    }
+
     /// A track's items and fields, its `source_range` left to the caller.
     fn track_items(&self, o: &Obj, path: &str) -> Result<Track, ReadError> {
+        let children = o
+            .get("children")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let items = children
+            .iter()
+            .enumerate()
+            .map(|(i, c)| self.item(c, &format!("{path}.children[{i}]")))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.track_of(o, items, path)
+    }
+
+    /// A track from its fields and its items, read already.
+    fn track_of(&self, o: &Obj, items: Vec<Item>, path: &str) -> Result<Track, ReadError> {
         expect_schema(o, path, "Track", &[1])?;
         let kind = match o.get("kind").and_then(Value::as_str) {
             Some("Video") => TrackKind::Video,
@@ -544,90 +645,6 @@ impl Reader {
                 ));
             }
         };
-        let mut items = Vec::new();
-        let children = o
-            .get("children")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        for (i, c) in children.iter().enumerate() {
-            let p = format!("{path}.children[{i}]");
-            let co = obj(c, &p)?;
-            let (name, version) = schema_of(co, &p)?;
-            let item = match name {
-                "Clip" => Item::Clip(self.clip(co, &p)?),
-                "Gap" => {
-                    expect_schema(co, &p, "Gap", &[1])?;
-                    let mut keep = Obj::new();
-                    let duration = match co.get("source_range") {
-                        Some(Value::Null) | None => 0,
-                        Some(r) => {
-                            self.range_kept(
-                                r,
-                                &format!("{p}.source_range"),
-                                &mut keep,
-                                "source_range",
-                            )?
-                            .duration
-                        }
-                    };
-                    let mut extra = rest(co, &["OTIO_SCHEMA", "source_range"]);
-                    if !keep.is_empty() {
-                        extra.insert(TIMES.into(), Value::Object(keep));
-                    }
-                    Item::Gap(Gap { duration, extra })
-                }
-                "Transition" => {
-                    expect_schema(co, &p, "Transition", &[1])?;
-                    let mut keep = Obj::new();
-                    let in_offset = self.frames_kept(
-                        co.get("in_offset").unwrap_or(&Value::Null),
-                        &format!("{p}.in_offset"),
-                        &mut keep,
-                        "in_offset",
-                    )?;
-                    let out_offset = self.frames_kept(
-                        co.get("out_offset").unwrap_or(&Value::Null),
-                        &format!("{p}.out_offset"),
-                        &mut keep,
-                        "out_offset",
-                    )?;
-                    let mut extra = rest(
-                        co,
-                        &[
-                            "OTIO_SCHEMA",
-                            "name",
-                            "transition_type",
-                            "in_offset",
-                            "out_offset",
-                            "metadata",
-                        ],
-                    );
-                    if !keep.is_empty() {
-                        extra.insert(TIMES.into(), Value::Object(keep));
-                    }
-                    for (name, f) in [("in_offset", in_offset), ("out_offset", out_offset)] {
-                        if f < 0 {
-                            return Err(err(
-                                &format!("{p}.{name}"),
-                                format!("negative offset {f}"),
-                            ));
-                        }
-                    }
-                    Item::Transition(Transition {
-                        name: string(co, "name"),
-                        kind: string(co, "transition_type"),
-                        in_offset,
-                        out_offset,
-                        metadata: map(co, "metadata"),
-                        extra,
-                    })
-                }
-                "Stack" | "Track" => Item::Clip(self.compound(co, &p, name)?),
-                _ => return Err(err(&p, format!("unknown item schema {name}.{version}"))),
-            };
-            items.push(item);
-        }
         Ok(Track {
             name: string(o, "name"),
             kind,
@@ -744,7 +761,24 @@ pub fn read_str(text: &str) -> Result<Timeline, ReadError> {
 }
 
 /// Read an OTIO JSON document (a `Timeline.1`), with a note for what the model could not hold.
+///
+/// A document of the shape OpenTimelineIO writes is read as a stream ([`stream`]): each item of
+/// a track is converted as soon as it is parsed, so no tree of the whole file is ever held (a
+/// feature-length timeline is mostly its items). Anything else — a document with a part of an
+/// unexpected type, which the error must name by its JSON path — is read as a tree.
 pub fn read(text: &str) -> Result<Reading, ReadError> {
+    if let Some(found) = stream::probe_rate(text) {
+        match stream::read(text, found) {
+            Ok(r) => return Ok(r),
+            Err(stream::Failed::Refused(e)) => return Err(e),
+            Err(stream::Failed::Shape) => {}
+        }
+    }
+    read_tree(text)
+}
+
+/// [`read`] through a `serde_json::Value` of the whole document.
+pub fn read_tree(text: &str) -> Result<Reading, ReadError> {
     let root: Value = serde_json::from_str(text).map_err(|e| ReadError::Syntax {
         line: e.line(),
         column: e.column(),
@@ -757,17 +791,10 @@ pub fn read(text: &str) -> Result<Reading, ReadError> {
     })?;
     let o = obj(&root, "$")?;
     expect_schema(o, "$", "Timeline", &[1])?;
-    let (rate_f, rate_path) =
+    let found =
         find_rate(&root).ok_or_else(|| err("$", "no frame rate anywhere in the timeline"))?;
-    let rate = Rate::from_f64(rate_f).map_err(|e| err(&rate_path, e.to_string()))?;
-    let reader = Reader {
-        rate_f,
-        notes: Default::default(),
-    };
-    let start_frame = match o.get("global_start_time") {
-        Some(Value::Null) | None => 0,
-        Some(g) => reader.frames(g, "$.global_start_time")?,
-    };
+    Rate::from_f64(found.0).map_err(|e| err(&found.1, e.to_string()))?;
+    let reader = Reader::new(found.0);
     let stack_v = o
         .get("tracks")
         .ok_or_else(|| err("$", "timeline has no tracks"))?;
@@ -783,6 +810,24 @@ pub fn read(text: &str) -> Result<Reading, ReadError> {
         .enumerate()
         .map(|(i, t)| reader.track(t, &format!("$.tracks.children[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
+    finish(reader, found, o, stack, tracks)
+}
+
+/// The timeline from its top-level fields, its stack's and its tracks, read already.
+fn finish(
+    reader: Reader,
+    (rate_f, rate_path): (f64, String),
+    o: &Obj,
+    stack: &Obj,
+    tracks: Vec<Track>,
+) -> Result<Reading, ReadError> {
+    expect_schema(o, "$", "Timeline", &[1])?;
+    expect_schema(stack, "$.tracks", "Stack", &[1])?;
+    let rate = Rate::from_f64(rate_f).map_err(|e| err(&rate_path, e.to_string()))?;
+    let start_frame = match o.get("global_start_time") {
+        Some(Value::Null) | None => 0,
+        Some(g) => reader.frames(g, "$.global_start_time")?,
+    };
     if tracks.iter().all(|t| t.items.is_empty()) {
         return Err(err(
             "$.tracks",
@@ -829,6 +874,297 @@ pub fn read(text: &str) -> Result<Reading, ReadError> {
         timeline: tl,
         notes: reader.notes.into_inner(),
     })
+}
+
+/// Reading a document as a stream: the timeline's rate found by a first pass that keeps only
+/// the times ([`probe_rate`]), then a second that converts each track item as it is parsed.
+mod stream {
+    use std::cell::RefCell;
+    use std::fmt;
+
+    use serde::Deserialize;
+    use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+    use serde_json::Value;
+
+    use super::{FoundRate, Obj, ReadError, Reader, Reading, Track, finish};
+    use protocol::{Item, Rate};
+
+    /// Why the stream did not read the document.
+    pub(super) enum Failed {
+        /// What the document says is wrong: the error to report.
+        Refused(ReadError),
+        /// A part has a shape the stream does not read (a type error): the tree reader names it.
+        Shape,
+    }
+
+    #[derive(Deserialize)]
+    struct Top {
+        global_start_time: Option<Value>,
+        metadata: Option<Meta>,
+        tracks: Option<Node>,
+    }
+
+    #[derive(Deserialize)]
+    struct Meta {
+        fcp_xml: Option<Fcp>,
+    }
+
+    #[derive(Deserialize)]
+    struct Fcp {
+        rate: Option<Value>,
+    }
+
+    /// An object of the tree, with only what says a rate.
+    #[derive(Deserialize)]
+    struct Node {
+        #[serde(rename = "OTIO_SCHEMA")]
+        schema: Option<String>,
+        source_range: Option<Value>,
+        children: Option<Vec<Node>>,
+    }
+
+    /// The timeline's rate as [`super::find_rate`] finds it — the start time's, an adapter's,
+    /// else the one most clips and gaps use — from a pass that keeps nothing else; `None` when
+    /// the document is not of the shape this pass reads or names no rate those ways.
+    pub(super) fn probe_rate(text: &str) -> FoundRate {
+        let top: Top = serde_json::from_str(text).ok()?;
+        if let Some(r) = top
+            .global_start_time
+            .as_ref()
+            .and_then(|g| g.get("rate"))
+            .and_then(Value::as_f64)
+        {
+            return Some((r, "$.global_start_time.rate".into()));
+        }
+        if let Some(fcp) = top.metadata.and_then(|m| m.fcp_xml).and_then(|f| f.rate) {
+            let mut root = Obj::new();
+            root.insert(
+                "metadata".into(),
+                serde_json::json!({"fcp_xml": {"rate": fcp}}),
+            );
+            if let Some(found) = super::find_rate(&Value::Object(root)) {
+                return Some(found);
+            }
+        }
+        let mut seen: Vec<(f64, usize, String)> = Vec::new();
+        fn walk(n: &Node, path: &str, seen: &mut Vec<(f64, usize, String)>) {
+            let item = n
+                .schema
+                .as_deref()
+                .is_some_and(|s| s.starts_with("Clip.") || s.starts_with("Gap."));
+            let rate = n
+                .source_range
+                .as_ref()
+                .and_then(|r| r.get("duration"))
+                .and_then(|d| d.get("rate"))
+                .and_then(Value::as_f64);
+            if let (true, Some(r)) = (item, rate) {
+                match seen.iter_mut().find(|(x, _, _)| (*x - r).abs() < 1e-9) {
+                    Some(e) => e.1 += 1,
+                    None => seen.push((r, 1, format!("{path}.source_range.duration.rate"))),
+                }
+            }
+            for (i, c) in n.children.iter().flatten().enumerate() {
+                walk(c, &format!("{path}.children[{i}]"), seen);
+            }
+        }
+        walk(top.tracks.as_ref()?, "$.tracks", &mut seen);
+        seen.iter()
+            .enumerate()
+            .max_by_key(|(i, (_, n, _))| (*n, std::cmp::Reverse(*i)))
+            .map(|(_, (r, _, p))| (*r, p.clone()))
+    }
+
+    /// What the seeds share: the reader, and the first error it gave (serde carries only text).
+    struct Ctx {
+        reader: Reader,
+        error: RefCell<Option<ReadError>>,
+    }
+
+    impl Ctx {
+        fn fail<E: de::Error>(&self, e: ReadError) -> E {
+            self.error.borrow_mut().get_or_insert(e);
+            E::custom("refused")
+        }
+    }
+
+    pub(super) fn read(text: &str, found: (f64, String)) -> Result<Reading, Failed> {
+        if Rate::from_f64(found.0).is_err() {
+            return Err(Failed::Shape);
+        }
+        let ctx = Ctx {
+            reader: Reader::new(found.0),
+            error: RefCell::new(None),
+        };
+        let mut de = serde_json::Deserializer::from_str(text);
+        let parsed = TimelineSeed(&ctx)
+            .deserialize(&mut de)
+            .and_then(|t| de.end().map(|()| t));
+        let (top, stack) = match parsed {
+            Ok(t) => t,
+            Err(_) => {
+                return Err(match ctx.error.into_inner() {
+                    Some(e) => Failed::Refused(e),
+                    None => Failed::Shape,
+                });
+            }
+        };
+        let Some((stack, tracks)) = stack else {
+            return Err(Failed::Shape);
+        };
+        finish(ctx.reader, found, &top, &stack, tracks).map_err(Failed::Refused)
+    }
+
+    /// The timeline object: every field kept as it is but `tracks`, read as a stream.
+    struct TimelineSeed<'c>(&'c Ctx);
+
+    type Stack = Option<(Obj, Vec<Track>)>;
+
+    impl<'de> DeserializeSeed<'de> for TimelineSeed<'_> {
+        type Value = (Obj, Stack);
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for TimelineSeed<'_> {
+        type Value = (Obj, Stack);
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an OTIO Timeline")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut top = Obj::new();
+            let mut stack = None;
+            while let Some(key) = map.next_key::<String>()? {
+                if key == "tracks" && stack.is_none() {
+                    stack = Some(map.next_value_seed(StackSeed(self.0))?);
+                } else {
+                    top.insert(key, map.next_value::<Value>()?);
+                }
+            }
+            Ok((top, stack))
+        }
+    }
+
+    /// The Stack of tracks: every field kept but `children`, the tracks.
+    struct StackSeed<'c>(&'c Ctx);
+
+    impl<'de> DeserializeSeed<'de> for StackSeed<'_> {
+        type Value = (Obj, Vec<Track>);
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for StackSeed<'_> {
+        type Value = (Obj, Vec<Track>);
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an OTIO Stack")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut fields = Obj::new();
+            let mut tracks = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if key == "children" {
+                    tracks = map.next_value_seed(TracksSeed(self.0))?;
+                } else {
+                    fields.insert(key, map.next_value::<Value>()?);
+                }
+            }
+            Ok((fields, tracks))
+        }
+    }
+
+    struct TracksSeed<'c>(&'c Ctx);
+
+    impl<'de> DeserializeSeed<'de> for TracksSeed<'_> {
+        type Value = Vec<Track>;
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for TracksSeed<'_> {
+        type Value = Vec<Track>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of OTIO Tracks")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut tracks = Vec::new();
+            loop {
+                let path = format!("$.tracks.children[{}]", tracks.len());
+                match seq.next_element_seed(TrackSeed(self.0, &path))? {
+                    Some(t) => tracks.push(t),
+                    None => return Ok(tracks),
+                }
+            }
+        }
+    }
+
+    /// A track: its fields kept, its children converted one by one as they are parsed.
+    struct TrackSeed<'c, 'p>(&'c Ctx, &'p str);
+
+    impl<'de> DeserializeSeed<'de> for TrackSeed<'_, '_> {
+        type Value = Track;
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for TrackSeed<'_, '_> {
+        type Value = Track;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an OTIO Track")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Track, A::Error> {
+            let (ctx, path) = (self.0, self.1);
+            let mut fields = Obj::new();
+            let mut items = Vec::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if key == "children" {
+                    items = map.next_value_seed(ItemsSeed(ctx, path))?;
+                } else {
+                    fields.insert(key, map.next_value::<Value>()?);
+                }
+            }
+            let track = ctx
+                .reader
+                .track_of(&fields, items, path)
+                .map_err(|e| ctx.fail::<A::Error>(e))?;
+            ctx.reader
+                .windowed(&fields, track, path)
+                .map_err(|e| ctx.fail(e))
+        }
+    }
+
+    struct ItemsSeed<'c, 'p>(&'c Ctx, &'p str);
+
+    impl<'de> DeserializeSeed<'de> for ItemsSeed<'_, '_> {
+        type Value = Vec<Item>;
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for ItemsSeed<'_, '_> {
+        type Value = Vec<Item>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of track items")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<Item>, A::Error> {
+            let (ctx, path) = (self.0, self.1);
+            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(v) = seq.next_element::<Value>()? {
+                let p = format!("{path}.children[{}]", items.len());
+                items.push(
+                    ctx.reader
+                        .item(&v, &p)
+                        .map_err(|e| ctx.fail::<A::Error>(e))?,
+                );
+            }
+            Ok(items)
+        }
+    }
 }
 
 struct Writer {
@@ -1067,6 +1403,16 @@ impl Writer {
     }
 
     fn track(&self, t: &Track) -> Value {
+        let mut o = self.track_fields(t);
+        o.insert(
+            "children".into(),
+            Value::Array(t.items.iter().map(|i| self.item(i)).collect()),
+        );
+        Value::Object(o)
+    }
+
+    /// A track's fields in the order they are written, `children` a `null` placeholder.
+    fn track_fields(&self, t: &Track) -> Obj {
         let mut o = Obj::new();
         o.insert("OTIO_SCHEMA".into(), json!("Track.1"));
         o.insert("metadata".into(), Value::Object(t.metadata.clone()));
@@ -1075,10 +1421,7 @@ impl Writer {
         o.insert("effects".into(), json!([]));
         o.insert("markers".into(), self.markers(&t.markers));
         o.insert("enabled".into(), json!(t.enabled));
-        o.insert(
-            "children".into(),
-            Value::Array(t.items.iter().map(|i| self.item(i)).collect()),
-        );
+        o.insert("children".into(), Value::Null);
         o.insert(
             "kind".into(),
             json!(if t.kind == TrackKind::Video {
@@ -1088,7 +1431,7 @@ impl Writer {
             }),
         );
         o.extend(t.extra.clone());
-        Value::Object(o)
+        o
     }
 }
 
@@ -1107,6 +1450,18 @@ fn o_has_gap_key(k: &str) -> bool {
 
 /// The timeline as an OTIO JSON value.
 pub fn to_value(tl: &Timeline) -> Value {
+    let (w, mut o, mut stack) = containers(tl);
+    stack.insert(
+        "children".into(),
+        Value::Array(tl.tracks.iter().map(|t| w.track(t)).collect()),
+    );
+    o.insert("tracks".into(), Value::Object(stack));
+    Value::Object(o)
+}
+
+/// The writer, and the timeline's and its stack's fields in the order they are written, with
+/// `null` placeholders where the tracks go (`tracks`, then the stack's `children`).
+fn containers(tl: &Timeline) -> (Writer, Obj, Obj) {
     let rate = tl
         .extra
         .get(RATE_SPELLING)
@@ -1124,10 +1479,7 @@ pub fn to_value(tl: &Timeline) -> Value {
     if let Some(Value::Object(extra)) = tl.extra.get(STACK_EXTRA) {
         stack.extend(extra.clone());
     }
-    stack.insert(
-        "children".into(),
-        Value::Array(tl.tracks.iter().map(|t| w.track(t)).collect()),
-    );
+    stack.insert("children".into(), Value::Null);
     let mut metadata = tl.metadata.clone();
     set_drop_frame(&mut metadata, tl.drop_frame);
     let mut o = Obj::new();
@@ -1135,14 +1487,99 @@ pub fn to_value(tl: &Timeline) -> Value {
     o.insert("metadata".into(), Value::Object(metadata));
     o.insert("name".into(), json!(tl.name));
     o.insert("global_start_time".into(), w.time(tl.start_frame));
-    o.insert("tracks".into(), Value::Object(stack));
+    o.insert("tracks".into(), Value::Null);
     o.extend(
         tl.extra
             .iter()
             .filter(|(k, _)| !k.starts_with("otio."))
             .map(|(k, v)| (k.clone(), v.clone())),
     );
-    Value::Object(o)
+    (w, o, stack)
+}
+
+/// The timeline written as a stream: the same JSON as [`to_value`], but each track item is
+/// made and written one at a time, so no tree of the whole document is ever held.
+struct Streamed<'a> {
+    w: Writer,
+    tl: &'a Timeline,
+    top: Obj,
+    stack: Obj,
+}
+
+/// A map of `fields` in order, the one named `at` written by `f` instead of its placeholder.
+fn map_with<S: serde::Serializer>(
+    s: S,
+    fields: &Obj,
+    at: &str,
+    f: &dyn Fn(&mut S::SerializeMap) -> Result<(), S::Error>,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(fields.len()))?;
+    for (k, v) in fields {
+        if k == at {
+            m.serialize_key(k)?;
+            f(&mut m)?;
+        } else {
+            m.serialize_entry(k, v)?;
+        }
+    }
+    m.end()
+}
+
+impl serde::Serialize for Streamed<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        struct Tracks<'a>(&'a Streamed<'a>);
+        struct Stack<'a>(&'a Streamed<'a>);
+        struct TrackOut<'a>(&'a Writer, &'a Track);
+        struct Items<'a>(&'a Writer, &'a [Item]);
+        impl serde::Serialize for Items<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut q = s.serialize_seq(Some(self.1.len()))?;
+                for it in self.1 {
+                    q.serialize_element(&self.0.item(it))?;
+                }
+                q.end()
+            }
+        }
+        impl serde::Serialize for TrackOut<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let fields = self.0.track_fields(self.1);
+                map_with(s, &fields, "children", &|m| {
+                    m.serialize_value(&Items(self.0, &self.1.items))
+                })
+            }
+        }
+        impl serde::Serialize for Tracks<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut q = s.serialize_seq(Some(self.0.tl.tracks.len()))?;
+                for t in &self.0.tl.tracks {
+                    q.serialize_element(&TrackOut(&self.0.w, t))?;
+                }
+                q.end()
+            }
+        }
+        impl serde::Serialize for Stack<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                map_with(s, &self.0.stack, "children", &|m| {
+                    m.serialize_value(&Tracks(self.0))
+                })
+            }
+        }
+        map_with(s, &self.top, "tracks", &|m| m.serialize_value(&Stack(self)))
+    }
+}
+
+/// Write the timeline as OTIO JSON (pretty-printed, 4 spaces like OpenTimelineIO's own writer)
+/// into `out`, item by item.
+pub fn write_to(tl: &Timeline, out: impl std::io::Write) -> std::io::Result<()> {
+    let (w, top, stack) = containers(tl);
+    let doc = Streamed { w, tl, top, stack };
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+    serde::Serialize::serialize(&doc, &mut ser).map_err(std::io::Error::other)?;
+    std::io::Write::flush(&mut out)
 }
 
 /// OTIO has no drop-frame flag: it lives in `metadata.cutbridge.drop_frame`, written when set (or
@@ -1169,8 +1606,6 @@ fn set_drop_frame(metadata: &mut Obj, drop_frame: bool) {
 /// The timeline as OTIO JSON text (pretty-printed, 4 spaces like OpenTimelineIO's own writer).
 pub fn write_string(tl: &Timeline) -> String {
     let mut buf = Vec::new();
-    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
-    let mut ser = serde_json::Serializer::with_formatter(&mut buf, fmt);
-    serde::Serialize::serialize(&to_value(tl), &mut ser).expect("a JSON value always serializes");
+    write_to(tl, &mut buf).expect("writing to memory cannot fail");
     String::from_utf8(buf).expect("serde_json writes UTF-8")
 }
