@@ -12,8 +12,9 @@ The timeline: 2 hours at 25 fps, 3,000 clips on V1 mirrored on A1, a marker ever
 - OpenTimelineIO: a Python process that reads big.otio, ripple-deletes the same 30 seconds from
   every track (`otio.algorithms.track_trimmed_to_range` before and after the range, joined) and
   writes the result: the least an OTIO-based tool does for the same edit.
-Each side runs --runs times as its own process; the median CPU time (user + system, from
-wait4) and the largest peak resident memory are printed, then CutBridge ÷ OpenTimelineIO.
+Each side runs --runs times as its own process under GNU time (/usr/bin/time); the median CPU
+time (user + system) and the largest peak resident memory are printed, then CutBridge ÷
+OpenTimelineIO.
 Targets (issue 16): CPU ≤ 0.3× without the transcript, ≤ 0.5× with it; peak memory ≤ 3× the
 OTIO file's size.
 """
@@ -90,15 +91,21 @@ def srt_text():
     return "\n".join(out)
 
 
+TIME = "/usr/bin/time"
+
+
 def run(cmd):
-    """CPU seconds (user + system) and peak RSS in MB of one process."""
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, ru = os.wait4(p.pid, 0)
-    err = p.stderr.read().decode(errors="replace")
-    p.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(cmd)} failed:\n{err}")
-    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024
+    """CPU seconds (user + system) and peak RSS in MB of one process.
+
+    Measured by GNU time, a small C program, around the command: a child forked from this
+    Python process would count Python's own pages (tens of MB) in its peak before it execs."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as out:
+        full = [TIME, "-f", "%U %S %M", "-o", out.name] + cmd
+        p = subprocess.run(full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if p.returncode != 0:
+            sys.exit(f"{' '.join(cmd)} failed:\n{p.stderr.decode(errors='replace')}")
+        user, system, kb = out.read().split()[-3:]
+    return float(user) + float(system), int(kb) / 1024
 
 
 def measure(cmd, runs):
@@ -107,6 +114,8 @@ def measure(cmd, runs):
 
 
 def main():
+    if not os.access(TIME, os.X_OK):
+        sys.exit(f"{TIME} (GNU time) is needed: apt-get install time")
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.path.join(
         os.environ.get("CARGO_TARGET_DIR", "target"), "release", "bridge-daemon"))

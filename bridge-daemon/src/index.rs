@@ -86,7 +86,8 @@ pub struct Index {
     pub markers: Vec<MarkerEntry>,
     pub speakers: Vec<String>,
     pub duration: i64,
-    /// [`Timeline::fingerprint`] of the timeline indexed.
+    /// [`Timeline::fingerprint`] of the timeline indexed ([`Index::build`]; empty from
+    /// [`Index::build_reusing`], whose indexes serve one step of an instruction).
     pub fingerprint: String,
     /// Picture analysis from the OFX node, sorted by record frame (empty without a node).
     pub pictures: Vec<PictureSample>,
@@ -136,7 +137,10 @@ fn metadata_text(v: &serde_json::Map<String, serde_json::Value>, out: &mut Strin
 
 impl Index {
     pub fn build(tl: &Timeline) -> Index {
-        Index::build_reusing(tl, None)
+        Index {
+            fingerprint: tl.fingerprint(),
+            ..Index::build_reusing(tl, None)
+        }
     }
 
     /// The transcript's lines, analysed on first use.
@@ -154,7 +158,7 @@ impl Index {
     }
 
     /// Build the index of `tl`, reusing the text analysis of `previous` for lines whose text is
-    /// unchanged (the lines of a timeline an earlier step edited).
+    /// unchanged (the lines of a timeline an earlier step edited); without its fingerprint.
     pub fn build_reusing(tl: &Timeline, previous: Option<&Index>) -> Index {
         // The analysis of lines an earlier snapshot already read is reused when it was made.
         let reuse = previous
@@ -240,7 +244,7 @@ impl Index {
             markers,
             speakers,
             duration: tl.duration(),
-            fingerprint: tl.fingerprint(),
+            fingerprint: String::new(),
             pictures: Vec::new(),
         }
     }

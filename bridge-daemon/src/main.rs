@@ -618,9 +618,8 @@ fn load_timeline(path: &Path, rate: Option<f64>, subtitles: Option<&Path>) -> Re
         }
         None => None,
     };
-    let bytes = read_bytes(path)?;
-    let name = path.file_name().and_then(|n| n.to_str());
-    let (source, reading) = interchange::read_timeline_bytes(&bytes, name, rate)
+    let (source, reading) = interchange::read_timeline_file(path, rate)
+        .map_err(|e| Exit(1, format!("{}: {e}", path.display())))?
         .map_err(|e| Exit(1, format!("{}: {e}", path.display())))?;
     let mut timeline = reading.timeline;
     let mut notes = vec![format!(
@@ -679,41 +678,56 @@ fn edit(args: &EditArgs) -> Result<(), Exit> {
     }
     let standing = load_prefs(store, &timeline.name)?;
     let backend = select_backend(&args.backend.options(BackendOptions::default())?)?;
-    let outcome = bridge_daemon::pipeline::instruct_with_prefs(
+    let plan = bridge_daemon::pipeline::plan_with_prefs(
         &timeline,
         &args.instruction,
         &*backend,
         &standing,
     );
-    let outcome = match outcome {
-        Ok(o) => o,
-        Err(refusal) => {
-            if args.json {
-                println!("{}", serde_json::json!({"refusal": refusal}));
-            }
-            let code = refusal_exit_code(refusal.kind);
-            return Err(Exit(code, refusal.message));
+    let refused = |refusal: bridge_daemon::pipeline::Refusal| {
+        if args.json {
+            println!("{}", serde_json::json!({"refusal": refusal}));
         }
+        let code = refusal_exit_code(refusal.kind);
+        Exit(code, refusal.message)
     };
+    let plan = plan.map_err(refused)?;
+    // The cut list is applied to the timeline itself: it is not needed as it was, and a
+    // feature-length timeline is then never held twice.
+    let header = protocol::Timeline {
+        tracks: Vec::new(),
+        subtitles: Vec::new(),
+        markers: Vec::new(),
+        metadata: Default::default(),
+        extra: Default::default(),
+        name: String::new(),
+        ..timeline
+    };
+    let mut edited = timeline;
+    protocol::apply_in_place(&mut edited, &plan.cut_list.operations).map_err(|e| {
+        refused(bridge_daemon::pipeline::Refusal::new(
+            bridge_daemon::pipeline::RefusalKind::Impossible,
+            e.to_string(),
+        ))
+    })?;
     if args.explain {
         for n in &notes {
             println!("{n}");
         }
-        print!(
-            "{}",
-            bridge_daemon::pipeline::explain_text(&timeline, &outcome)
-        );
+        print!("{}", bridge_daemon::pipeline::explain_plan(&header, &plan));
     }
     if args.json {
-        let v = serde_json::json!({"intent": outcome.intent, "cut_list": outcome.cut_list, "explanation": outcome.explanation});
+        let v = serde_json::json!({"intent": plan.intent, "cut_list": plan.cut_list, "explanation": plan.explanation});
         println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
     }
     if let (Some(out), Some(format)) = (&args.output, format) {
-        drop(timeline);
-        interchange::write_file(out, &outcome.timeline, format)
+        interchange::write_file(out, &edited, format)
             .with_context(|| format!("{}: cannot write", out.display()))
             .map_err(|e| Exit(1, format!("{e:#}")))?;
     }
+    // The process ends here: freeing a feature-length timeline piece by piece is work the
+    // operating system does at once.
+    std::mem::forget(edited);
     Ok(())
 }
 

@@ -90,6 +90,24 @@ pub fn instruct_with_prefs(
     backend: &dyn Understand,
     prefs: &Preferences,
 ) -> Result<Outcome, Refusal> {
+    let plan = plan_with_prefs(timeline, text, backend, prefs)?;
+    let result = apply_plan(timeline, &plan)?;
+    Ok(Outcome {
+        intent: plan.intent,
+        cut_list: plan.cut_list,
+        explanation: plan.explanation,
+        timeline: result,
+    })
+}
+
+/// [`instruct_with_prefs`] without applying the cut list: for a caller that applies it itself
+/// (`edit` applies it in place, so a feature-length timeline is never held twice).
+pub fn plan_with_prefs(
+    timeline: &Timeline,
+    text: &str,
+    backend: &dyn Understand,
+    prefs: &Preferences,
+) -> Result<Plan, Refusal> {
     let ctx = Context::of(timeline);
     let intent = backend.understand(text, &ctx)?;
     let labelled = if mentions_emotion(&intent) {
@@ -102,7 +120,7 @@ pub fn instruct_with_prefs(
     } else {
         None
     };
-    resolve_intent_with_prefs(timeline, labelled.as_ref(), text, intent, prefs)
+    plan_intent_with_prefs(timeline, labelled.as_ref(), text, intent, prefs)
 }
 
 /// Whether any step of `intent` points at lines by emotion (then a model's labels matter).
@@ -155,9 +173,27 @@ pub fn resolve_intent_with_prefs(
     timeline: &Timeline,
     index: Option<&Index>,
     text: &str,
-    mut intent: Intent,
+    intent: Intent,
     prefs: &Preferences,
 ) -> Result<Outcome, Refusal> {
+    let plan = plan_intent_with_prefs(timeline, index, text, intent, prefs)?;
+    let result = apply_plan(timeline, &plan)?;
+    Ok(Outcome {
+        intent: plan.intent,
+        cut_list: plan.cut_list,
+        explanation: plan.explanation,
+        timeline: result,
+    })
+}
+
+/// The plan of [`resolve_intent_with_prefs`], not applied.
+pub fn plan_intent_with_prefs(
+    timeline: &Timeline,
+    index: Option<&Index>,
+    text: &str,
+    mut intent: Intent,
+    prefs: &Preferences,
+) -> Result<Plan, Refusal> {
     let adjusted = prefs.adjust_intent(text, &mut intent);
     let mut plan = plan_intent_with(timeline, index, intent, prefs)?;
     for i in adjusted {
@@ -168,13 +204,7 @@ pub fn resolve_intent_with_prefs(
             ));
         }
     }
-    let result = apply_plan(timeline, &plan)?;
-    Ok(Outcome {
-        intent: plan.intent,
-        cut_list: plan.cut_list,
-        explanation: plan.explanation,
-        timeline: result,
-    })
+    Ok(plan)
 }
 
 /// Resolve an intent on a timeline: each step on the timeline the previous step left.
@@ -296,6 +326,15 @@ pub fn plan_intent_with(
 
 /// A human-readable account of how an instruction was understood and what it matched.
 pub fn explain_text(timeline: &Timeline, outcome: &Outcome) -> String {
+    explain_parts(timeline, &outcome.intent, &outcome.explanation)
+}
+
+/// [`explain_text`] of a plan not yet applied.
+pub fn explain_plan(timeline: &Timeline, plan: &Plan) -> String {
+    explain_parts(timeline, &plan.intent, &plan.explanation)
+}
+
+fn explain_parts(timeline: &Timeline, intent: &Intent, explanation: &[StepExplanation]) -> String {
     use std::fmt::Write;
     let tc = |f: i64| {
         protocol::timecode::format(timeline.start_frame + f, timeline.rate, timeline.drop_frame)
@@ -304,9 +343,9 @@ pub fn explain_text(timeline: &Timeline, outcome: &Outcome) -> String {
     let _ = writeln!(
         s,
         "intent: {}",
-        serde_json::to_string(&outcome.intent).unwrap_or_default()
+        serde_json::to_string(intent).unwrap_or_default()
     );
-    for (i, step) in outcome.explanation.iter().enumerate() {
+    for (i, step) in explanation.iter().enumerate() {
         let _ = writeln!(s, "step {}: {}", i + 1, step.action);
         for m in &step.matches {
             let score = m

@@ -18,6 +18,14 @@ pub fn apply(timeline: &Timeline, cut_list: &CutList) -> Result<Timeline, Error>
 /// (the input is never modified).
 pub fn apply_operations(timeline: &Timeline, operations: &[Operation]) -> Result<Timeline, Error> {
     let mut tl = timeline.clone();
+    apply_in_place(&mut tl, operations)?;
+    Ok(tl)
+}
+
+/// [`apply_operations`] on the timeline itself, for a caller that has no use for the timeline
+/// as it was (a command that writes the result and ends): no copy of it is made. On an error
+/// the timeline is left part-applied, to be thrown away.
+pub fn apply_in_place(tl: &mut Timeline, operations: &[Operation]) -> Result<(), Error> {
     let mut index = 0;
     while index < operations.len() {
         // A run of deletes going backwards (what the resolver emits for "all the sad lines") is
@@ -25,20 +33,20 @@ pub fn apply_operations(timeline: &Timeline, operations: &[Operation]) -> Result
         let run = descending_deletes(&operations[index..]);
         if run.len() > 1 {
             for (k, r) in run.iter().enumerate() {
-                check_range(&tl, r).map_err(|why| Error::InvalidOperation {
+                check_range(tl, r).map_err(|why| Error::InvalidOperation {
                     index: index + k,
                     op: "delete",
                     why,
                 })?;
             }
-            delete_many(&mut tl, &run);
+            delete_many(tl, &run);
             index += run.len();
             continue;
         }
         let speeds = descending_speeds(&operations[index..]);
         if speeds.len() > 1 {
             for (k, (r, f)) in speeds.iter().enumerate() {
-                check_range(&tl, r).map_err(|why| Error::InvalidOperation {
+                check_range(tl, r).map_err(|why| Error::InvalidOperation {
                     index: index + k,
                     op: "speed",
                     why,
@@ -49,19 +57,19 @@ pub fn apply_operations(timeline: &Timeline, operations: &[Operation]) -> Result
                     why,
                 })?;
             }
-            retime_many(&mut tl, &speeds);
+            retime_many(tl, &speeds);
             index += speeds.len();
             continue;
         }
         let op = &operations[index];
-        apply_one(&mut tl, op).map_err(|why| Error::InvalidOperation {
+        apply_one(tl, op).map_err(|why| Error::InvalidOperation {
             index,
             op: op.kind(),
             why,
         })?;
         index += 1;
     }
-    Ok(tl)
+    Ok(())
 }
 
 /// The leading run of `Delete` operations whose ranges strictly descend without overlapping.

@@ -15,7 +15,7 @@ pub mod timecode;
 mod timeline;
 pub mod wire;
 
-pub use apply::{apply, apply_operations, split_at};
+pub use apply::{apply, apply_in_place, apply_operations, split_at};
 pub use cutlist::{CutList, Operation};
 pub use error::Error;
 pub use intent::Intent;

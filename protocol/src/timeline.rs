@@ -379,27 +379,70 @@ impl Timeline {
         self.v1_index().map(|i| &self.tracks[i])
     }
 
-    /// A stable fingerprint of the timeline's content (FNV-1a over its canonical JSON); an
+    /// A stable fingerprint of the timeline's content (a 64-bit hash of its canonical JSON); an
     /// adapter compares it before applying a cut list made for this snapshot.
     pub fn fingerprint(&self) -> String {
-        /// FNV-1a over the bytes written to it: the JSON is hashed as it is written, never held.
-        struct Fnv(u64);
-        impl std::io::Write for Fnv {
-            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                for b in buf {
-                    self.0 ^= u64::from(*b);
-                    self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        /// A 64-bit hash of the bytes written to it, eight at a time (FxHash's mixing, then a
+        /// final avalanche): the JSON is hashed as it is written, never held.
+        struct Words {
+            h: u64,
+            carry: [u8; 8],
+            n: usize,
+            len: u64,
+        }
+        impl Words {
+            fn mix(&mut self, w: u64) {
+                self.h = (self.h.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+            }
+        }
+        impl std::io::Write for Words {
+            fn write(&mut self, mut buf: &[u8]) -> std::io::Result<usize> {
+                let total = buf.len();
+                self.len += total as u64;
+                if self.n > 0 {
+                    let take = (8 - self.n).min(buf.len());
+                    self.carry[self.n..self.n + take].copy_from_slice(&buf[..take]);
+                    self.n += take;
+                    buf = &buf[take..];
+                    if self.n < 8 {
+                        return Ok(total);
+                    }
+                    let w = u64::from_le_bytes(self.carry);
+                    self.mix(w);
+                    self.n = 0;
                 }
-                Ok(buf.len())
+                let mut words = buf.chunks_exact(8);
+                for c in &mut words {
+                    self.mix(u64::from_le_bytes(c.try_into().expect("eight bytes")));
+                }
+                let rest = words.remainder();
+                self.carry[..rest.len()].copy_from_slice(rest);
+                self.n = rest.len();
+                Ok(total)
             }
             fn flush(&mut self) -> std::io::Result<()> {
                 Ok(())
             }
         }
-        let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+        let mut h = Words {
+            h: 0xcbf2_9ce4_8422_2325,
+            carry: [0; 8],
+            n: 0,
+            len: 0,
+        };
         // A timeline always serializes; a failure would hash what was written so far.
         let _ = serde_json::to_writer(std::io::BufWriter::with_capacity(1 << 16, &mut h), self);
-        format!("{:016x}", h.0)
+        let mut last = [0u8; 8];
+        last[..h.n].copy_from_slice(&h.carry[..h.n]);
+        let (tail, len) = (u64::from_le_bytes(last), h.len);
+        h.mix(tail);
+        h.mix(len);
+        // Avalanche (SplitMix64's finaliser) so that near-identical timelines differ everywhere.
+        let mut z = h.h;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        format!("{z:016x}")
     }
 }
 
@@ -423,6 +466,42 @@ mod tests {
                 FrameRange::from_bounds(10, 25)
             ]
         );
+    }
+
+    #[test]
+    fn fingerprints_follow_content() {
+        let tl = |d: i64, name: &str| Timeline {
+            name: name.into(),
+            rate: Rate::FPS_25,
+            start_frame: 0,
+            drop_frame: false,
+            tracks: vec![Track {
+                name: "V1".into(),
+                kind: TrackKind::Video,
+                items: vec![Item::Gap(Gap {
+                    duration: d,
+                    extra: Map::new(),
+                })],
+                markers: vec![],
+                enabled: true,
+                metadata: Map::new(),
+                extra: Map::new(),
+            }],
+            markers: vec![],
+            subtitles: vec![],
+            metadata: Map::new(),
+            extra: Map::new(),
+        };
+        let a = tl(100, "a");
+        assert_eq!(a.fingerprint(), tl(100, "a").fingerprint());
+        assert_eq!(a.fingerprint().len(), 16);
+        assert_ne!(a.fingerprint(), tl(101, "a").fingerprint());
+        assert_ne!(a.fingerprint(), tl(100, "b").fingerprint());
+        // Names of every length, so the tail of the JSON falls at every place in a word.
+        let prints: std::collections::HashSet<String> = (0..24)
+            .map(|n| tl(100, &"x".repeat(n)).fingerprint())
+            .collect();
+        assert_eq!(prints.len(), 24);
     }
 
     #[test]

@@ -197,13 +197,13 @@ pub const MAX_BUNDLED_OTIO: u64 = 1 << 30;
 
 /// Text of a timeline file: UTF-8 (a byte-order mark dropped), UTF-16 with its mark, or, for
 /// the files older tools write (Avid EDLs), Windows-1252, said in a note.
-fn decode(bytes: &[u8], notes: &mut Vec<String>) -> String {
+fn decode<'a>(bytes: &'a [u8], notes: &mut Vec<String>) -> std::borrow::Cow<'a, str> {
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, _) = enc.decode_without_bom_handling(&bytes[bom..]);
-        return text.into_owned();
+        return text;
     }
     match std::str::from_utf8(bytes) {
-        Ok(t) => t.to_string(),
+        Ok(t) => std::borrow::Cow::Borrowed(t),
         Err(e) => {
             let line = bytes[..e.valid_up_to()]
                 .iter()
@@ -213,7 +213,7 @@ fn decode(bytes: &[u8], notes: &mut Vec<String>) -> String {
             notes.push(format!(
                 "line {line}: the file is not UTF-8; read as Windows-1252 (Western)"
             ));
-            encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned()
+            encoding_rs::WINDOWS_1252.decode(bytes).0
         }
     }
 }
@@ -243,6 +243,28 @@ fn unbundle(bytes: &[u8]) -> Result<String, ReadError> {
         )));
     }
     Ok(text)
+}
+
+/// Read a timeline file in whichever format it is ([`read_timeline_bytes`]); an OTIO JSON file
+/// in UTF-8 is read as a stream from the file, never held whole in memory.
+pub fn read_timeline_file(
+    path: &Path,
+    rate: Option<protocol::Rate>,
+) -> std::io::Result<Result<(Source, Reading), ReadError>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(4096);
+    std::fs::File::open(path)?
+        .take(4096)
+        .read_to_end(&mut head)?;
+    let name = path.file_name().and_then(|n| n.to_str());
+    let plain_json = head.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    if plain_json && Source::sniff(&head, name) == Some(Source::Otio) {
+        if let Some(r) = otio::read_file(path) {
+            return Ok(r.map(|r| (Source::Otio, r)));
+        }
+    }
+    let bytes = std::fs::read(path)?;
+    Ok(read_timeline_bytes(&bytes, name, rate))
 }
 
 /// Read a timeline file's bytes in whichever format it is ([`Source::sniff`]); `name` is the

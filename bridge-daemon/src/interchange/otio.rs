@@ -307,6 +307,10 @@ impl Reader {
         let url = (name == "ExternalReference")
             .then(|| string(o, "target_url"))
             .filter(|u| !u.is_empty());
+        // A file's reference is what the writer writes for a media with a url: not kept.
+        if url.is_some() && extra.get("OTIO_SCHEMA") == Some(&json!("ExternalReference.1")) {
+            extra.remove("OTIO_SCHEMA");
+        }
         Ok(Media {
             url,
             name: string(o, "name"),
@@ -457,7 +461,10 @@ impl Reader {
             if !others.is_empty() {
                 extra.insert("media_references".into(), Value::Object(others));
             }
-            extra.insert("active_media_reference_key".into(), json!(key));
+            // The usual key is what the writer writes anyway: not kept per clip.
+            if key != "DEFAULT_MEDIA" {
+                extra.insert("active_media_reference_key".into(), json!(key));
+            }
             (media, extra)
         } else {
             let media = match o.get("media_reference") {
@@ -767,14 +774,27 @@ pub fn read_str(text: &str) -> Result<Timeline, ReadError> {
 /// feature-length timeline is mostly its items). Anything else — a document with a part of an
 /// unexpected type, which the error must name by its JSON path — is read as a tree.
 pub fn read(text: &str) -> Result<Reading, ReadError> {
-    if let Some(found) = stream::probe_rate(text) {
-        match stream::read(text, found) {
+    let src = stream::Source::Text(text);
+    if let Some(found) = stream::probe_rate(src) {
+        match stream::read(src, found) {
             Ok(r) => return Ok(r),
             Err(stream::Failed::Refused(e)) => return Err(e),
             Err(stream::Failed::Shape) => {}
         }
     }
     read_tree(text)
+}
+
+/// [`read`] from a file, read as a stream: the text is never held whole. `None` when the
+/// stream cannot read it (its shape, its encoding): then read its bytes with [`read`].
+pub fn read_file(path: &std::path::Path) -> Option<Result<Reading, ReadError>> {
+    let src = stream::Source::File(path);
+    let found = stream::probe_rate(src)?;
+    match stream::read(src, found) {
+        Ok(r) => Some(Ok(r)),
+        Err(stream::Failed::Refused(e)) => Some(Err(e)),
+        Err(stream::Failed::Shape) => None,
+    }
 }
 
 /// [`read`] through a `serde_json::Value` of the whole document.
@@ -926,8 +946,85 @@ mod stream {
     /// The timeline's rate as [`super::find_rate`] finds it — the start time's, an adapter's,
     /// else the one most clips and gaps use — from a pass that keeps nothing else; `None` when
     /// the document is not of the shape this pass reads or names no rate those ways.
-    pub(super) fn probe_rate(text: &str) -> FoundRate {
-        let top: Top = serde_json::from_str(text).ok()?;
+    /// The top-level fields before `tracks` (OpenTimelineIO writes `global_start_time` and
+    /// `metadata` there): parsing stops at `tracks`, so this costs next to nothing.
+    #[derive(Default)]
+    struct Head {
+        global_start_time: Option<Value>,
+        metadata: Option<Value>,
+    }
+
+    impl<'de> Visitor<'de> for &mut Head {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an OTIO Timeline")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "tracks" => return Err(de::Error::custom("stop")),
+                    "global_start_time" => self.global_start_time = Some(map.next_value()?),
+                    "metadata" => self.metadata = Some(map.next_value()?),
+                    _ => {
+                        map.next_value::<de::IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+
+    /// The rate the head of the document gives: its start time's, or an adapter's.
+    /// Where the document is: in memory, or in a file read as a stream (a feature-length
+    /// timeline is then never held whole, not even as text).
+    #[derive(Clone, Copy)]
+    pub(super) enum Source<'a> {
+        Text(&'a str),
+        File(&'a std::path::Path),
+    }
+
+    fn head_rate(src: Source<'_>) -> FoundRate {
+        use serde::Deserializer as _;
+        let mut head = Head::default();
+        match src {
+            Source::Text(text) => {
+                let mut de = serde_json::Deserializer::from_str(text);
+                let _ = (&mut de).deserialize_map(&mut head);
+            }
+            Source::File(path) => {
+                let file = std::fs::File::open(path).ok()?;
+                let mut de = serde_json::Deserializer::from_reader(
+                    std::io::BufReader::with_capacity(1 << 16, file),
+                );
+                let _ = (&mut de).deserialize_map(&mut head);
+            }
+        }
+        let mut root = Obj::new();
+        if let Some(g) = head.global_start_time {
+            root.insert("global_start_time".into(), g);
+        }
+        if let Some(m) = head.metadata {
+            root.insert("metadata".into(), m);
+        }
+        let root = Value::Object(root);
+        let found = super::find_rate(&root)?;
+        // Only what `find_rate` takes before looking at items.
+        (found.1 == "$.global_start_time.rate" || found.1 == "$.metadata.fcp_xml.rate")
+            .then_some(found)
+    }
+
+    pub(super) fn probe_rate(src: Source<'_>) -> FoundRate {
+        if let Some(found) = head_rate(src) {
+            return Some(found);
+        }
+        let top: Top = match src {
+            Source::Text(text) => serde_json::from_str(text).ok()?,
+            Source::File(path) => serde_json::from_reader(std::io::BufReader::with_capacity(
+                1 << 16,
+                std::fs::File::open(path).ok()?,
+            ))
+            .ok()?,
+        };
         if let Some(r) = top
             .global_start_time
             .as_ref()
@@ -988,7 +1085,7 @@ mod stream {
         }
     }
 
-    pub(super) fn read(text: &str, found: (f64, String)) -> Result<Reading, Failed> {
+    pub(super) fn read(src: Source<'_>, found: (f64, String)) -> Result<Reading, Failed> {
         if Rate::from_f64(found.0).is_err() {
             return Err(Failed::Shape);
         }
@@ -996,10 +1093,23 @@ mod stream {
             reader: Reader::new(found.0),
             error: RefCell::new(None),
         };
-        let mut de = serde_json::Deserializer::from_str(text);
-        let parsed = TimelineSeed(&ctx)
-            .deserialize(&mut de)
-            .and_then(|t| de.end().map(|()| t));
+        let parsed = match src {
+            Source::Text(text) => {
+                let mut de = serde_json::Deserializer::from_str(text);
+                TimelineSeed(&ctx)
+                    .deserialize(&mut de)
+                    .and_then(|t| de.end().map(|()| t))
+            }
+            Source::File(path) => {
+                let file = std::fs::File::open(path).map_err(|_| Failed::Shape)?;
+                let mut de = serde_json::Deserializer::from_reader(
+                    std::io::BufReader::with_capacity(1 << 16, file),
+                );
+                TimelineSeed(&ctx)
+                    .deserialize(&mut de)
+                    .and_then(|t| de.end().map(|()| t))
+            }
+        };
         let (top, stack) = match parsed {
             Ok(t) => t,
             Err(_) => {
@@ -1162,6 +1272,7 @@ mod stream {
                         .map_err(|e| ctx.fail::<A::Error>(e))?,
                 );
             }
+            items.shrink_to_fit();
             Ok(items)
         }
     }
