@@ -47,6 +47,19 @@ fn exercise_timeline(text: &str) {
             let _ = interchange::write_string(&tl, format);
         }
         let again = interchange::otio::write_string(&tl);
+        // The streamed writer writes what the JSON value says, byte for byte.
+        let mut pretty = Vec::new();
+        let fmt = serde_json::ser::PrettyFormatter::with_indent(b"    ");
+        serde::Serialize::serialize(
+            &interchange::otio::to_value(&tl),
+            &mut serde_json::Serializer::with_formatter(&mut pretty, fmt),
+        )
+        .expect("a value serializes");
+        assert_eq!(
+            again.as_bytes(),
+            pretty.as_slice(),
+            "streamed and tree writers differ"
+        );
         if let Err(e) = interchange::otio::read_str(&again) {
             panic!("what the writer wrote does not read back: {e}");
         }

@@ -1291,6 +1291,12 @@ impl Writer {
     /// the same value and rate when the frames did not change, else moved by the change, at the
     /// file's rate.
     fn time_kept(&self, frames: i64, keep: Option<&Value>, key: &str) -> Value {
+        let (rate, value) = self.time_parts(frames, keep, key);
+        json!({"OTIO_SCHEMA": "RationalTime.1", "rate": rate, "value": value})
+    }
+
+    /// The rate and value [`Writer::time_kept`] writes.
+    fn time_parts(&self, frames: i64, keep: Option<&Value>, key: &str) -> (f64, f64) {
         let kept = keep.and_then(|k| k.get(key)).and_then(|k| {
             Some((
                 k.get("value")?.as_f64()?,
@@ -1305,9 +1311,9 @@ impl Writer {
                 } else {
                     value + (frames - f0) as f64 * rate / self.rate
                 };
-                json!({"OTIO_SCHEMA": "RationalTime.1", "rate": rate, "value": value})
+                (rate, value)
             }
-            _ => self.time(frames),
+            _ => (self.rate, frames as f64),
         }
     }
 
@@ -1546,6 +1552,206 @@ impl Writer {
     }
 }
 
+/// Items written straight to the serializer, the JSON [`Writer::item`] builds but without
+/// building it: a feature-length timeline is mostly its clips, and this is most of writing it.
+/// A clip whose `extra` would replace one of the fields written here (possible only in a
+/// timeline that did not come from an OTIO file) takes the [`Writer::item`] path.
+mod direct {
+    use serde::Serialize;
+    use serde::ser::{SerializeMap, Serializer};
+    use serde_json::Value;
+
+    use super::{ITEM_SCHEMA, TIMES, Writer};
+    use protocol::{Clip, FrameRange, Item, Media};
+
+    struct Time(f64, f64);
+
+    impl Serialize for Time {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut m = s.serialize_map(Some(3))?;
+            m.serialize_entry("OTIO_SCHEMA", "RationalTime.1")?;
+            m.serialize_entry("rate", &self.0)?;
+            m.serialize_entry("value", &self.1)?;
+            m.end()
+        }
+    }
+
+    struct Range<'a>(&'a Writer, FrameRange, Option<&'a Value>, &'static str);
+
+    impl Serialize for Range<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let (w, r, keep, key) = (self.0, self.1, self.2, self.3);
+            let (dr, dv) = w.time_parts(r.duration, keep, &format!("{key}.duration"));
+            let (sr, sv) = w.time_parts(r.start, keep, &format!("{key}.start_time"));
+            let mut m = s.serialize_map(Some(3))?;
+            m.serialize_entry("OTIO_SCHEMA", "TimeRange.1")?;
+            m.serialize_entry("duration", &Time(dr, dv))?;
+            m.serialize_entry("start_time", &Time(sr, sv))?;
+            m.end()
+        }
+    }
+
+    const CLIP_FIELDS: [&str; 9] = [
+        "OTIO_SCHEMA",
+        "metadata",
+        "name",
+        "source_range",
+        "effects",
+        "markers",
+        "enabled",
+        "media_references",
+        "active_media_reference_key",
+    ];
+    const MEDIA_FIELDS: [&str; 5] = [
+        "OTIO_SCHEMA",
+        "metadata",
+        "name",
+        "available_range",
+        "target_url",
+    ];
+
+    /// Whether `c` is written here: an OTIO 2 clip of a media reference (not a compound clip)
+    /// whose kept fields replace none of the written ones.
+    fn direct(c: &Clip) -> bool {
+        c.media.nested.is_none()
+            && !c.extra.contains_key("otio.clip_version")
+            && !c
+                .extra
+                .keys()
+                .any(|k| CLIP_FIELDS[..7].contains(&k.as_str()))
+            && !c
+                .media
+                .extra
+                .keys()
+                .any(|k| MEDIA_FIELDS[1..].contains(&k.as_str()))
+            && c.extra.get("media_references").is_none_or(|r| {
+                let key = c
+                    .extra
+                    .get("active_media_reference_key")
+                    .and_then(Value::as_str)
+                    .unwrap_or("DEFAULT_MEDIA");
+                r.as_object().is_some_and(|o| !o.contains_key(key))
+            })
+    }
+
+    struct MediaOut<'a>(&'a Writer, &'a Media);
+
+    impl Serialize for MediaOut<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let (w, md) = (self.0, self.1);
+            let schema = md
+                .extra
+                .get("OTIO_SCHEMA")
+                .and_then(Value::as_str)
+                .unwrap_or(if md.url.is_some() {
+                    "ExternalReference.1"
+                } else {
+                    "MissingReference.1"
+                });
+            let mut m = s.serialize_map(None)?;
+            m.serialize_entry("OTIO_SCHEMA", schema)?;
+            m.serialize_entry("metadata", &md.metadata)?;
+            m.serialize_entry("name", &md.name)?;
+            match md.available {
+                Some(r) => m.serialize_entry(
+                    "available_range",
+                    &Range(w, r, md.extra.get(TIMES), "available_range"),
+                )?,
+                None => m.serialize_entry("available_range", &Value::Null)?,
+            }
+            if let Some(url) = &md.url {
+                m.serialize_entry("target_url", url)?;
+            }
+            for (k, v) in &md.extra {
+                if k != TIMES && k != ITEM_SCHEMA && k != "OTIO_SCHEMA" {
+                    m.serialize_entry(k, v)?;
+                }
+            }
+            m.end()
+        }
+    }
+
+    struct Refs<'a>(&'a Writer, &'a Clip, &'a str);
+
+    impl Serialize for Refs<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let (w, c, key) = (self.0, self.1, self.2);
+            let mut m = s.serialize_map(None)?;
+            if let Some(Value::Object(others)) = c.extra.get("media_references") {
+                for (k, v) in others {
+                    if k != key {
+                        m.serialize_entry(k, v)?;
+                    }
+                }
+            }
+            m.serialize_entry(key, &MediaOut(w, &c.media))?;
+            m.end()
+        }
+    }
+
+    struct ClipOut<'a>(&'a Writer, &'a Clip);
+
+    impl Serialize for ClipOut<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let (w, c) = (self.0, self.1);
+            let mut m = s.serialize_map(None)?;
+            m.serialize_entry("OTIO_SCHEMA", "Clip.2")?;
+            m.serialize_entry("metadata", &c.metadata)?;
+            m.serialize_entry("name", &c.name)?;
+            m.serialize_entry(
+                "source_range",
+                &Range(w, c.source, c.extra.get(TIMES), "source_range"),
+            )?;
+            if c.speed != 1.0 {
+                let mut effects = c.effects.clone();
+                effects.push(super::time_warp(c.speed));
+                m.serialize_entry("effects", &effects)?;
+            } else {
+                m.serialize_entry("effects", &c.effects)?;
+            }
+            if c.markers.is_empty() {
+                m.serialize_entry("markers", &[(); 0])?;
+            } else {
+                m.serialize_entry("markers", &w.markers(&c.markers))?;
+            }
+            m.serialize_entry("enabled", &c.enabled)?;
+            let key = c
+                .extra
+                .get("active_media_reference_key")
+                .and_then(Value::as_str)
+                .unwrap_or("DEFAULT_MEDIA");
+            m.serialize_entry("media_references", &Refs(w, c, key))?;
+            m.serialize_entry("active_media_reference_key", key)?;
+            for (k, v) in &c.extra {
+                let own = k == TIMES
+                    || k == ITEM_SCHEMA
+                    || k == "media_references"
+                    || k == "active_media_reference_key";
+                if !own {
+                    m.serialize_entry(k, v)?;
+                }
+            }
+            m.end()
+        }
+    }
+
+    /// One track item, written.
+    pub(super) fn item<S: Serializer>(w: &Writer, it: &Item, s: S) -> Result<S::Ok, S::Error> {
+        match it {
+            Item::Clip(c) if direct(c) => ClipOut(w, c).serialize(s),
+            _ => w.item(it).serialize(s),
+        }
+    }
+}
+
+/// The effect that carries a clip's speed.
+fn time_warp(speed: f64) -> Value {
+    json!({
+        "OTIO_SCHEMA": "LinearTimeWarp.1", "metadata": {}, "name": "", "effect_name": "LinearTimeWarp",
+        "time_scalar": speed
+    })
+}
+
 /// `extra` without the reader's own bookkeeping ([`TIMES`], [`ITEM_SCHEMA`]).
 fn without_kept(extra: &Obj) -> Obj {
     extra
@@ -1646,9 +1852,15 @@ impl serde::Serialize for Streamed<'_> {
         struct Items<'a>(&'a Writer, &'a [Item]);
         impl serde::Serialize for Items<'_> {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                struct One<'a>(&'a Writer, &'a Item);
+                impl serde::Serialize for One<'_> {
+                    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                        direct::item(self.0, self.1, s)
+                    }
+                }
                 let mut q = s.serialize_seq(Some(self.1.len()))?;
                 for it in self.1 {
-                    q.serialize_element(&self.0.item(it))?;
+                    q.serialize_element(&One(self.0, it))?;
                 }
                 q.end()
             }
