@@ -849,10 +849,14 @@ fn assemble(args: &AssembleArgs) -> Result<(), Exit> {
             );
             continue;
         };
-        let text = read_text(&path)?;
-        let srt = interchange::srt::read_str(&text, bin.rate)
+        let bytes = read_bytes(&path)?;
+        let name = path.file_name().and_then(|n| n.to_str());
+        let transcript = interchange::transcript::read_bytes(&bytes, name, bin.rate, 0)
             .map_err(|e| Exit(1, format!("{}: {e}", path.display())))?;
-        for mut l in srt {
+        for n in &transcript.notes {
+            eprintln!("bridge-daemon: note: {}: {n}", path.display());
+        }
+        for mut l in transcript.lines {
             let within = protocol::FrameRange::new(0, rec.duration);
             if let Some(r) = l.range.intersect(&within) {
                 l.range = protocol::FrameRange::new(rec.start + r.start, r.duration);

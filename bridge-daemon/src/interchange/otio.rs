@@ -1823,12 +1823,16 @@ struct Streamed<'a> {
     stack: Obj,
 }
 
+/// What writes one field's value into a map being serialized.
+type FieldWriter<'a, S> = dyn Fn(&mut <S as serde::Serializer>::SerializeMap) -> Result<(), <S as serde::Serializer>::Error>
+    + 'a;
+
 /// A map of `fields` in order, the one named `at` written by `f` instead of its placeholder.
 fn map_with<S: serde::Serializer>(
     s: S,
     fields: &Obj,
     at: &str,
-    f: &dyn Fn(&mut S::SerializeMap) -> Result<(), S::Error>,
+    f: &FieldWriter<'_, S>,
 ) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeMap;
     let mut m = s.serialize_map(Some(fields.len()))?;
