@@ -185,6 +185,37 @@ impl Reader {
         Ok(frames)
     }
 
+    /// A `TimeRange` that passes every check of [`Reader::range`], with each time as written
+    /// (value, rate); `None` for anything else, which [`Reader::range`] then names. Most ranges
+    /// of a file are fine: this reads them without building the paths an error would need.
+    fn range_quick(&self, v: &Value) -> Option<(FrameRange, [(f64, f64); 2])> {
+        let o = v.as_object()?;
+        if o.get("OTIO_SCHEMA")?.as_str()? != "TimeRange.1" {
+            return None;
+        }
+        let time = |t: &Value| -> Option<(i64, f64, f64)> {
+            let t = t.as_object()?;
+            if t.get("OTIO_SCHEMA")?.as_str()? != "RationalTime.1" {
+                return None;
+            }
+            let rate = t.get("rate")?.as_f64()?;
+            let value = t.get("value")?.as_f64()?;
+            if !(rate.is_finite() && rate > 0.0) || !value.is_finite() || value.abs() > 1e12 {
+                return None;
+            }
+            let frames = if (rate - self.rate_f).abs() < 1e-3 {
+                value
+            } else {
+                value * self.rate_f / rate
+            };
+            (frames.is_finite() && frames.abs() <= MAX_FRAMES as f64)
+                .then(|| (frames.round() as i64, value, rate))
+        };
+        let (start, sv, sr) = time(o.get("start_time")?)?;
+        let (duration, dv, dr) = time(o.get("duration")?)?;
+        (duration >= 0).then_some((FrameRange::new(start, duration), [(sv, sr), (dv, dr)]))
+    }
+
     fn range_kept(
         &self,
         v: &Value,
@@ -192,6 +223,20 @@ impl Reader {
         keep: &mut Obj,
         key: &str,
     ) -> Result<FrameRange, ReadError> {
+        if let Some((r, [(sv, sr), (dv, dr)])) = self.range_quick(v) {
+            for (field, frames, value, rate) in [
+                ("start_time", r.start, sv, sr),
+                ("duration", r.duration, dv, dr),
+            ] {
+                if rate != self.rate_f || value != frames as f64 {
+                    keep.insert(
+                        format!("{key}.{field}"),
+                        json!({"value": value, "rate": rate, "frames": frames}),
+                    );
+                }
+            }
+            return Ok(r);
+        }
         let r = self.range(v, path)?;
         let o = obj(v, path)?;
         for (field, frames) in [("start_time", r.start), ("duration", r.duration)] {
@@ -229,6 +274,9 @@ impl Reader {
     }
 
     fn range(&self, v: &Value, path: &str) -> Result<FrameRange, ReadError> {
+        if let Some((r, _)) = self.range_quick(v) {
+            return Ok(r);
+        }
         let o = obj(v, path)?;
         expect_schema(o, path, "TimeRange", &[1])?;
         let start = self.frames(
