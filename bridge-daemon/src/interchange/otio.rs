@@ -200,7 +200,7 @@ impl Reader {
             }
             let rate = t.get("rate")?.as_f64()?;
             let value = t.get("value")?.as_f64()?;
-            if !(rate.is_finite() && rate > 0.0) || !value.is_finite() || value.abs() > 1e12 {
+            if !(rate.is_finite() && rate > 0.0 && value.is_finite()) || value.abs() > 1e12 {
                 return None;
             }
             let frames = if (rate - self.rate_f).abs() < 1e-3 {
