@@ -310,7 +310,9 @@ fn dissolvable_cuts(tl: &Timeline, cuts: &[i64], frames: i64) -> (Vec<i64>, Vec<
     // Frames of each clip (by item index) already taken by a transition at its head.
     let mut head_taken: std::collections::HashMap<usize, i64> = Default::default();
     for &at in cuts {
-        let Some(k) = starts.iter().position(|&(p, _)| p == at).filter(|&k| k > 0) else {
+        // `starts` ascends: the first item starting at `at`, by binary search.
+        let k = starts.partition_point(|&(p, _)| p < at);
+        let Some(k) = (k < starts.len() && starts[k].0 == at && k > 0).then_some(k) else {
             skipped.push((at, "it is not a cut between two items".to_string()));
             continue;
         };
@@ -404,7 +406,8 @@ fn transition_cuts(index: &Index, found: &Found, placement: Placement) -> Vec<i6
     let mut cuts = Vec::new();
     match &found.clips {
         Some(ords) => {
-            let sel = |o: usize| ords.contains(&o);
+            let chosen: std::collections::HashSet<usize> = ords.iter().copied().collect();
+            let sel = |o: usize| chosen.contains(&o);
             // "between X and the next clip" names one clip: its cuts are the ones meant.
             let placement = if placement == Placement::Between && ords.len() == 1 {
                 Placement::Around

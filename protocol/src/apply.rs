@@ -32,8 +32,10 @@ pub fn apply_in_place(tl: &mut Timeline, operations: &[Operation]) -> Result<(),
         // applied in one pass: each range is untouched by the deletes after it.
         let run = descending_deletes(&operations[index..]);
         if run.len() > 1 {
+            // The duration once for the run: every range is checked against the same timeline.
+            let dur = tl.duration();
             for (k, r) in run.iter().enumerate() {
-                check_range(tl, r).map_err(|why| Error::InvalidOperation {
+                check_range_in(dur, r).map_err(|why| Error::InvalidOperation {
                     index: index + k,
                     op: "delete",
                     why,
@@ -45,8 +47,9 @@ pub fn apply_in_place(tl: &mut Timeline, operations: &[Operation]) -> Result<(),
         }
         let speeds = descending_speeds(&operations[index..]);
         if speeds.len() > 1 {
+            let dur = tl.duration();
             for (k, (r, f)) in speeds.iter().enumerate() {
-                check_range(tl, r).map_err(|why| Error::InvalidOperation {
+                check_range_in(dur, r).map_err(|why| Error::InvalidOperation {
                     index: index + k,
                     op: "speed",
                     why,
@@ -59,6 +62,27 @@ pub fn apply_in_place(tl: &mut Timeline, operations: &[Operation]) -> Result<(),
             }
             retime_many(tl, &speeds);
             index += speeds.len();
+            continue;
+        }
+        // A run of transitions ("a dissolve between every shot") is placed in one pass over V1.
+        let run = operations[index..]
+            .iter()
+            .take_while(|op| matches!(op, Operation::Transition { .. }))
+            .count();
+        if run > 1 {
+            let v1 = tl.v1_index().ok_or_else(|| Error::InvalidOperation {
+                index,
+                op: "transition",
+                why: "the timeline has no video track".into(),
+            })?;
+            add_transitions(&mut tl.tracks[v1], &operations[index..index + run]).map_err(
+                |(k, why)| Error::InvalidOperation {
+                    index: index + k,
+                    op: "transition",
+                    why,
+                },
+            )?;
+            index += run;
             continue;
         }
         let op = &operations[index];
@@ -282,7 +306,11 @@ fn split_item(item: &Item, k: i64) -> (Item, Item) {
 }
 
 fn check_range(tl: &Timeline, r: &FrameRange) -> Result<(), String> {
-    let dur = tl.duration();
+    check_range_in(tl.duration(), r)
+}
+
+/// [`check_range`] against a duration computed once.
+fn check_range_in(dur: i64, r: &FrameRange) -> Result<(), String> {
     if r.duration <= 0 {
         return Err(format!("empty range at frame {}", r.start));
     }
@@ -556,6 +584,95 @@ fn add_transition(track: &mut Track, at: i64, duration: i64, kind: &str) -> Resu
         "there is no cut at frame {at} on track {}",
         track.name
     ))
+}
+
+/// Place several transitions (`ops` are all `Operation::Transition`) as [`add_transition`] would
+/// one after another, in one pass: each cut is found by binary search, the track rebuilt once.
+/// On an error, the index in `ops` of the first operation (in their order) that fails.
+fn add_transitions(track: &mut Track, ops: &[Operation]) -> Result<(), (usize, String)> {
+    // Record position before each item (a transition takes none).
+    let mut starts = Vec::with_capacity(track.items.len());
+    let mut pos = 0;
+    for it in &track.items {
+        starts.push(pos);
+        pos += it.duration();
+    }
+    // By the index `i` of the item a transition goes before: whether it replaces the transition
+    // at `i - 1`, and the transition.
+    let mut placed: std::collections::HashMap<usize, (bool, Transition)> = Default::default();
+    for (k, op) in ops.iter().enumerate() {
+        let Operation::Transition { at, duration, kind } = op else {
+            unreachable!("a run of transitions")
+        };
+        let (at, duration) = (*at, *duration);
+        let no_cut = || {
+            (
+                k,
+                format!("there is no cut at frame {at} on track {}", track.name),
+            )
+        };
+        if duration <= 0 {
+            return Err((
+                k,
+                format!("a transition needs a positive length, not {duration} frames"),
+            ));
+        }
+        // The first item, after the first of the track, that starts at `at`.
+        let i = starts.partition_point(|p| *p < at).max(1);
+        if i >= starts.len() || starts[i] != at {
+            return Err(no_cut());
+        }
+        // A second transition at a cut finds the first one where the clip was, as it would
+        // one by one.
+        if placed.contains_key(&i) {
+            return Err((k, format!("the cut at frame {at} is not between two clips")));
+        }
+        let mut prev = i - 1;
+        let replace = matches!(track.items[prev], Item::Transition(_));
+        if replace {
+            if prev == 0 {
+                return Err(no_cut());
+            }
+            prev -= 1;
+        }
+        let (Some(a), Some(b)) = (track.items[prev].as_clip(), track.items[i].as_clip()) else {
+            return Err((k, format!("the cut at frame {at} is not between two clips")));
+        };
+        let in_offset = duration / 2;
+        let out_offset = duration - in_offset;
+        if in_offset > a.source.duration || out_offset > b.source.duration {
+            return Err((
+                k,
+                format!(
+                    "a {duration}-frame transition is longer than the clips beside the cut at frame {at}"
+                ),
+            ));
+        }
+        let t = Transition {
+            name: String::new(),
+            kind: kind.clone(),
+            in_offset,
+            out_offset,
+            metadata: Default::default(),
+            extra: Default::default(),
+        };
+        placed.insert(i, (replace, t));
+    }
+    let old = std::mem::take(&mut track.items);
+    let mut items = Vec::with_capacity(old.len() + placed.len());
+    for (j, it) in old.into_iter().enumerate() {
+        match placed.remove(&(j + 1)) {
+            // Item j is the transition at that cut: the new one takes its place.
+            Some((true, t)) => items.push(Item::Transition(t)),
+            Some((false, t)) => {
+                items.push(it);
+                items.push(Item::Transition(t));
+            }
+            None => items.push(it),
+        }
+    }
+    track.items = items;
+    Ok(())
 }
 
 /// Drop transitions that lost a neighbouring clip. Gaps stay, trailing ones too: a track the
@@ -1013,6 +1130,43 @@ mod tests {
             }
             prop_assert_eq!(shape(&batched.tracks[0]), shape(&single.tracks[0]));
             prop_assert_eq!(batched.subtitles, single.subtitles);
+        }
+
+        #[test]
+        fn batched_transitions_equal_one_by_one(tl in arb_whole_frame_timeline(), cuts in prop::collection::vec((0usize..40, 1i64..30), 1..12)) {
+            // Transitions at cuts of V1 (some at the same cut, some too long), placed together
+            // and one at a time: the same timeline, or the same error.
+            let mut pos = 0;
+            let mut at = Vec::new();
+            for it in &tl.tracks[0].items {
+                pos += it.duration();
+                at.push(pos);
+            }
+            let ops: Vec<Operation> = cuts
+                .iter()
+                .map(|(k, d)| Operation::Transition {
+                    at: at[k % at.len()],
+                    duration: *d,
+                    kind: crate::DISSOLVE.into(),
+                })
+                .collect();
+            let together = apply_operations(&tl, &ops);
+            let mut one = Ok(tl.clone());
+            for (k, op) in ops.iter().enumerate() {
+                one = one.and_then(|t| {
+                    apply_operations(&t, std::slice::from_ref(op)).map_err(|e| match e {
+                        Error::InvalidOperation { op, why, .. } => {
+                            Error::InvalidOperation { index: k, op, why }
+                        }
+                        other => other,
+                    })
+                });
+            }
+            match (together, one) {
+                (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
+                (Err(a), Err(b)) => prop_assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => prop_assert!(false, "together {:?}, one by one {:?}", a.is_ok(), b.is_ok()),
+            }
         }
 
         #[test]
