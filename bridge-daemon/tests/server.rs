@@ -198,6 +198,76 @@ async fn an_oversized_frame_closes_only_its_connection_with_1009() {
     .await;
 }
 
+/// Protocol timelines are checked as a file's are: a negative or absurd duration, a speed of 0,
+/// below 0 or huge, each refused with the JSON path of the value, and the session goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_protocol_timelines_are_refused_at_their_path() {
+    bounded(async {
+        let s = TestServer::start(|_| {}).await;
+        let mut ws = raw(&s.url).await;
+        hello(&mut ws).await;
+        let good = serde_json::to_value(timeline(3)).unwrap();
+        let cases: Vec<(&str, Value, &str)> = vec![
+            (
+                "/tracks/0/items/1/source/duration",
+                json!(-5),
+                "timeline.tracks[0].items[1].source",
+            ),
+            (
+                "/tracks/0/items/1/source/duration",
+                json!(i64::MAX),
+                "timeline.tracks[0].items[1].source.duration",
+            ),
+            (
+                "/tracks/0/items/0/speed",
+                json!(0.0),
+                "timeline.tracks[0].items[0].speed",
+            ),
+            (
+                "/tracks/0/items/0/speed",
+                json!(-1.0),
+                "timeline.tracks[0].items[0].speed",
+            ),
+            (
+                "/tracks/0/items/0/speed",
+                json!(1e308),
+                "timeline.tracks[0].items[0].speed",
+            ),
+        ];
+        for (k, (pointer, value, path)) in cases.into_iter().enumerate() {
+            let mut tl = good.clone();
+            // The parent exists; the field may not (a speed of 1 is not written).
+            let (parent, field) = pointer.rsplit_once('/').unwrap();
+            tl.pointer_mut(parent).expect(parent)[field] = value;
+            let r = call(
+                &mut ws,
+                100 + k as i64,
+                method::SYNC,
+                json!({"timeline": tl}),
+            )
+            .await;
+            assert_eq!(r["error"]["code"], code::INVALID_TIMELINE, "{pointer}: {r}");
+            assert_eq!(r["error"]["data"]["path"], path, "{pointer}: {r}");
+        }
+        // A −1e15 gap: out of range, named where it is.
+        let mut tl = good.clone();
+        tl["tracks"][0]["items"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"type": "gap", "duration": -1_000_000_000_000_000i64}));
+        let r = call(&mut ws, 200, method::SYNC, json!({"timeline": tl})).await;
+        assert_eq!(r["error"]["code"], code::INVALID_TIMELINE, "{r}");
+        assert_eq!(
+            r["error"]["data"]["path"], "timeline.tracks[0].items[3].duration",
+            "{r}"
+        );
+        // The session is still usable.
+        let r = call(&mut ws, 201, method::SYNC, json!({"timeline": good})).await;
+        assert!(r["result"]["fingerprint"].is_string(), "{r}");
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_json_unknown_methods_and_bad_params_leave_the_session_usable() {
     bounded(async {

@@ -189,6 +189,14 @@ fn load_timeline(input: TimelineInput) -> MethodResult<CachedTimeline> {
             if n.timeline.tracks.iter().all(|t| t.items.is_empty()) {
                 return Err(bad("timeline.tracks", &"the timeline is empty"));
             }
+            // Checked as a file's timeline is: frames within bounds (so no sum of them can
+            // wrap), no negative durations or offsets, speeds finite and within limits.
+            if let Err(interchange::ReadError::Invalid { place, why }) =
+                interchange::check_bounds(&n.timeline)
+            {
+                let place = place.replacen('$', "timeline", 1);
+                return Err(bad(&place, &why));
+            }
             (n.timeline, n.srt)
         }
     };
