@@ -66,6 +66,14 @@ pub fn load_or_create_token(path: &Path) -> Result<(Token, bool), ServerError> {
                 path: path.to_path_buf(),
                 why: "it must hold one token of at least 16 printable characters".into(),
             })?;
+            if let Some(why) = weakness(token.as_str()) {
+                return Err(ServerError::BadTokenFile {
+                    path: path.to_path_buf(),
+                    why: format!(
+                        "{why}: delete the file and the daemon makes a random one at its next start"
+                    ),
+                });
+            }
             Ok((token, false))
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -82,6 +90,19 @@ pub fn load_or_create_token(path: &Path) -> Result<(Token, bool), ServerError> {
     }
 }
 
+/// Why a token someone wrote into the file is too easy to guess, if it is: a token the daemon
+/// makes has 64 hex digits from 32 random bytes; one of a few characters repeated is not a
+/// secret.
+fn weakness(token: &str) -> Option<String> {
+    let distinct = token
+        .chars()
+        .collect::<std::collections::HashSet<char>>()
+        .len();
+    (distinct < 8).then(|| {
+        format!("the token has only {distinct} different characters, which is easy to guess")
+    })
+}
+
 #[cfg(unix)]
 fn check_private(path: &Path) -> Result<(), ServerError> {
     use std::os::unix::fs::PermissionsExt;
@@ -90,6 +111,22 @@ fn check_private(path: &Path) -> Result<(), ServerError> {
         source,
     })?;
     let mode = meta.permissions().mode() & 0o777;
+    // A folder anyone may write to lets another user put their own token file in its place.
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && let Ok(dm) = std::fs::metadata(dir)
+        && dm.permissions().mode() & 0o002 != 0
+    {
+        return Err(ServerError::BadTokenFile {
+            path: path.to_path_buf(),
+            why: format!(
+                "its folder {} is writable by everyone (mode {:03o}), so another user could \
+                 replace it; keep it in a folder of your own (the default is \
+                 ~/.config/cutbridge/token)",
+                dir.display(),
+                dm.permissions().mode() & 0o777
+            ),
+        });
+    }
     if mode & 0o077 != 0 {
         return Err(ServerError::BadTokenFile {
             path: path.to_path_buf(),
@@ -198,5 +235,38 @@ mod tests {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let e = load_or_create_token(&path).unwrap_err().to_string();
         assert!(e.contains("chmod 600"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn weak_or_badly_placed_token_files_are_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let private =
+            |p: &Path| std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        // Sixteen repeated characters, or a few characters: guessable.
+        for weak in [
+            "aaaaaaaaaaaaaaaa",
+            "abababababababababab",
+            "1234123412341234",
+        ] {
+            let path = dir.path().join("weak");
+            std::fs::write(&path, weak).unwrap();
+            private(&path);
+            let e = load_or_create_token(&path).unwrap_err().to_string();
+            assert!(e.contains("easy to guess"), "{weak}: {e}");
+        }
+        // A good token in a folder everyone may write to.
+        let open = dir.path().join("open");
+        std::fs::create_dir(&open).unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let path = open.join("token");
+        std::fs::write(&path, "0f3a9c2e71b84d56a0e9c3f7b21d8e4a").unwrap();
+        private(&path);
+        let e = load_or_create_token(&path).unwrap_err().to_string();
+        assert!(e.contains("writable by everyone"), "{e}");
+        // The same token in a private folder is fine.
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert!(load_or_create_token(&path).is_ok());
     }
 }

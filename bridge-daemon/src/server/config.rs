@@ -178,6 +178,38 @@ impl Config {
                 });
             }
         }
+        // Timeouts of 0 would close every connection (or drop every write) at once; a minute-long
+        // hello or handshake wait would let silent sockets hold the session slots.
+        let timeouts = [
+            ("limits.hello_timeout_ms", l.hello_timeout_ms, 100, 60_000),
+            (
+                "limits.handshake_timeout_ms",
+                l.handshake_timeout_ms,
+                100,
+                60_000,
+            ),
+            ("limits.write_timeout_ms", l.write_timeout_ms, 100, 600_000),
+            (
+                "limits.transcribe_timeout_ms",
+                l.transcribe_timeout_ms,
+                100,
+                600_000,
+            ),
+        ];
+        for (name, value, lo, hi) in timeouts {
+            if !(lo..=hi).contains(&value) {
+                return Err(ServerError::InvalidSetting {
+                    name,
+                    why: format!("{value} ms is not between {lo} and {hi} ms"),
+                });
+            }
+        }
+        if l.shutdown_grace_ms > 600_000 {
+            return Err(ServerError::InvalidSetting {
+                name: "limits.shutdown_grace_ms",
+                why: format!("{} ms is more than 600000 ms", l.shutdown_grace_ms),
+            });
+        }
         if !(1.0..=600.0).contains(&l.max_utterance_s) {
             return Err(ServerError::InvalidSetting {
                 name: "limits.max_utterance_s",
@@ -233,6 +265,33 @@ mod tests {
     }
 
     /// The config example in docs/protocol.md is every default, spelled out.
+    #[test]
+    fn timeouts_of_zero_or_too_long_are_refused() {
+        for (set, name) in [
+            (
+                (|l: &mut Limits| l.hello_timeout_ms = 0) as fn(&mut Limits),
+                "limits.hello_timeout_ms",
+            ),
+            (
+                |l| l.handshake_timeout_ms = 3_600_000,
+                "limits.handshake_timeout_ms",
+            ),
+            (|l| l.write_timeout_ms = 0, "limits.write_timeout_ms"),
+            (
+                |l| l.shutdown_grace_ms = 86_400_000,
+                "limits.shutdown_grace_ms",
+            ),
+        ] {
+            let mut c = Config::default();
+            set(&mut c.limits);
+            match c.check() {
+                Err(ServerError::InvalidSetting { name: n, .. }) => assert_eq!(n, name),
+                other => panic!("{name}: {other:?}"),
+            }
+        }
+        assert!(Config::default().check().is_ok());
+    }
+
     #[test]
     fn the_documented_config_is_the_default() {
         let doc = include_str!("../../../docs/protocol.md");
