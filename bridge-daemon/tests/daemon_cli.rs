@@ -32,6 +32,8 @@ impl Daemon {
             .arg(&token_file)
             .arg("--audit-log")
             .arg(dir.join("audit.jsonl"))
+            // Preferences of the test's own, never the user's.
+            .env("CUTBRIDGE_PREFS_DIR", dir.join("prefs"))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -354,4 +356,45 @@ fn python_websockets_client_suite() {
         "{text}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// A preferences file that cannot be read refuses the edit, online and offline, naming the file:
+/// a range the editor protected must not be cut because its file was damaged.
+#[test]
+fn damaged_preferences_refuse_the_edit_and_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Daemon::start(dir.path(), "127.0.0.1:0");
+    let p = dir.path();
+    let name = common::timeline_json(12)["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let file = bridge_daemon::prefs::PrefStore::at(p.join("prefs")).path(&name);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, "{\"version\": 1, \"prefs\": {\"protected\": [").unwrap();
+
+    let out = ask(&d.url, &d.token_file, p, "删除第二个镜头", "online.otio");
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("preferences cannot be read"), "{said}");
+    assert!(said.contains(&file.display().to_string()), "{said}");
+    assert!(!p.join("online.otio").exists());
+
+    let edit = Command::new(BIN)
+        .args(["edit", "--timeline"])
+        .arg(p.join("fixture.json"))
+        .arg("--prefs-dir")
+        .arg(p.join("prefs"))
+        .args(["--instruction", "删除第二个镜头", "--output"])
+        .arg(p.join("offline.otio"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&edit.stderr);
+    assert_eq!(edit.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&file.display().to_string()), "{stderr}");
+    assert!(!p.join("offline.otio").exists());
 }

@@ -491,13 +491,20 @@ impl Session {
             };
             let understand_us = micros(t1);
             let t2 = Instant::now();
-            // The project's standing preferences (none saved: an empty set, no file read error).
-            let prefs = crate::prefs::PrefStore::default_location()
-                .and_then(|s| s.load(&t.timeline.name))
-                .unwrap_or_else(|e| {
-                    tracing::warn!("preferences of {:?} not used: {e}", t.timeline.name);
-                    crate::prefs::Preferences::default()
-                });
+            // The project's standing preferences (none saved: an empty set). A preferences file
+            // that cannot be read refuses the edit: a range the editor protected must not be
+            // cut because its file was damaged.
+            let prefs = match crate::prefs::PrefStore::default_location() {
+                Err(_) => crate::prefs::Preferences::default(),
+                Ok(store) => store.load(&t.timeline.name).map_err(|e| {
+                    pipeline::Refusal::new(
+                        pipeline::RefusalKind::BadInput,
+                        format!(
+                            "the project's preferences cannot be read, so nothing was edited: {e}"
+                        ),
+                    )
+                })?,
+            };
             // With picture analysis from an OFX node, the index gets its eyes.
             let with_pictures;
             let index = if pictures.is_empty() && labels.is_none() {
