@@ -1031,22 +1031,46 @@ mod stream {
         File(&'a std::path::Path),
     }
 
-    fn head_rate(src: Source<'_>) -> FoundRate {
-        use serde::Deserializer as _;
-        let mut head = Head::default();
-        match src {
-            Source::Text(text) => {
-                let mut de = serde_json::Deserializer::from_str(text);
-                let _ = (&mut de).deserialize_map(&mut head);
+    impl Source<'_> {
+        /// Run `seed` over the document: over all of it (`whole`: nothing may follow), or only
+        /// as far as the seed reads. `None` when the file cannot be opened.
+        fn parse<S, T>(self, seed: S, whole: bool) -> Option<Result<T, serde_json::Error>>
+        where
+            S: for<'de> DeserializeSeed<'de, Value = T>,
+        {
+            fn run<'de, R: serde_json::de::Read<'de>, S: DeserializeSeed<'de>>(
+                mut de: serde_json::Deserializer<R>,
+                seed: S,
+                whole: bool,
+            ) -> Result<S::Value, serde_json::Error> {
+                let v = seed.deserialize(&mut de)?;
+                if whole {
+                    de.end()?;
+                }
+                Ok(v)
             }
-            Source::File(path) => {
-                let file = std::fs::File::open(path).ok()?;
-                let mut de = serde_json::Deserializer::from_reader(
-                    std::io::BufReader::with_capacity(1 << 16, file),
-                );
-                let _ = (&mut de).deserialize_map(&mut head);
-            }
+            Some(match self {
+                Source::Text(text) => run(serde_json::Deserializer::from_str(text), seed, whole),
+                Source::File(path) => {
+                    let file = std::fs::File::open(path).ok()?;
+                    let buffered = std::io::BufReader::with_capacity(1 << 16, file);
+                    run(serde_json::Deserializer::from_reader(buffered), seed, whole)
+                }
+            })
         }
+    }
+
+    impl<'de> DeserializeSeed<'de> for &mut Head {
+        type Value = ();
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    fn head_rate(src: Source<'_>) -> FoundRate {
+        let mut head = Head::default();
+        // It stops at `tracks` with an error, by design: what it read is in `head`.
+        let _ = src.parse(&mut head, false)?;
         let mut root = Obj::new();
         if let Some(g) = head.global_start_time {
             root.insert("global_start_time".into(), g);
@@ -1065,14 +1089,7 @@ mod stream {
         if let Some(found) = head_rate(src) {
             return Some(found);
         }
-        let top: Top = match src {
-            Source::Text(text) => serde_json::from_str(text).ok()?,
-            Source::File(path) => serde_json::from_reader(std::io::BufReader::with_capacity(
-                1 << 16,
-                std::fs::File::open(path).ok()?,
-            ))
-            .ok()?,
-        };
+        let top: Top = src.parse(std::marker::PhantomData, true)?.ok()?;
         if let Some(r) = top
             .global_start_time
             .as_ref()
@@ -1141,23 +1158,7 @@ mod stream {
             reader: Reader::new(found.0),
             error: RefCell::new(None),
         };
-        let parsed = match src {
-            Source::Text(text) => {
-                let mut de = serde_json::Deserializer::from_str(text);
-                TimelineSeed(&ctx)
-                    .deserialize(&mut de)
-                    .and_then(|t| de.end().map(|()| t))
-            }
-            Source::File(path) => {
-                let file = std::fs::File::open(path).map_err(|_| Failed::Shape)?;
-                let mut de = serde_json::Deserializer::from_reader(
-                    std::io::BufReader::with_capacity(1 << 16, file),
-                );
-                TimelineSeed(&ctx)
-                    .deserialize(&mut de)
-                    .and_then(|t| de.end().map(|()| t))
-            }
-        };
+        let parsed = src.parse(TimelineSeed(&ctx), true).ok_or(Failed::Shape)?;
         let (top, stack) = match parsed {
             Ok(t) => t,
             Err(_) => {
@@ -1442,14 +1443,7 @@ impl Writer {
             "source_range".into(),
             self.range_kept(c.source, c.extra.get(TIMES), "source_range"),
         );
-        let mut effects = c.effects.clone();
-        if c.speed != 1.0 {
-            effects.push(json!({
-                "OTIO_SCHEMA": "LinearTimeWarp.1", "metadata": {}, "name": "", "effect_name": "LinearTimeWarp",
-                "time_scalar": c.speed
-            }));
-        }
-        o.insert("effects".into(), Value::Array(effects));
+        o.insert("effects".into(), Value::Array(effects_of(c)));
         o.insert("markers".into(), self.markers(&c.markers));
         o.insert("enabled".into(), json!(c.enabled));
         let mut extra = without_kept(&c.extra);
@@ -1502,14 +1496,7 @@ impl Writer {
             "source_range".into(),
             self.range_kept(c.source, c.extra.get(TIMES), "source_range"),
         );
-        let mut effects = c.effects.clone();
-        if c.speed != 1.0 {
-            effects.push(json!({
-                "OTIO_SCHEMA": "LinearTimeWarp.1", "metadata": {}, "name": "", "effect_name": "LinearTimeWarp",
-                "time_scalar": c.speed
-            }));
-        }
-        o.insert("effects".into(), Value::Array(effects));
+        o.insert("effects".into(), Value::Array(effects_of(c)));
         o.insert("enabled".into(), json!(c.enabled));
         o.extend(without_kept(&c.extra));
         Value::Object(o)
@@ -1751,9 +1738,7 @@ mod direct {
                 &Range(w, c.source, c.extra.get(TIMES), "source_range"),
             )?;
             if c.speed != 1.0 {
-                let mut effects = c.effects.clone();
-                effects.push(super::time_warp(c.speed));
-                m.serialize_entry("effects", &effects)?;
+                m.serialize_entry("effects", &super::effects_of(c))?;
             } else {
                 m.serialize_entry("effects", &c.effects)?;
             }
@@ -1792,12 +1777,16 @@ mod direct {
     }
 }
 
-/// The effect that carries a clip's speed.
-fn time_warp(speed: f64) -> Value {
-    json!({
-        "OTIO_SCHEMA": "LinearTimeWarp.1", "metadata": {}, "name": "", "effect_name": "LinearTimeWarp",
-        "time_scalar": speed
-    })
+/// A clip's effects as written: those kept from the file, and its speed as a `LinearTimeWarp`.
+fn effects_of(c: &Clip) -> Vec<Value> {
+    let mut effects = c.effects.clone();
+    if c.speed != 1.0 {
+        effects.push(json!({
+            "OTIO_SCHEMA": "LinearTimeWarp.1", "metadata": {}, "name": "", "effect_name": "LinearTimeWarp",
+            "time_scalar": c.speed
+        }));
+    }
+    effects
 }
 
 /// `extra` without the reader's own bookkeeping ([`TIMES`], [`ITEM_SCHEMA`]).
