@@ -1207,26 +1207,10 @@ fn line_label(l: &crate::index::LineEntry) -> String {
 /// stretch of the timeline where it shows, so an edit cuts the compound clip there and leaves its
 /// inside as it is.
 fn nested_by_name(index: &Index, words: &[String]) -> Option<Found> {
-    let words: Vec<String> = words
-        .iter()
-        .flat_map(|w| fold(w).split(' ').map(str::to_string).collect::<Vec<_>>())
-        .filter(|w| !w.is_empty())
-        .collect();
-    let score = |hay: &str| -> usize { words.iter().filter(|w| name_has_word(hay, w)).count() };
-    let best = index
-        .nested_clips
-        .iter()
-        .map(|c| score(&c.haystack))
-        .max()
-        .unwrap_or(0);
-    if best == 0 {
+    let hits = best_named(&index.nested_clips, |c| &c.haystack, words);
+    if hits.is_empty() {
         return None;
     }
-    let hits: Vec<&crate::index::NestedClipEntry> = index
-        .nested_clips
-        .iter()
-        .filter(|c| score(&c.haystack) == best)
-        .collect();
     let notes = hits
         .iter()
         .map(|c| {
@@ -1252,31 +1236,27 @@ fn nested_by_name(index: &Index, words: &[String]) -> Option<Found> {
 }
 
 fn clips_by_name(index: &Index, words: &[String]) -> Vec<usize> {
+    best_named(&index.clips, |c| &c.haystack, words)
+        .into_iter()
+        .map(|c| c.ordinal)
+        .collect()
+}
+
+/// The entries whose (folded) name `hay` holds the most of `words`; none when no entry holds
+/// any.
+fn best_named<'a, T>(entries: &'a [T], hay: impl Fn(&T) -> &str, words: &[String]) -> Vec<&'a T> {
     // "b-roll" folds to "b roll": two words of a name.
     let words: Vec<String> = words
         .iter()
         .flat_map(|w| fold(w).split(' ').map(str::to_string).collect::<Vec<_>>())
         .filter(|w| !w.is_empty())
         .collect();
-    if words.is_empty() {
-        return Vec::new();
-    }
-    let score = |hay: &str| -> usize { words.iter().filter(|w| name_has_word(hay, w)).count() };
-    let best = index
-        .clips
-        .iter()
-        .map(|c| score(&c.haystack))
-        .max()
-        .unwrap_or(0);
+    let score = |e: &T| -> usize { words.iter().filter(|w| name_has_word(hay(e), w)).count() };
+    let best = entries.iter().map(&score).max().unwrap_or(0);
     if best == 0 {
         return Vec::new();
     }
-    index
-        .clips
-        .iter()
-        .filter(|c| score(&c.haystack) == best)
-        .map(|c| c.ordinal)
-        .collect()
+    entries.iter().filter(|e| score(e) == best).collect()
 }
 
 /// Whether a (folded) clip name holds a word: whole words for Latin text (prefixes of 3+ letters
