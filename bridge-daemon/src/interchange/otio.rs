@@ -203,13 +203,8 @@ impl Reader {
             if !(rate.is_finite() && rate > 0.0 && value.is_finite()) || value.abs() > 1e12 {
                 return None;
             }
-            let frames = if (rate - self.rate_f).abs() < 1e-3 {
-                value
-            } else {
-                value * self.rate_f / rate
-            };
-            (frames.is_finite() && frames.abs() <= MAX_FRAMES as f64)
-                .then(|| (frames.round() as i64, value, rate))
+            self.convert(value, rate)
+                .map(|frames| (frames, value, rate))
         };
         let (start, sv, sr) = time(o.get("start_time")?)?;
         let (duration, dv, dr) = time(o.get("duration")?)?;
@@ -252,15 +247,20 @@ impl Reader {
         Ok(r)
     }
 
-    fn frames(&self, v: &Value, path: &str) -> Result<i64, ReadError> {
-        let (value, rate) = rational(v, path)?;
+    /// `value` at `rate` in whole frames at the timeline's rate, when within ±[`MAX_FRAMES`].
+    fn convert(&self, value: f64, rate: f64) -> Option<i64> {
         let frames = if (rate - self.rate_f).abs() < 1e-3 {
             value
         } else {
             value * self.rate_f / rate
         };
-        if !frames.is_finite() || frames.abs() > MAX_FRAMES as f64 {
-            return Err(err(
+        (frames.is_finite() && frames.abs() <= MAX_FRAMES as f64).then(|| frames.round() as i64)
+    }
+
+    fn frames(&self, v: &Value, path: &str) -> Result<i64, ReadError> {
+        let (value, rate) = rational(v, path)?;
+        self.convert(value, rate).ok_or_else(|| {
+            err(
                 path,
                 format!(
                     "{} at {} fps is out of range at the timeline's {} fps",
@@ -268,9 +268,8 @@ impl Reader {
                     num(rate),
                     num(self.rate_f)
                 ),
-            ));
-        }
-        Ok(frames.round() as i64)
+            )
+        })
     }
 
     fn range(&self, v: &Value, path: &str) -> Result<FrameRange, ReadError> {
