@@ -282,9 +282,14 @@ struct ServeArgs {
     /// Address to listen on [default: 127.0.0.1:7717]; port 0 picks a free port.
     #[arg(long)]
     listen: Option<std::net::SocketAddr>,
-    /// A JSON config file (see docs/protocol.md); flags override it.
+    /// A JSON config file (see docs/protocol.md); flags override it [default:
+    /// <config dir>/cutbridge/config.json, when it exists].
     #[arg(long)]
     config: Option<PathBuf>,
+    /// A browser origin that may connect besides clients that send none (repeatable): an exact
+    /// origin, `file://` (pages loaded from files: the Premiere CEP panel) or `null`.
+    #[arg(long = "allow-origin", value_name = "ORIGIN")]
+    allow_origin: Vec<String>,
     /// The token file [default: <config dir>/cutbridge/token, created with mode 0600].
     #[arg(long)]
     token_file: Option<PathBuf>,
@@ -1094,10 +1099,23 @@ fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
 fn serve(args: ServeArgs) -> Result<(), Exit> {
     use bridge_daemon::server::{self, Config, Server, auth, config};
     let bad = |e: server::ServerError| Exit(1, e.to_string());
-    let mut cfg = match &args.config {
+    let config_file = args
+        .config
+        .clone()
+        .or_else(|| config::default_config_path().filter(|p| p.exists()));
+    let mut cfg = match &config_file {
         Some(p) => Config::load(p).map_err(bad)?,
         None => Config::default(),
     };
+    for o in &args.allow_origin {
+        if !cfg
+            .allowed_origins
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(o))
+        {
+            cfg.allowed_origins.push(o.clone());
+        }
+    }
     if let Some(listen) = args.listen {
         cfg.listen = listen;
     }
@@ -1150,12 +1168,19 @@ fn serve(args: ServeArgs) -> Result<(), Exit> {
             token_path.display(),
             if created { " (created)" } else { "" }
         );
+        if let Some(p) = &config_file {
+            println!("bridge-daemon: config file {}", p.display());
+        }
         match server.audit_path() {
             Some(p) => println!("bridge-daemon: audit log {}", p.display()),
             None => println!("bridge-daemon: no audit log (no state folder on this system)"),
         }
         server.run(signals).await.map_err(bad)
-    })
+    })?;
+    // Work a cancelled request left on the blocking pool stops at its next stage; the process
+    // does not wait for it (dropping the runtime would).
+    rt.shutdown_timeout(std::time::Duration::from_millis(500));
+    Ok(())
 }
 
 /// What `ask` sends: the timeline as the daemon takes it, and the same read locally for the

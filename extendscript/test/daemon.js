@@ -39,7 +39,9 @@ async function startDaemon() {
   const tokenFile = path.join(dir, 'token');
   const auditLog = path.join(dir, 'audit.jsonl');
   const port = await freePort();
-  const child = spawn(daemonBinary(), ['serve', '--listen', `127.0.0.1:${port}`, '--token-file', tokenFile, '--audit-log', auditLog], {
+  const child = spawn(daemonBinary(), ['serve', '--listen', `127.0.0.1:${port}`, '--token-file', tokenFile, '--audit-log', auditLog,
+    // The panel is a page loaded from a file, as in CEP: its installer allows file:// the same way.
+    '--allow-origin', 'file://'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -89,6 +89,9 @@ pub mod code {
     /// A binary (audio) frame outside a voice stream: send `voice.begin` first. Answered with
     /// id null; the session goes on.
     pub const BINARY_NOT_SUPPORTED: i64 = -32003;
+    /// The daemon already serves as many sessions as it may (`data.max_sessions`): the hello is
+    /// refused and the connection closed (1013); try again later.
+    pub const SERVER_FULL: i64 = -32004;
     /// The instruction changed nothing; `data.kind` says why (`not_understood`, `no_match`, …).
     pub const REFUSED: i64 = -32010;
     /// No cached timeline has this fingerprint (never synced, or evicted): sync it again.
@@ -101,6 +104,12 @@ pub mod code {
     pub const INVALID_TIMELINE: i64 = -32014;
     /// The cut list cannot be applied to its timeline.
     pub const INVALID_CUT_LIST: i64 = -32015;
+    /// The request took longer than the daemon allows (`data.timeout_ms`); its work was
+    /// cancelled and nothing it would have made was kept.
+    pub const TIMED_OUT: i64 = -32016;
+    /// The reply would be larger than the daemon sends (`data.bytes`, `data.limit`): export a
+    /// timeline that large with the `edit` command instead.
+    pub const REPLY_TOO_LARGE: i64 = -32017;
     /// Audio the daemon cannot take: an unknown format, an unsupported rate or channel count
     /// (`voice.begin`), or a binary frame that is not a whole number of samples (id null). The
     /// stream goes on without that frame.

@@ -193,14 +193,16 @@ async def check_hello(d):
 
 
 async def check_evil_origin(d):
-    try:
-        ws = await ws_connect(d.url, origin="http://evil.example")
-    except Exception as e:  # websockets raises InvalidStatus / InvalidStatusCode
-        assert status_of(e) == 403, repr(e)
-    else:
-        await ws.close()
-        raise AssertionError("http://evil.example was let in")
-    ok = await Session.open(d.url, d.token, origin="null")
+    # A web page, and null (sandboxed iframes, data: pages), unless the config names them.
+    for origin in ("http://evil.example", "null", "file://"):
+        try:
+            ws = await ws_connect(d.url, origin=origin)
+        except Exception as e:  # websockets raises InvalidStatus / InvalidStatusCode
+            assert status_of(e) == 403, repr(e)
+        else:
+            await ws.close()
+            raise AssertionError(f"{origin} was let in")
+    ok = await Session.open(d.url, d.token)
     await ok.close()
 
 

@@ -178,16 +178,23 @@ fn create_private_file(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 /// Whether a handshake's `Origin` header may connect. No header (native clients: Python, Rust,
-/// ExtendScript sockets), `null` and `file://…` (CEP panels load from files; CEF sends one of
-/// these) are allowed, and so is any origin named in the config. Every web origin is refused.
-pub fn origin_allowed(origin: Option<&str>, extra: &[String]) -> bool {
+/// the OFX node, UXP sockets) may. A browser origin must be named in the config: exactly
+/// (`http://localhost:8088`), as `null` (sandboxed iframes and `data:` pages send it, so any web
+/// page could), or as `file://`, which admits every page loaded from a file (the CEP panel: its
+/// installer adds it). Everything else, and anything not named, is refused.
+pub fn origin_allowed(origin: Option<&str>, allowed: &[String]) -> bool {
     let Some(origin) = origin.map(str::trim) else {
         return true;
     };
     let lower = origin.to_ascii_lowercase();
-    lower == "null"
-        || lower.starts_with("file://")
-        || extra.iter().any(|o| o.eq_ignore_ascii_case(origin))
+    allowed.iter().any(|a| {
+        let a = a.trim().to_ascii_lowercase();
+        if a == "file://" {
+            lower.starts_with("file://")
+        } else {
+            a == lower
+        }
+    })
 }
 
 #[cfg(test)]
@@ -208,14 +215,31 @@ mod tests {
     #[test]
     fn origins() {
         assert!(origin_allowed(None, &[]));
-        assert!(origin_allowed(Some("null"), &[]));
-        assert!(origin_allowed(Some("file://"), &[]));
-        assert!(origin_allowed(Some("FILE:///Library/x/index.html"), &[]));
-        assert!(!origin_allowed(Some("http://evil.example"), &[]));
-        assert!(!origin_allowed(Some("http://localhost:3000"), &[]));
-        assert!(!origin_allowed(Some(""), &[]));
-        let extra = vec!["http://localhost:8088".to_string()];
-        assert!(origin_allowed(Some("http://localhost:8088"), &extra));
+        // Refused unless named: null (sandboxed and data: pages), file pages, web pages.
+        for o in [
+            "null",
+            "file://",
+            "FILE:///Library/x/index.html",
+            "http://evil.example",
+            "http://localhost:3000",
+            "",
+        ] {
+            assert!(!origin_allowed(Some(o), &[]), "{o}");
+        }
+        let allowed = vec!["http://localhost:8088".to_string(), "file://".to_string()];
+        assert!(origin_allowed(Some("http://localhost:8088"), &allowed));
+        assert!(origin_allowed(Some("file://"), &allowed));
+        assert!(origin_allowed(
+            Some("FILE:///Library/x/index.html"),
+            &allowed
+        ));
+        assert!(
+            !origin_allowed(Some("null"), &allowed),
+            "file:// does not admit null"
+        );
+        assert!(!origin_allowed(Some("http://localhost:8089"), &allowed));
+        assert!(origin_allowed(Some("null"), &["null".to_string()]));
+        assert!(!origin_allowed(Some("file:///x"), &["null".to_string()]));
     }
 
     #[cfg(unix)]

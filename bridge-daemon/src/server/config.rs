@@ -30,7 +30,15 @@ pub struct Config {
     pub audit_max_bytes: u64,
     /// How many rotated audit logs to keep (`audit.jsonl.1` … `.N`).
     pub audit_keep: usize,
-    /// Browser `Origin`s accepted besides none, `null`, `file://…` (CEP panels).
+    /// The largest audit record: past it, its longest lists are cut short (with a count of
+    /// what was left out).
+    pub audit_max_record_bytes: usize,
+    /// Rotation keeps at least this many of the newest records of each kind.
+    pub audit_keep_per_kind: usize,
+    /// Browser `Origin`s that may connect (clients that send none always may). Exact origins
+    /// (`http://localhost:8088`), `null` (sandboxed and `data:` pages send it: allow it only
+    /// knowingly) or `file://` (any page loaded from a file: the Premiere CEP panel, whose
+    /// installer adds it). Everything else is refused at the handshake.
     pub allowed_origins: Vec<String>,
     /// A Whisper model folder (Hugging Face: config.json, model.safetensors, tokenizer.json) for
     /// speech to text; without it voice streams get utterances but no text.
@@ -53,8 +61,16 @@ pub struct Config {
 pub struct Limits {
     /// The largest frame and message accepted; a bigger one closes that connection with 1009.
     pub max_message_bytes: usize,
-    /// Connections at once (authenticated or not); more are refused at the handshake (503).
+    /// Authenticated sessions at once; a `session.hello` past it is refused (−32003) and closed.
     pub max_sessions: usize,
+    /// Connections waiting for their handshake and hello at once; a new one past it closes the
+    /// one that has waited longest.
+    pub max_pending: usize,
+    /// Of those, from one non-loopback address (loopback clients share one address).
+    pub max_pending_per_peer: usize,
+    /// Bytes a connection may send before its hello (the HTTP handshake included), and the
+    /// largest frame it may announce then; more closes it with 1009.
+    pub pre_auth_bytes: u64,
     /// Sustained requests per second per session (token bucket).
     pub requests_per_second: u32,
     /// Requests a session may send in a burst above the sustained rate.
@@ -74,6 +90,22 @@ pub struct Limits {
     pub cached_cut_lists: usize,
     /// On SIGINT/SIGTERM, how long in-flight requests may take to finish.
     pub shutdown_grace_ms: u64,
+    /// A request not answered within this time gets −32016 and its work is cancelled.
+    pub request_timeout_ms: u64,
+    /// A message (or frame) begun must be finished within this time, or the connection closes.
+    pub message_timeout_ms: u64,
+    /// After this long without a byte from the client (the daemon pings a silent one every
+    /// `keepalive_ms`; clients answer pings by themselves), the connection closes.
+    pub idle_timeout_ms: u64,
+    pub keepalive_ms: u64,
+    /// The largest reply (an export of a huge timeline); a bigger one is refused (−32017), and
+    /// no connection's unsent frames may grow past it (a client that never reads is closed).
+    pub max_reply_bytes: usize,
+    /// Memory the cached timelines (with their indexes) may take, estimated; the least
+    /// recently used go first.
+    pub timeline_cache_bytes: u64,
+    /// Memory the kept cut lists may take, estimated.
+    pub cut_list_cache_bytes: u64,
     /// The longest utterance taken (seconds); a longer one is refused and its audio dropped.
     pub max_utterance_s: f64,
     /// Speech to text of one utterance must finish within this time.
@@ -89,6 +121,8 @@ impl Default for Config {
             audit_log: None,
             audit_max_bytes: 16 << 20,
             audit_keep: 5,
+            audit_max_record_bytes: 1 << 20,
+            audit_keep_per_kind: 50,
             allowed_origins: Vec::new(),
             whisper_dir: None,
             wake_phrases: crate::voice::default_wake_phrases(),
@@ -105,15 +139,25 @@ impl Default for Limits {
         Limits {
             max_message_bytes: 32 << 20,
             max_sessions: 512,
+            max_pending: 256,
+            max_pending_per_peer: 8,
+            pre_auth_bytes: 64 << 10,
             requests_per_second: 100,
             burst: 200,
             outbound_queue: 64,
             hello_timeout_ms: 10_000,
-            handshake_timeout_ms: 10_000,
+            handshake_timeout_ms: 5_000,
             write_timeout_ms: 30_000,
             cached_timelines: 32,
             cached_cut_lists: 1024,
             shutdown_grace_ms: 10_000,
+            request_timeout_ms: 120_000,
+            message_timeout_ms: 60_000,
+            idle_timeout_ms: 600_000,
+            keepalive_ms: 30_000,
+            max_reply_bytes: 256 << 20,
+            timeline_cache_bytes: 512 << 20,
+            cut_list_cache_bytes: 128 << 20,
             max_utterance_s: 30.0,
             transcribe_timeout_ms: 30_000,
         }
@@ -135,6 +179,18 @@ impl Limits {
     }
     pub fn transcribe_timeout(&self) -> Duration {
         Duration::from_millis(self.transcribe_timeout_ms)
+    }
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
+    }
+    pub fn message_timeout(&self) -> Duration {
+        Duration::from_millis(self.message_timeout_ms)
+    }
+    pub fn idle_timeout(&self) -> Duration {
+        Duration::from_millis(self.idle_timeout_ms)
+    }
+    pub fn keepalive(&self) -> Duration {
+        Duration::from_millis(self.keepalive_ms)
     }
 }
 
@@ -169,6 +225,10 @@ impl Config {
             ("limits.outbound_queue", l.outbound_queue as u64),
             ("limits.cached_timelines", l.cached_timelines as u64),
             ("limits.cached_cut_lists", l.cached_cut_lists as u64),
+            ("limits.max_pending", l.max_pending as u64),
+            ("limits.max_pending_per_peer", l.max_pending_per_peer as u64),
+            ("limits.timeline_cache_bytes", l.timeline_cache_bytes),
+            ("limits.cut_list_cache_bytes", l.cut_list_cache_bytes),
         ];
         for (name, value) in positive {
             if value == 0 {
@@ -195,6 +255,25 @@ impl Config {
                 100,
                 600_000,
             ),
+            (
+                "limits.request_timeout_ms",
+                l.request_timeout_ms,
+                100,
+                3_600_000,
+            ),
+            (
+                "limits.message_timeout_ms",
+                l.message_timeout_ms,
+                100,
+                600_000,
+            ),
+            (
+                "limits.idle_timeout_ms",
+                l.idle_timeout_ms,
+                1_000,
+                86_400_000,
+            ),
+            ("limits.keepalive_ms", l.keepalive_ms, 100, 3_600_000),
         ];
         for (name, value, lo, hi) in timeouts {
             if !(lo..=hi).contains(&value) {
@@ -208,6 +287,19 @@ impl Config {
             return Err(ServerError::InvalidSetting {
                 name: "limits.shutdown_grace_ms",
                 why: format!("{} ms is more than 600000 ms", l.shutdown_grace_ms),
+            });
+        }
+        // Before hello a connection sends an HTTP upgrade and one small hello: a few hundred bytes.
+        if !(1024..=1 << 20).contains(&l.pre_auth_bytes) {
+            return Err(ServerError::InvalidSetting {
+                name: "limits.pre_auth_bytes",
+                why: format!("{} is not between 1024 and 1048576 bytes", l.pre_auth_bytes),
+            });
+        }
+        if l.max_reply_bytes < 1 << 20 {
+            return Err(ServerError::InvalidSetting {
+                name: "limits.max_reply_bytes",
+                why: format!("{} is less than 1048576 bytes", l.max_reply_bytes),
             });
         }
         if !(1.0..=600.0).contains(&l.max_utterance_s) {
@@ -240,6 +332,11 @@ impl Config {
 /// `<config dir>/cutbridge/token` (`~/.config/cutbridge/token` on Linux).
 pub fn default_token_path() -> Option<PathBuf> {
     Some(dirs::config_dir()?.join("cutbridge").join("token"))
+}
+
+/// `<config dir>/cutbridge/config.json`, read by `serve` when it exists and no `--config` is given.
+pub fn default_config_path() -> Option<PathBuf> {
+    Some(dirs::config_dir()?.join("cutbridge").join("config.json"))
 }
 
 /// `<state dir>/cutbridge/audit.jsonl` (`~/.local/state/cutbridge/audit.jsonl` on Linux).

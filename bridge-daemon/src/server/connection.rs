@@ -1,10 +1,17 @@
-//! One WebSocket connection: the handshake (origin and capacity checks), then one task that
-//! reads frames, handles one request at a time, writes its reply, and drains the session's
-//! bounded queue of notifications.
+//! One WebSocket connection: the handshake (origin check), then one task that reads frames,
+//! handles one request at a time, writes its reply, and drains the session's bounded queue of
+//! notifications.
 //!
-//! A slow reader fills only its own queue: its replies wait (holding up only itself) and a
-//! notification that does not fit closes it. A frame over the size limit closes only that
-//! connection, with 1009.
+//! Limits by phase. Before hello the connection holds a place in the small pre-hello pool
+//! ([`super::admission`]; a newer connection may close it) and may send only
+//! `limits.pre_auth_bytes` in all ([`super::guard`]). After hello: the configured message size,
+//! the rate limit (pings count against it), the idle and message timeouts.
+//!
+//! The task reads one message ahead while a request is in flight, so that a client that leaves
+//! cancels its request instead of leaving the work to run on. A slow reader fills only its own
+//! queue: its replies wait (holding up only itself), a notification that does not fit closes
+//! it, and its unsent frames never grow past `limits.max_reply_bytes`. A frame over the size
+//! limit closes only that connection, with 1009.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,8 +23,8 @@ use futures_util::{SinkExt, StreamExt};
 use protocol::wire::{Log, LogLevel, Notification, method};
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
-use tokio::sync::{Notify, OwnedSemaphorePermit, mpsc, watch};
-use tokio::time::{Instant, sleep, timeout};
+use tokio::sync::{Notify, mpsc, watch};
+use tokio::time::{Instant, interval, sleep, timeout};
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::StatusCode;
@@ -25,11 +32,13 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{self, Message};
 
+use super::admission::Ticket;
 use super::auth::origin_allowed;
+use super::guard::{Meter, Metered, Refused};
 use super::session::{Flow, Handled, Session};
 use super::state::{Outbound, Shared};
 
-type Ws = WebSocketStream<TcpStream>;
+type Ws = WebSocketStream<Metered<TcpStream>>;
 
 /// Why a connection ended badly.
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +53,8 @@ pub enum ConnectionError {
     WriteTimeout(Duration),
     #[error("the client fell behind its notifications and was closed")]
     TooSlow,
+    #[error("closed before hello to make room for a newer connection")]
+    Evicted,
 }
 
 impl ConnectionError {
@@ -67,18 +78,19 @@ impl ConnectionError {
     }
 }
 
-/// The per-connection wrapper: runs [`handle_connection`] and logs how it ended. `permit` is
-/// `None` when the server is full (the handshake answers 503).
+/// The per-connection wrapper: runs [`handle_connection`] and logs how it ended. `ticket` is
+/// the connection's place in the pre-hello pool.
 pub async fn accept_connection(
     shared: Arc<Shared>,
     stream: TcpStream,
     peer: SocketAddr,
-    permit: Option<OwnedSemaphorePermit>,
+    ticket: Ticket,
     shutdown: watch::Receiver<bool>,
 ) {
-    match handle_connection(shared, stream, peer, permit, shutdown).await {
+    match handle_connection(shared, stream, peer, ticket, shutdown).await {
         Ok(()) => tracing::debug!(%peer, "connection closed"),
         Err(e) if e.is_normal() => tracing::debug!(%peer, "connection closed: {e}"),
+        Err(ConnectionError::Evicted) => tracing::debug!(%peer, "{}", ConnectionError::Evicted),
         Err(e) => tracing::warn!(%peer, "connection ended: {e}"),
     }
 }
@@ -91,67 +103,70 @@ enum End {
     Close(CloseCode, String),
     TooBig(String),
     Kicked,
+    Evicted,
     ReadError(tungstenite::Error),
     WriteError(ConnectionError),
 }
 
-fn ws_config(max: usize) -> WebSocketConfig {
+fn ws_config(max: usize, max_unsent: usize) -> WebSocketConfig {
     WebSocketConfig::default()
         .max_message_size(Some(max))
         .max_frame_size(Some(max))
         .write_buffer_size(0)
+        // Pongs to a client that pings and never reads replace each other instead of piling up.
+        .max_write_buffer_size(max_unsent)
+}
+
+/// The unsent bytes a connection may hold: its largest reply, and a little for what is queued
+/// behind it.
+fn max_unsent(limits: &super::config::Limits) -> usize {
+    limits.max_reply_bytes.saturating_add(1 << 20)
 }
 
 async fn handle_connection(
     shared: Arc<Shared>,
     stream: TcpStream,
     peer: SocketAddr,
-    permit: Option<OwnedSemaphorePermit>,
+    ticket: Ticket,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), ConnectionError> {
     let limits = shared.config.limits.clone();
     stream.set_nodelay(true)?;
-    let full = permit.is_none();
-    let extra_origins = shared.config.allowed_origins.clone();
+    let meter = Meter::new(limits.pre_auth_bytes);
+    let stream = Metered::new(stream, meter.clone());
+    let evicted = ticket.evicted();
+    let mut ticket = Some(ticket);
+    let allowed = shared.config.allowed_origins.clone();
     // The error type is tungstenite's HTTP response; its size is not ours to choose.
     #[allow(clippy::result_large_err)]
     let check = move |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
-        let refuse = |status: StatusCode, why: String| {
-            let mut r = ErrorResponse::new(Some(why));
-            *r.status_mut() = status;
-            r
-        };
         let origin = req
             .headers()
             .get("origin")
             .map(|o| o.to_str().unwrap_or("<not ASCII>"));
-        if !origin_allowed(origin, &extra_origins) {
+        if !origin_allowed(origin, &allowed) {
             tracing::warn!(%peer, origin = ?origin, "refused a browser origin");
-            return Err(refuse(
-                StatusCode::FORBIDDEN,
-                format!(
-                    "origin {} may not connect to the CutBridge daemon\n",
-                    origin.unwrap_or_default()
-                ),
-            ));
-        }
-        if full {
-            return Err(refuse(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "the daemon has as many sessions as it serves; try again later\n".into(),
-            ));
+            let mut r = ErrorResponse::new(Some(format!(
+                "origin {} may not connect to the CutBridge daemon (allowed_origins in its config \
+                 names those that may)\n",
+                origin.unwrap_or_default()
+            )));
+            *r.status_mut() = StatusCode::FORBIDDEN;
+            return Err(r);
         }
         Ok(resp)
     };
     let handshake = tokio_tungstenite::accept_hdr_async_with_config(
         stream,
         check,
-        Some(ws_config(limits.max_message_bytes)),
+        Some(ws_config(limits.max_message_bytes, max_unsent(&limits))),
     );
-    let ws = timeout(limits.handshake_timeout(), handshake)
-        .await
-        .map_err(|_| ConnectionError::HandshakeTimeout(limits.handshake_timeout()))??;
-    let _permit = permit;
+    let ws = tokio::select! {
+        r = timeout(limits.handshake_timeout(), handshake) => r
+            .map_err(|_| ConnectionError::HandshakeTimeout(limits.handshake_timeout()))??,
+        _ = evicted.notified() => return Err(ConnectionError::Evicted),
+    };
+    meter.handshake_done();
 
     let (mut sink, mut source) = ws.split();
     let (out_tx, mut out_rx) = mpsc::channel::<Outbound>(limits.outbound_queue);
@@ -170,13 +185,34 @@ async fn handle_connection(
     ));
     let mut authenticated = false;
     let mut inflight: Option<BoxFuture<'static, (Session, Handled)>> = None;
+    // The message read ahead while a request is in flight (at most one).
+    let mut ahead: Option<Message> = None;
     let hello_deadline = sleep(limits.hello_timeout());
     tokio::pin!(hello_deadline);
+    // Pings take from the same allowance as requests.
+    let bucket = session.as_ref().expect("not in flight").bucket();
+    let mut tick = interval(Duration::from_millis(
+        limits
+            .keepalive_ms
+            .min(limits.message_timeout_ms)
+            .min(1_000)
+            .max(50),
+    ));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut pinged = Instant::now();
 
     let end = loop {
+        // A message read ahead is handled as soon as the request before it is answered.
+        if inflight.is_none()
+            && let Some(msg) = ahead.take()
+        {
+            let s = session.take().expect("no request in flight");
+            inflight = Some(dispatch(s, msg));
+        }
         tokio::select! {
             biased;
             _ = kick.notified() => break End::Kicked,
+            _ = evicted.notified(), if !authenticated => break End::Evicted,
             // In-flight requests finish before the connection closes.
             _ = shutdown.changed(), if inflight.is_none() => break End::Shutdown,
             Some(out) = out_rx.recv() => {
@@ -186,12 +222,17 @@ async fn handle_connection(
             }
             (back, handled) = async { inflight.as_mut().expect("guarded").await }, if inflight.is_some() => {
                 inflight = None;
-                authenticated = back.authenticated();
+                if back.authenticated() && !authenticated {
+                    authenticated = true;
+                    // Out of the pre-hello pool; the configured limits apply.
+                    drop(ticket.take());
+                    meter.authenticated();
+                }
                 session = Some(back);
                 if let Some(reply) = handled.reply {
+                    let reply = Outbound::Text(reply.into());
                     // Queued notifications (progress) go first: they are about this request.
                     let first = out_rx.try_recv().ok();
-                    let reply = Outbound::Text(reply.into());
                     let r = match first {
                         Some(f) => write(&mut sink, &mut out_rx, f, Some(reply), write_timeout).await,
                         None => write(&mut sink, &mut out_rx, reply, None, write_timeout).await,
@@ -204,7 +245,7 @@ async fn handle_connection(
                     break End::Close(code, why);
                 }
             }
-            Some(samples) = mic_rx.recv(), if inflight.is_none() => {
+            Some(samples) = mic_rx.recv(), if inflight.is_none() && ahead.is_none() => {
                 let mut s = session.take().expect("no request in flight");
                 inflight = Some(Box::pin(async move {
                     s.handle_mic(samples).await;
@@ -215,31 +256,75 @@ async fn handle_connection(
                 CloseCode::Policy,
                 format!("no session.hello within {} s", limits.hello_timeout().as_secs()),
             ),
-            frame = source.next(), if inflight.is_none() => match frame {
-                None => break End::Gone,
-                Some(Ok(Message::Text(text))) => {
-                    let mut s = session.take().expect("no request in flight");
-                    inflight = Some(Box::pin(async move {
-                        let handled = s.handle_text(text.as_str()).await;
-                        (s, handled)
-                    }));
+            _ = tick.tick() => {
+                if let Some(busy) = meter.busy_for().filter(|b| *b > limits.message_timeout()) {
+                    break End::Close(
+                        CloseCode::Policy,
+                        format!(
+                            "a message begun {} s ago is still not finished (the limit is {} s)",
+                            busy.as_secs(),
+                            limits.message_timeout().as_secs()
+                        ),
+                    );
                 }
-                // Audio of the session's voice stream, handled in order like a request.
-                Some(Ok(Message::Binary(bytes))) => {
-                    let mut s = session.take().expect("no request in flight");
-                    inflight = Some(Box::pin(async move {
-                        let handled = s.handle_binary(&bytes).await;
-                        (s, handled)
-                    }));
+                let silent = meter.silent_for();
+                if silent > limits.idle_timeout() {
+                    break End::Close(
+                        CloseCode::Away,
+                        format!("nothing from the client for {} s", silent.as_secs()),
+                    );
+                }
+                // A silent client is pinged (it answers by itself), so that only a dead one
+                // reaches the idle timeout.
+                if authenticated && silent > limits.keepalive() && pinged.elapsed() > limits.keepalive() {
+                    pinged = Instant::now();
+                    let ping = timeout(write_timeout, sink.send(Message::Ping(Default::default())));
+                    if let Err(e) = ping.await.map_err(|_| ConnectionError::WriteTimeout(write_timeout)).and_then(|r| r.map_err(ConnectionError::from)) {
+                        break End::WriteError(e);
+                    }
+                }
+            }
+            frame = source.next(), if ahead.is_none() => match frame {
+                // The client left: a request in flight is cancelled (dropped below).
+                None => break End::Gone,
+                Some(Ok(msg @ (Message::Text(_) | Message::Binary(_)))) => {
+                    if inflight.is_none() {
+                        let s = session.take().expect("no request in flight");
+                        inflight = Some(dispatch(s, msg));
+                    } else {
+                        ahead = Some(msg);
+                    }
+                }
+                Some(Ok(Message::Ping(_))) => {
+                    let refused = bucket
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .take(std::time::Instant::now())
+                        .is_err();
+                    if refused {
+                        let l = &limits;
+                        break End::Close(
+                            CloseCode::Policy,
+                            format!(
+                                "too many pings: pings count against the rate limit of {} a second (bursts of {})",
+                                l.requests_per_second, l.burst
+                            ),
+                        );
+                    }
                 }
                 // The close reply is flushed by the next read, which then ends the stream.
-                Some(Ok(Message::Close(_))) => {}
                 Some(Ok(_)) => {}
                 Some(Err(tungstenite::Error::Capacity(e))) => break End::TooBig(e.to_string()),
+                Some(Err(tungstenite::Error::Io(e))) if Refused::of(&e).is_some() => {
+                    break End::TooBig(Refused::of(&e).map(|r| r.to_string()).unwrap_or_default())
+                }
                 Some(Err(e)) => break End::ReadError(e),
             },
         }
     };
+    if inflight.is_some() && matches!(end, End::Gone | End::ReadError(_)) {
+        tracing::info!(%peer, "the client left with a request in flight: cancelling it");
+    }
     // Unregisters the session: no more notifications are queued for it.
     drop(inflight);
     drop(session);
@@ -253,6 +338,11 @@ async fn handle_connection(
     let budget = write_timeout.min(Duration::from_secs(5));
     match end {
         End::Kicked => Err(ConnectionError::TooSlow),
+        End::Evicted => {
+            let why = "too many connections are waiting to say hello: this one waited longest";
+            let _ = timeout(budget, sink.send(goodbye(CloseCode::Again, why.into()))).await;
+            Err(ConnectionError::Evicted)
+        }
         End::WriteError(e) => Err(e),
         End::ReadError(e) => Err(e.into()),
         End::Gone => {
@@ -287,10 +377,17 @@ async fn handle_connection(
         }
         End::TooBig(why) => {
             tracing::warn!(%peer, "closing with 1009: {why}");
-            let reason = format!(
-                "message too big: the limit is {} bytes",
-                limits.max_message_bytes
-            );
+            let reason = if authenticated {
+                format!(
+                    "message too big: the limit is {} bytes",
+                    limits.max_message_bytes
+                )
+            } else {
+                format!(
+                    "before session.hello a connection may send {} bytes",
+                    limits.pre_auth_bytes
+                )
+            };
             let _ = timeout(budget, sink.send(goodbye(CloseCode::Size, reason))).await;
             if let Ok(mut ws) = source.reunite(sink) {
                 drain(&mut ws).await;
@@ -340,7 +437,7 @@ async fn write(
 /// close frame. Reading it through the WebSocket would buffer the whole frame.
 async fn drain(ws: &mut Ws) {
     const MAX_BYTES: u64 = 512 << 20;
-    let tcp = ws.get_mut();
+    let tcp = ws.get_mut().raw();
     let mut buf = vec![0u8; 64 * 1024];
     let deadline = Instant::now() + Duration::from_secs(5);
     let idle = Duration::from_millis(300);
@@ -353,4 +450,19 @@ async fn drain(ws: &mut Ws) {
         }
     }
     tracing::debug!(bytes = total, "drained after an oversized frame");
+}
+
+/// Start handling one data message: text is a request, binary is audio of the voice stream.
+fn dispatch(mut s: Session, msg: Message) -> BoxFuture<'static, (Session, Handled)> {
+    Box::pin(async move {
+        let handled = match msg {
+            Message::Text(text) => s.handle_text(text).await,
+            Message::Binary(bytes) => s.handle_binary(bytes).await,
+            _ => Handled {
+                reply: None,
+                flow: Flow::Continue,
+            },
+        };
+        (s, handled)
+    })
 }

@@ -8,14 +8,18 @@
 //!
 //! Only this module tree knows WebSockets and JSON-RPC envelopes; the message types themselves
 //! live in `protocol::wire`. Security: loopback by default, a token per session
-//! ([`auth`]), browser origins refused at the handshake, size and rate limits ([`config`]), and an
-//! audit log of every instruction, cut list and apply report ([`audit`]).
+//! ([`auth`]), browser origins refused at the handshake, a pre-hello pool and byte budget
+//! (`admission`, `guard`), size, rate, idle and request-time limits ([`config`]), caches bounded
+//! in bytes ([`state`]), and an audit log of every instruction, cut list and apply report
+//! ([`audit`]).
 
+mod admission;
 pub mod audit;
 pub mod auth;
 pub mod config;
 mod connection;
 pub mod decode;
+mod guard;
 pub mod rate;
 mod session;
 pub mod state;
@@ -26,7 +30,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 pub use audit::AuditLog;
@@ -99,8 +103,12 @@ impl Server {
         let audit = match &config.audit_log {
             Some(p) => Some(AuditLog::open(
                 p,
-                config.audit_max_bytes,
-                config.audit_keep,
+                audit::AuditLimits {
+                    max_bytes: config.audit_max_bytes,
+                    keep: config.audit_keep,
+                    max_record_bytes: config.audit_max_record_bytes,
+                    keep_per_kind: config.audit_keep_per_kind,
+                },
             )?),
             None => None,
         };
@@ -170,7 +178,6 @@ impl Server {
     pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<(), ServerError> {
         let Server { listener, shared } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
-        let capacity = Arc::new(Semaphore::new(shared.config.limits.max_sessions));
         let mut connections = JoinSet::new();
         tokio::pin!(shutdown);
         loop {
@@ -178,12 +185,14 @@ impl Server {
                 _ = &mut shutdown => break,
                 accepted = listener.accept() => match accepted {
                     Ok((stream, peer)) => {
-                        let permit = capacity.clone().try_acquire_owned().ok();
+                        // A place in the pre-hello pool (the longest-waiting connection makes
+                        // room when it is full); a session place is taken at hello.
+                        let ticket = shared.admission.admit(peer.ip());
                         connections.spawn(connection::accept_connection(
                             shared.clone(),
                             stream,
                             peer,
-                            permit,
+                            ticket,
                             stop_rx.clone(),
                         ));
                     }

@@ -1,9 +1,11 @@
 //! One session's requests: authentication, the rate limit, and the methods. Only this module
 //! and [`super::decode`] know the JSON-RPC envelope; the work itself is the library's pipeline.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use protocol::Timeline;
@@ -16,7 +18,7 @@ use protocol::wire::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, OwnedSemaphorePermit, mpsc};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
@@ -55,9 +57,14 @@ pub struct Session {
     peer: SocketAddr,
     out: mpsc::Sender<Outbound>,
     kick: Arc<Notify>,
-    bucket: TokenBucket,
+    /// Requests and pings take from it.
+    bucket: Arc<Mutex<TokenBucket>>,
     /// Set by a valid `session.hello`.
     id: Option<String>,
+    /// One of the server's `max_sessions` places, taken at hello.
+    _place: Option<OwnedSemaphorePermit>,
+    /// The request being handled came in a large message: decoding it belongs off the reactor.
+    big: bool,
     client: String,
     progress: bool,
     failed_hellos: u32,
@@ -140,11 +147,55 @@ fn micros(since: Instant) -> u64 {
     since.elapsed().as_micros().try_into().unwrap_or(u64::MAX)
 }
 
+thread_local! {
+    /// The cancel flag of the request whose work this blocking thread is doing.
+    static CANCEL: RefCell<Option<Arc<AtomicBool>>> = const { RefCell::new(None) };
+}
+
+/// Whether the request this work belongs to was given up (its client left, its deadline passed,
+/// the daemon is stopping): long work checks between its stages and stops.
+fn cancelled() -> bool {
+    CANCEL.with(|c| {
+        c.borrow()
+            .as_ref()
+            .is_some_and(|f| f.load(Ordering::Acquire))
+    })
+}
+
+/// The refusal of work that was cancelled (nobody reads it: the request is gone).
+fn cancelled_refusal() -> Refusal {
+    Refusal::new(
+        pipeline::RefusalKind::BadInput,
+        "the request was cancelled before it finished",
+    )
+}
+
+/// Sets the flag when the future waiting for the work is dropped (the request was given up).
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
+}
+
 /// Run `f` on the blocking pool when `heavy`, else right here (the common small case costs
-/// less than a thread hop).
-async fn work<T: Send + 'static>(heavy: bool, f: impl FnOnce() -> T + Send + 'static) -> T {
+/// less than a thread hop). Work on the pool can see, through [`cancelled`], that its request
+/// was given up.
+pub(super) async fn work<T: Send + 'static>(
+    heavy: bool,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
     if heavy {
-        match tokio::task::spawn_blocking(f).await {
+        let flag = Arc::new(AtomicBool::new(false));
+        let _cancel_on_drop = CancelOnDrop(flag.clone());
+        let job = move || {
+            CANCEL.with(|c| *c.borrow_mut() = Some(flag));
+            let out = f();
+            CANCEL.with(|c| *c.borrow_mut() = None);
+            out
+        };
+        match tokio::task::spawn_blocking(job).await {
             Ok(v) => v,
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         }
@@ -218,7 +269,7 @@ impl Session {
         mic_tx: mpsc::Sender<Vec<f32>>,
     ) -> Session {
         let l = &shared.config.limits;
-        let bucket = TokenBucket::new(l.requests_per_second, l.burst);
+        let bucket = Arc::new(Mutex::new(TokenBucket::new(l.requests_per_second, l.burst)));
         Session {
             shared,
             peer,
@@ -226,6 +277,8 @@ impl Session {
             kick,
             bucket,
             id: None,
+            _place: None,
+            big: false,
             client: String::new(),
             progress: false,
             failed_hellos: 0,
@@ -239,6 +292,39 @@ impl Session {
 
     pub fn authenticated(&self) -> bool {
         self.id.is_some()
+    }
+
+    /// The session's rate allowance (the connection takes from it for pings).
+    pub fn bucket(&self) -> Arc<Mutex<TokenBucket>> {
+        self.bucket.clone()
+    }
+
+    /// Send a `log` notification (may be dropped when the queue is full).
+    pub(super) fn log(&self, level: protocol::wire::LogLevel, message: impl Into<String>) {
+        self.notify_lossy(
+            method::LOG,
+            protocol::wire::Log {
+                level,
+                message: message.into(),
+            },
+        );
+    }
+
+    /// Write an audit record; when it cannot be written the client is told (a `log` warning)
+    /// and `false` comes back.
+    fn audit(&self, event: &str, fields: impl Serialize) -> bool {
+        match self.shared.audit(event, fields) {
+            Ok(recorded) => recorded,
+            Err(e) => {
+                self.log(
+                    protocol::wire::LogLevel::Warning,
+                    format!(
+                        "the audit log could not be written, so this {event} is not recorded: {e}"
+                    ),
+                );
+                false
+            }
+        }
     }
 
     /// A notification that may be dropped when the queue is full (progress, log).
@@ -262,15 +348,21 @@ impl Session {
         }
     }
 
-    /// Handle one text frame: rate limit, decode, authenticate, dispatch. The reply (none for a
-    /// JSON-RPC notification) is for the connection to write.
-    pub async fn handle_text(&mut self, text: &str) -> Handled {
+    /// Handle one text frame: rate limit, decode, authenticate, dispatch, each request within
+    /// `limits.request_timeout_ms`. The reply (none for a JSON-RPC notification) is for the
+    /// connection to write.
+    pub async fn handle_text(&mut self, text: Utf8Bytes) -> Handled {
         let started = Instant::now();
         let reply = |text: String| Handled {
             reply: Some(text),
             flow: Flow::Continue,
         };
-        if let Err(wait) = self.bucket.take(started) {
+        let limited = self
+            .bucket
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take(started);
+        if let Err(wait) = limited {
             let ms = wait.as_millis().max(1);
             let l = &self.shared.config.limits;
             let e = ErrorObject::new(
@@ -281,9 +373,12 @@ impl Session {
                 ),
             )
             .with_data(json!({"retry_after_ms": ms}));
-            return reply(reply_err(&peek_id(text), &e));
+            return reply(reply_err(&peek_id(&text), &e));
         }
-        let req = match decode_request(text) {
+        // Parsing megabytes of JSON takes long enough to hold up other clients: off the reactor.
+        self.big = text.len() > 256 * 1024;
+        let decoded = work(self.big, move || decode_request(&text)).await;
+        let req = match decoded {
             Ok(r) => r,
             Err(f) => return reply(reply_err(&f.id, &f.error)),
         };
@@ -298,30 +393,54 @@ impl Session {
                 flow: Flow::Continue,
             };
         }
-        let result: MethodResult<String> = match req.method.as_str() {
-            method::HELLO => self.hello(&id, req.params),
-            method::SYNC => self.sync(&id, req.params).await,
-            method::INSTRUCT => self.instruct(&id, req.params, started).await,
-            method::EXPORT => self.export(&id, req.params).await,
-            method::APPLY_REPORT => self.apply_report(&id, req.params),
-            method::ANALYSIS_FRAMES => self.analysis_frames(&id, req.params),
-            method::VOICE_BEGIN => self.voice_begin(&id, req.params),
-            method::VOICE_END => self.voice_end(&id, req.params).await,
-            method::VOICE_LISTEN => self.voice_listen(&id, req.params).await,
-            other => Err(ErrorObject::new(
-                code::METHOD_NOT_FOUND,
-                format!(
-                    "unknown method {other:?}; the daemon serves {}",
-                    method::REQUESTS.join(", ")
-                ),
-            )),
+        let deadline = self.shared.config.limits.request_timeout();
+        let method = req.method;
+        let result = match tokio::time::timeout(
+            deadline,
+            self.call(&id, &method, req.params, started),
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(_) => {
+                tracing::warn!(peer = %self.peer, %method, "request timed out: cancelled");
+                Err(ErrorObject::new(
+                    code::TIMED_OUT,
+                    format!(
+                        "{method} took longer than {} s, so it was cancelled; nothing was changed",
+                        deadline.as_secs_f64()
+                    ),
+                )
+                .with_data(json!({"timeout_ms": deadline.as_millis() as u64})))
+            }
         };
         let mut flow = Flow::Continue;
         let text = match result {
-            Ok(text) => text,
+            Ok(text) => {
+                let limit = self.shared.config.limits.max_reply_bytes;
+                if text.len() > limit {
+                    reply_err(
+                        &id,
+                        &ErrorObject::new(
+                            code::REPLY_TOO_LARGE,
+                            format!(
+                                "the reply would be {} bytes, more than the {limit} the daemon \
+                                 sends: export a timeline this large with `bridge-daemon edit`",
+                                text.len()
+                            ),
+                        )
+                        .with_data(json!({"bytes": text.len(), "limit": limit})),
+                    )
+                } else {
+                    text
+                }
+            }
             Err(e) => {
                 if e.code == code::UNAUTHENTICATED && self.failed_hellos >= MAX_FAILED_HELLOS {
                     flow = Flow::Close(CloseCode::Policy, "too many wrong tokens".into());
+                }
+                if e.code == code::SERVER_FULL {
+                    flow = Flow::Close(CloseCode::Again, "the daemon is full".into());
                 }
                 reply_err(&id, &e)
             }
@@ -330,6 +449,34 @@ impl Session {
             // A request without an id is a notification: JSON-RPC sends it no response.
             reply: id.as_ref().map(|_| text),
             flow,
+        }
+    }
+
+    /// One method.
+    async fn call(
+        &mut self,
+        id: &Option<Id>,
+        method: &str,
+        params: Option<Value>,
+        started: Instant,
+    ) -> MethodResult<String> {
+        match method {
+            method::HELLO => self.hello(id, params),
+            method::SYNC => self.sync(id, params).await,
+            method::INSTRUCT => self.instruct(id, params, started).await,
+            method::EXPORT => self.export(id, params).await,
+            method::APPLY_REPORT => self.apply_report(id, params),
+            method::ANALYSIS_FRAMES => self.analysis_frames(id, params),
+            method::VOICE_BEGIN => self.voice_begin(id, params),
+            method::VOICE_END => self.voice_end(id, params).await,
+            method::VOICE_LISTEN => self.voice_listen(id, params).await,
+            other => Err(ErrorObject::new(
+                code::METHOD_NOT_FOUND,
+                format!(
+                    "unknown method {other:?}; the daemon serves {}",
+                    method::REQUESTS.join(", ")
+                ),
+            )),
         }
     }
 
@@ -349,6 +496,22 @@ impl Session {
                 "wrong token: use the one in the token file the daemon printed when it started",
             ));
         }
+        // A place among the authenticated sessions: only a client with the token takes one.
+        let place = self
+            .shared
+            .capacity
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| {
+                let max = self.shared.config.limits.max_sessions;
+                tracing::warn!(peer = %self.peer, "refused a session: {max} are open");
+                ErrorObject::new(
+                    code::SERVER_FULL,
+                    format!("the daemon already serves {max} sessions, its limit; try again later"),
+                )
+                .with_data(json!({"max_sessions": max}))
+            })?;
+        self._place = Some(place);
         let session = self.shared.new_id("s");
         self.shared.register_session(
             session.clone(),
@@ -402,7 +565,11 @@ impl Session {
     }
 
     async fn sync(&mut self, id: &Option<Id>, p: Option<Value>) -> MethodResult<String> {
-        let p = SyncParams::decode(p.unwrap_or_else(|| json!({}))).map_err(invalid_params)?;
+        let p = work(self.big, move || {
+            SyncParams::decode(p.unwrap_or_else(|| json!({})))
+        })
+        .await
+        .map_err(invalid_params)?;
         let t = self.take_timeline(id, p.timeline).await?;
         let tl = &t.timeline;
         let clips = tl.v1().map(|v| v.clips_with_ranges().count()).unwrap_or(0);
@@ -435,7 +602,11 @@ impl Session {
         started: Instant,
         spoken: bool,
     ) -> MethodResult<String> {
-        let p = InstructParams::decode(p.unwrap_or_else(|| json!({}))).map_err(invalid_params)?;
+        let p = work(self.big, move || {
+            InstructParams::decode(p.unwrap_or_else(|| json!({})))
+        })
+        .await
+        .map_err(invalid_params)?;
         let mut timings = Timings::default();
         let t0 = Instant::now();
         let cached = match (p.timeline, &p.fingerprint) {
@@ -469,7 +640,6 @@ impl Session {
         let selection = p.selection;
         let backend = self.shared.backend.clone();
         let heavy = cached.is_large();
-        let shared = self.shared.clone();
         self.progress(id, "understand", 0.25);
         let work_cached = cached.clone();
         let pictures = self.shared.pictures();
@@ -490,6 +660,9 @@ impl Session {
                 None
             };
             let understand_us = micros(t1);
+            if cancelled() {
+                return Err(cancelled_refusal());
+            }
             let t2 = Instant::now();
             // The project's standing preferences (none saved: an empty set). A preferences file
             // that cannot be read refuses the edit: a range the editor protected must not be
@@ -530,11 +703,14 @@ impl Session {
             if let Some(sel) = selection {
                 outcome = crate::selection::clip_to_selection(&t.timeline, outcome, sel)?;
             }
+            if cancelled() {
+                return Err(cancelled_refusal());
+            }
             Ok::<_, Refusal>((outcome, understand_us, micros(t2)))
         })
         .await
         .map_err(|r| {
-            shared.audit(
+            self.audit(
                 "refusal",
                 json!({"session": self.session_id(), "client": self.client, "text": text,
                        "fingerprint": cached.fingerprint, "kind": r.kind, "message": r.message}),
@@ -560,7 +736,7 @@ impl Session {
             intent: &'a protocol::Intent,
             cut_list: &'a protocol::CutList,
         }
-        self.shared.audit(
+        self.audit(
             "instruction",
             InstructionRecord {
                 session: self.session_id(),
@@ -574,8 +750,8 @@ impl Session {
         );
         self.shared.store_cut_list(StoredCutList {
             cut_list: cut_list.clone(),
-            after: outcome.timeline,
         });
+        drop(outcome.timeline);
         let except = if spoken { "" } else { self.session_id() };
         if self.shared.has_appliers(&cached.fingerprint, except) {
             let proposed = Notification::new(
@@ -620,19 +796,26 @@ impl Session {
             .with_data(json!({"formats": Format::NAMES.split(", ").collect::<Vec<_>>()}))
         })?;
         enum Source {
-            Stored(Arc<StoredCutList>),
             Apply(Arc<CachedTimeline>, protocol::CutList),
             AsIs(Arc<CachedTimeline>),
         }
         let source = match (p.cut_list, p.fingerprint) {
             (Some(CutListRef::Id(cl)), _) => {
-                Source::Stored(self.shared.cut_list(&cl).ok_or_else(|| {
+                let stored = self.shared.cut_list(&cl).ok_or_else(|| {
                     ErrorObject::new(
                         code::UNKNOWN_CUT_LIST,
                         format!("no cut list {cl:?}: it was never made here, or it is too old"),
                     )
                     .with_data(json!({"cut_list_id": cl}))
-                })?)
+                })?;
+                // The edited timeline is made again from the cached one (kept cut lists do not
+                // hold it).
+                let fp = &stored.cut_list.fingerprint;
+                let t = self
+                    .shared
+                    .timeline(fp)
+                    .ok_or_else(|| unknown_timeline(fp))?;
+                Source::Apply(t, stored.cut_list.clone())
             }
             (Some(CutListRef::Inline(cl)), fp) => {
                 let fp = fp.unwrap_or_else(|| cl.fingerprint.clone());
@@ -661,7 +844,6 @@ impl Session {
             }
         };
         let heavy = match &source {
-            Source::Stored(s) => is_large(&s.after),
             Source::Apply(t, _) | Source::AsIs(t) => t.is_large(),
         };
         let name = p.format;
@@ -672,7 +854,6 @@ impl Session {
                 fingerprint: tl.fingerprint(),
             };
             match source {
-                Source::Stored(s) => Ok(render(&s.after)),
                 Source::AsIs(t) => Ok(render(&t.timeline)),
                 Source::Apply(t, cl) => protocol::apply(&t.timeline, &cl)
                     .map(|tl| render(&tl))
@@ -696,7 +877,7 @@ impl Session {
         let p: ApplyReportParams = params(p)?;
         let known = self.shared.cut_list(&p.cut_list_id);
         let failed = p.results.iter().filter(|r| !r.ok).count();
-        self.shared.audit(
+        let recorded = self.audit(
             "apply_report",
             json!({"session": self.session_id(), "client": self.client,
                    "cut_list_id": p.cut_list_id,
@@ -708,7 +889,7 @@ impl Session {
         Ok(reply_ok(
             id,
             &ApplyReportResult {
-                recorded: self.shared.audit.is_some(),
+                recorded,
                 known_cut_list: known.is_some(),
             },
         ))

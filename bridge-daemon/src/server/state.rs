@@ -6,9 +6,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use protocol::{CutList, Timeline};
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, Semaphore, mpsc};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
+use super::admission::Admission;
 use super::audit::AuditLog;
 use super::auth::Token;
 use super::config::Config;
@@ -54,26 +55,125 @@ pub fn is_large(tl: &Timeline) -> bool {
     items + tl.subtitles.len() > 2_000
 }
 
-/// A cut list the daemon made, with the timeline it makes (for `edit.export`).
+/// A cut list the daemon made, for `edit.export` (applied again to its timeline, which stays
+/// cached) and `apply.report`. The timeline it makes is not kept: at 20,000 clips that is
+/// megabytes per instruction.
 #[derive(Debug)]
 pub struct StoredCutList {
     pub cut_list: CutList,
-    pub after: Timeline,
 }
 
-/// A least-recently-used map with a fixed capacity; every operation is O(log n).
+/// About how much memory a value takes: its strings and containers, roughly.
+fn value_bytes(v: &serde_json::Value) -> u64 {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => 32 + s.len() as u64,
+        Value::Array(a) => 32 + a.iter().map(value_bytes).sum::<u64>(),
+        Value::Object(m) => map_bytes(m),
+        _ => 16,
+    }
+}
+
+fn map_bytes(m: &serde_json::Map<String, serde_json::Value>) -> u64 {
+    if m.is_empty() {
+        return 0;
+    }
+    48 + m
+        .iter()
+        .map(|(k, v)| 48 + k.len() as u64 + value_bytes(v))
+        .sum::<u64>()
+}
+
+fn markers_bytes(markers: &[protocol::Marker]) -> u64 {
+    markers
+        .iter()
+        .map(|m| {
+            std::mem::size_of::<protocol::Marker>() as u64
+                + (m.name.len() + m.comment.len() + m.color.len()) as u64
+                + map_bytes(&m.metadata)
+                + map_bytes(&m.extra)
+        })
+        .sum()
+}
+
+fn tracks_bytes(tracks: &[protocol::Track]) -> u64 {
+    use protocol::Item;
+    tracks
+        .iter()
+        .map(|t| {
+            let items: u64 = t
+                .items
+                .iter()
+                .map(|it| {
+                    std::mem::size_of::<Item>() as u64
+                        + match it {
+                            Item::Clip(c) => {
+                                (c.name.len() + c.media.name.len()) as u64
+                                    + c.media.url.as_ref().map_or(0, |u| u.len() as u64)
+                                    + map_bytes(&c.metadata)
+                                    + map_bytes(&c.extra)
+                                    + map_bytes(&c.media.metadata)
+                                    + map_bytes(&c.media.extra)
+                                    + c.effects.iter().map(value_bytes).sum::<u64>()
+                                    + markers_bytes(&c.markers)
+                                    + c.media.nested.as_ref().map_or(0, |n| {
+                                        tracks_bytes(&n.tracks) + markers_bytes(&n.markers)
+                                    })
+                            }
+                            Item::Gap(g) => map_bytes(&g.extra),
+                            Item::Transition(x) => {
+                                (x.name.len() + x.kind.len()) as u64
+                                    + map_bytes(&x.metadata)
+                                    + map_bytes(&x.extra)
+                            }
+                        }
+                })
+                .sum();
+            items + markers_bytes(&t.markers) + map_bytes(&t.metadata) + map_bytes(&t.extra)
+        })
+        .sum()
+}
+
+/// About how much memory a timeline takes (an estimate for the caches' byte bounds).
+pub fn timeline_bytes(tl: &Timeline) -> u64 {
+    tracks_bytes(&tl.tracks)
+        + markers_bytes(&tl.markers)
+        + tl.subtitles
+            .iter()
+            .map(|l| {
+                std::mem::size_of::<protocol::SubtitleLine>() as u64
+                    + l.text.len() as u64
+                    + l.speaker.as_ref().map_or(0, |s| s.len() as u64)
+            })
+            .sum::<u64>()
+        + map_bytes(&tl.metadata)
+        + map_bytes(&tl.extra)
+}
+
+/// A least-recently-used map bounded in entries and in (estimated) bytes; every operation is
+/// O(log n).
 #[derive(Debug)]
 pub struct Lru<V> {
     cap: usize,
+    max_bytes: u64,
+    bytes: u64,
     clock: u64,
-    map: HashMap<String, (V, u64)>,
+    map: HashMap<String, (V, u64, u64)>,
     by_use: BTreeMap<u64, String>,
 }
 
 impl<V: Clone> Lru<V> {
     pub fn new(cap: usize) -> Self {
+        Lru::bounded(cap, u64::MAX)
+    }
+
+    /// At most `cap` entries weighing `max_bytes` in all (the newest entry is kept even when it
+    /// alone weighs more).
+    pub fn bounded(cap: usize, max_bytes: u64) -> Self {
         Lru {
             cap: cap.max(1),
+            max_bytes,
+            bytes: 0,
             clock: 0,
             map: HashMap::new(),
             by_use: BTreeMap::new(),
@@ -83,7 +183,7 @@ impl<V: Clone> Lru<V> {
     pub fn get(&mut self, key: &str) -> Option<V> {
         self.clock += 1;
         let clock = self.clock;
-        let (v, used) = self.map.get_mut(key)?;
+        let (v, used, _) = self.map.get_mut(key)?;
         self.by_use.remove(used);
         *used = clock;
         self.by_use.insert(clock, key.to_string());
@@ -91,17 +191,31 @@ impl<V: Clone> Lru<V> {
     }
 
     pub fn insert(&mut self, key: String, value: V) {
+        self.insert_weighing(key, value, 0);
+    }
+
+    /// Insert an entry that weighs `bytes`, evicting the least recently used to make room.
+    pub fn insert_weighing(&mut self, key: String, value: V, bytes: u64) {
         self.clock += 1;
-        if let Some((_, used)) = self.map.insert(key.clone(), (value, self.clock)) {
+        if let Some((_, used, old)) = self.map.insert(key.clone(), (value, self.clock, bytes)) {
             self.by_use.remove(&used);
+            self.bytes -= old;
         }
+        self.bytes += bytes;
         self.by_use.insert(self.clock, key);
-        while self.map.len() > self.cap {
+        while self.map.len() > self.cap || (self.bytes > self.max_bytes && self.map.len() > 1) {
             let Some((_, oldest)) = self.by_use.pop_first() else {
                 break;
             };
-            self.map.remove(&oldest);
+            if let Some((_, _, b)) = self.map.remove(&oldest) {
+                self.bytes -= b;
+            }
         }
+    }
+
+    /// The estimated bytes held.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
     }
 
     pub fn len(&self) -> usize {
@@ -111,6 +225,11 @@ impl<V: Clone> Lru<V> {
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
+}
+
+/// About how much a cut list takes.
+fn cut_list_bytes(cl: &CutList) -> u64 {
+    1024 + cl.operations.len() as u64 * 256
 }
 
 /// A live, authenticated session as others see it.
@@ -132,6 +251,10 @@ pub struct Shared {
     pub token: Token,
     pub backend: Arc<dyn Understand>,
     pub audit: Option<AuditLog>,
+    /// The places of authenticated sessions (`limits.max_sessions`).
+    pub capacity: Arc<Semaphore>,
+    /// Connections waiting for their hello.
+    pub admission: Arc<Admission>,
     /// Speech to text for voice streams ([`crate::voice::NoModel`] without a Whisper folder).
     pub transcriber: Arc<dyn Transcribe>,
     /// Why there is no text, when `transcriber` has no model.
@@ -176,9 +299,12 @@ impl Shared {
     ) -> Shared {
         let mut seed = [0u8; 4];
         let _ = getrandom::fill(&mut seed);
+        let l = &config.limits;
         Shared {
-            timelines: Mutex::new(Lru::new(config.limits.cached_timelines)),
-            cut_lists: Mutex::new(Lru::new(config.limits.cached_cut_lists)),
+            timelines: Mutex::new(Lru::bounded(l.cached_timelines, l.timeline_cache_bytes)),
+            cut_lists: Mutex::new(Lru::bounded(l.cached_cut_lists, l.cut_list_cache_bytes)),
+            capacity: Arc::new(Semaphore::new(l.max_sessions)),
+            admission: Admission::new(l.max_pending, l.max_pending_per_peer),
             emotion_labels: Mutex::new(Lru::new(config.limits.cached_timelines)),
             sessions: Mutex::new(HashMap::new()),
             pictures: Mutex::new(std::collections::BTreeMap::new()),
@@ -263,8 +389,10 @@ impl Shared {
         if let Some(existing) = cache.get(&t.fingerprint) {
             return existing;
         }
+        // The index holds about as much again as the timeline (words, line analyses).
+        let bytes = 2 * timeline_bytes(&t.timeline);
         let t = Arc::new(t);
-        cache.insert(t.fingerprint.clone(), t.clone());
+        cache.insert_weighing(t.fingerprint.clone(), t.clone(), bytes);
         t
     }
 
@@ -295,7 +423,8 @@ impl Shared {
     }
 
     pub fn store_cut_list(&self, stored: StoredCutList) {
-        lock(&self.cut_lists).insert(stored.cut_list.id.clone(), Arc::new(stored));
+        let bytes = cut_list_bytes(&stored.cut_list);
+        lock(&self.cut_lists).insert_weighing(stored.cut_list.id.clone(), Arc::new(stored), bytes);
     }
 
     pub fn register_session(&self, id: String, entry: SessionEntry) {
@@ -359,10 +488,18 @@ impl Shared {
         }
     }
 
-    pub fn audit(&self, event: &str, fields: impl serde::Serialize) {
-        if let Some(a) = &self.audit {
-            a.record(event, fields);
+    /// Record an audit event: `Ok(false)` when there is no audit log, an error when it could
+    /// not be written.
+    pub fn audit(&self, event: &str, fields: impl serde::Serialize) -> Result<bool, String> {
+        match &self.audit {
+            Some(a) => a.record(event, fields).map(|()| true),
+            None => Ok(false),
         }
+    }
+
+    /// The estimated bytes the caches hold: timelines, cut lists.
+    pub fn cache_bytes(&self) -> (u64, u64) {
+        (lock(&self.timelines).bytes(), lock(&self.cut_lists).bytes())
     }
 }
 
@@ -384,5 +521,31 @@ mod tests {
         assert_eq!(l.get("a"), Some(4));
         assert_eq!(l.by_use.len(), 2);
         assert_eq!(l.len(), 2);
+    }
+
+    #[test]
+    fn lru_is_bounded_in_bytes_too() {
+        let mut l = Lru::bounded(100, 1000);
+        l.insert_weighing("a".into(), 1, 400);
+        l.insert_weighing("b".into(), 2, 400);
+        assert_eq!(l.bytes(), 800);
+        l.insert_weighing("c".into(), 3, 400);
+        assert_eq!(l.get("a"), None, "the oldest went to make room");
+        assert_eq!(l.bytes(), 800);
+        // Replacing an entry replaces its weight.
+        l.insert_weighing("b".into(), 4, 100);
+        assert_eq!(l.bytes(), 500);
+        // One entry heavier than the bound is still kept (alone).
+        l.insert_weighing("huge".into(), 5, 5000);
+        assert_eq!((l.len(), l.bytes()), (1, 5000));
+        assert_eq!(l.get("huge"), Some(5));
+    }
+
+    #[test]
+    fn a_timeline_weighs_more_with_more_clips() {
+        let small = timeline_bytes(&crate::synthetic::long_timeline(100, 0));
+        let big = timeline_bytes(&crate::synthetic::long_timeline(10_000, 0));
+        assert!(small > 100 * 64, "{small}");
+        assert!(big > 90 * small && big < 110 * small, "{small} → {big}");
     }
 }

@@ -12,10 +12,9 @@
 use std::time::Instant;
 
 use protocol::wire::{
-    EditUndo, ErrorObject, Id, ListenMode, Log, LogLevel, Notification, UtteranceEvent,
-    UtteranceSpan, VoiceBeginParams, VoiceBeginResult, VoiceEndParams, VoiceEndResult,
-    VoiceListenParams, VoiceListenResult, VoiceSource, VoiceTranscript, VoiceUtterance, code,
-    method,
+    EditUndo, ErrorObject, Id, ListenMode, LogLevel, Notification, UtteranceEvent, UtteranceSpan,
+    VoiceBeginParams, VoiceBeginResult, VoiceEndParams, VoiceEndResult, VoiceListenParams,
+    VoiceListenResult, VoiceSource, VoiceTranscript, VoiceUtterance, code, method,
 };
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
@@ -91,17 +90,6 @@ impl Session {
     /// waiting; a client too slow to take it loses it (its queue is full).
     fn notify(&self, method: &str, params: impl serde::Serialize) {
         self.notify_lossy(method, params);
-    }
-
-    /// A `log` notification to this session.
-    fn log(&self, level: LogLevel, message: impl Into<String>) {
-        self.notify(
-            method::LOG,
-            Log {
-                level,
-                message: message.into(),
-            },
-        );
     }
 
     pub(super) fn voice_begin(
@@ -186,7 +174,7 @@ impl Session {
 
     /// A binary frame: audio of the current stream. Errors answer with id null; the session
     /// goes on.
-    pub async fn handle_binary(&mut self, bytes: &[u8]) -> Handled {
+    pub async fn handle_binary(&mut self, bytes: tokio_tungstenite::tungstenite::Bytes) -> Handled {
         let err = |e: ErrorObject| Handled {
             reply: Some(reply_err(&None, &e)),
             flow: Flow::Continue,
@@ -208,13 +196,24 @@ impl Session {
             ));
         };
         stream.frames += 1;
-        let events = match stream.decoder.push_bytes(bytes) {
-            Ok(pcm) => stream.vad.push(&pcm),
+        let len = bytes.len();
+        // Decoding a big frame (resampling, the detector) takes milliseconds to seconds: off the
+        // reactor, so that other clients are not held up.
+        let decode = move |mut stream: VoiceStream| {
+            let events = stream
+                .decoder
+                .push_bytes(&bytes)
+                .map(|pcm| stream.vad.push(&pcm));
+            (stream, events)
+        };
+        let (mut stream, events) = super::work(len > 64 * 1024, move || decode(stream)).await;
+        let events = match events {
+            Ok(events) => events,
             Err(e) => {
                 stream.bad_frames += 1;
                 let frame = stream.frames;
                 self.voice = Some(stream);
-                return err(bad_audio(&e).with_data(json!({"frame": frame, "bytes": bytes.len()})));
+                return err(bad_audio(&e).with_data(json!({"frame": frame, "bytes": len})));
             }
         };
         let errors = self.voice_events(&mut stream, events).await;
