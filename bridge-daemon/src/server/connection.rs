@@ -390,7 +390,9 @@ async fn handle_connection(
             };
             let _ = timeout(budget, sink.send(goodbye(CloseCode::Size, reason))).await;
             if let Ok(mut ws) = source.reunite(sink) {
-                drain(&mut ws).await;
+                // Before hello a client is owed little: a short drain, not hundreds of MB.
+                let max = if authenticated { 512 << 20 } else { 256 << 10 };
+                drain(&mut ws, max).await;
             }
             Ok(())
         }
@@ -435,14 +437,13 @@ async fn write(
 /// After refusing an oversized frame, read and discard what the client still sends (bounded in
 /// bytes and time) so that closing the socket does not reset it before the client has read the
 /// close frame. Reading it through the WebSocket would buffer the whole frame.
-async fn drain(ws: &mut Ws) {
-    const MAX_BYTES: u64 = 512 << 20;
+async fn drain(ws: &mut Ws, max_bytes: u64) {
     let tcp = ws.get_mut().raw();
     let mut buf = vec![0u8; 64 * 1024];
     let deadline = Instant::now() + Duration::from_secs(5);
     let idle = Duration::from_millis(300);
     let mut total = 0u64;
-    while total < MAX_BYTES {
+    while total < max_bytes {
         let wait = deadline.saturating_duration_since(Instant::now()).min(idle);
         match timeout(wait, tcp.read(&mut buf)).await {
             Ok(Ok(n)) if n > 0 => total += n as u64,
