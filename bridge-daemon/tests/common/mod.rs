@@ -2,6 +2,8 @@
 //! server running in-process on 127.0.0.1 port 0.
 #![allow(dead_code)]
 
+#[cfg(target_os = "linux")]
+pub mod attack;
 pub mod speech;
 
 use std::time::Duration;
