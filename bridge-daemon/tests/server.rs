@@ -867,3 +867,207 @@ async fn analysis_frames_make_picture_targets() {
     })
     .await;
 }
+
+/// Rules, after a pause: a backend that waits on a model.
+struct Slow(Duration);
+
+impl Understand for Slow {
+    fn name(&self) -> &'static str {
+        "slow"
+    }
+    fn understand(
+        &self,
+        text: &str,
+        ctx: &bridge_daemon::understand::Context,
+    ) -> Result<protocol::Intent, bridge_daemon::Refusal> {
+        std::thread::sleep(self.0);
+        Rules.understand(text, ctx)
+    }
+}
+
+/// The audit log's records of one kind.
+fn audited(s: &TestServer, event: &str) -> usize {
+    std::fs::read_to_string(s.dir.path().join("audit.jsonl"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| serde_json::from_str::<Value>(l).unwrap()["event"] == event)
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_past_its_deadline_is_cancelled_and_the_session_goes_on() {
+    bounded(async {
+        let backend = std::sync::Arc::new(Slow(Duration::from_millis(1500)));
+        let s =
+            TestServer::start_with_backend(backend, |c| c.limits.request_timeout_ms = 300).await;
+        let mut ws = raw(&s.url).await;
+        hello(&mut ws).await;
+        let t = Instant::now();
+        let r = call(
+            &mut ws,
+            1,
+            method::INSTRUCT,
+            json!({"text": "删除第二个镜头", "timeline": timeline_json(6)}),
+        )
+        .await;
+        assert_eq!(r["error"]["code"], code::TIMED_OUT, "{r}");
+        assert_eq!(r["error"]["data"]["timeout_ms"], 300, "{r}");
+        assert!(
+            t.elapsed() < Duration::from_millis(1400),
+            "{:?}",
+            t.elapsed()
+        );
+        // The session goes on.
+        let r = call(
+            &mut ws,
+            2,
+            method::SYNC,
+            json!({"timeline": timeline_json(3)}),
+        )
+        .await;
+        assert!(r.get("result").is_some(), "{r}");
+        // The work stops at its next stage: no cut list is made or recorded after the fact.
+        tokio::time::sleep(Duration::from_millis(1800)).await;
+        assert_eq!(audited(&s, "instruction"), 0);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_leaves_cancels_its_request() {
+    bounded(async {
+        let backend = std::sync::Arc::new(Slow(Duration::from_millis(700)));
+        let s = TestServer::start_with_backend(backend, |_| {}).await;
+        let mut gone = raw(&s.url).await;
+        hello(&mut gone).await;
+        send(
+            &mut gone,
+            json!({"jsonrpc": "2.0", "id": 1, "method": method::INSTRUCT,
+                   "params": {"text": "删除第二个镜头", "timeline": timeline_json(6)}}),
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        drop(gone);
+        tokio::time::sleep(Duration::from_millis(1200)).await;
+        assert_eq!(
+            audited(&s, "instruction"),
+            0,
+            "the abandoned request ran on"
+        );
+        // A client that stays gets its cut list, recorded.
+        let mut stays = raw(&s.url).await;
+        hello(&mut stays).await;
+        let r = call(
+            &mut stays,
+            1,
+            method::INSTRUCT,
+            json!({"text": "删除第二个镜头", "timeline": timeline_json(6)}),
+        )
+        .await;
+        assert!(r.get("result").is_some(), "{r}");
+        assert_eq!(audited(&s, "instruction"), 1);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_client_is_pinged_and_a_dead_one_closed() {
+    bounded(async {
+        let s = TestServer::start(|c| {
+            c.limits.idle_timeout_ms = 1_000;
+            c.limits.keepalive_ms = 200;
+        })
+        .await;
+        let mut alive = raw(&s.url).await;
+        hello(&mut alive).await;
+        let mut dead = raw(&s.url).await;
+        hello(&mut dead).await;
+        // `alive` reads (so its library answers the daemon's pings); `dead` reads nothing.
+        let mut pings = 0;
+        let until = Instant::now() + Duration::from_millis(2_500);
+        while let Ok(Some(Ok(m))) = tokio::time::timeout_at(until.into(), alive.next()).await {
+            if m.is_ping() {
+                pings += 1;
+            }
+        }
+        assert!(pings >= 3, "{pings} pings in 2.5 s");
+        let r = call(
+            &mut alive,
+            1,
+            method::SYNC,
+            json!({"timeline": timeline_json(3)}),
+        )
+        .await;
+        assert!(r.get("result").is_some(), "{r}");
+        // Closed (1001; reading the pings queued before it, its library may meet the closed
+        // socket first, when answering them).
+        let code = close_code(&mut dead).await;
+        assert!(matches!(code, Some(CloseCode::Away) | None), "{code:?}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_begun_and_never_finished_is_closed() {
+    use tungstenite::protocol::frame::Frame;
+    use tungstenite::protocol::frame::coding::{Data, OpCode};
+    bounded(async {
+        let s = TestServer::start(|c| {
+            c.limits.message_timeout_ms = 500;
+            c.limits.keepalive_ms = 100;
+        })
+        .await;
+        let mut ws = raw(&s.url).await;
+        hello(&mut ws).await;
+        // The first fragment of a text message, and never the rest; the client keeps answering
+        // pings, so only the message timeout can end it.
+        let first = Frame::message(r#"{"jsonrpc": "2.0", "#, OpCode::Data(Data::Text), false);
+        ws.send(Message::Frame(first)).await.unwrap();
+        let t = Instant::now();
+        assert_eq!(close_code(&mut ws).await, Some(CloseCode::Policy));
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+        // Others are unaffected.
+        let mut other = raw(&s.url).await;
+        hello(&mut other).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_larger_than_the_daemon_sends_is_an_error() {
+    bounded(async {
+        let s = TestServer::start(|c| c.limits.max_reply_bytes = 1 << 20).await;
+        let mut ws = raw(&s.url).await;
+        hello(&mut ws).await;
+        let r = call(
+            &mut ws,
+            1,
+            method::SYNC,
+            json!({"timeline": timeline_json(3000)}),
+        )
+        .await;
+        let fp = r["result"]["fingerprint"].clone();
+        let r = call(
+            &mut ws,
+            2,
+            method::EXPORT,
+            json!({"fingerprint": fp, "format": "json"}),
+        )
+        .await;
+        assert_eq!(r["error"]["code"], code::REPLY_TOO_LARGE, "{r}");
+        assert!(
+            r["error"]["data"]["bytes"].as_u64().unwrap() > 1 << 20,
+            "{r}"
+        );
+        // The session goes on.
+        let r = call(
+            &mut ws,
+            3,
+            method::SYNC,
+            json!({"timeline": timeline_json(3)}),
+        )
+        .await;
+        assert!(r.get("result").is_some(), "{r}");
+    })
+    .await;
+}

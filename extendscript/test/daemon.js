@@ -8,6 +8,7 @@ const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const WebSocket = require('ws');
+const { allowFileOrigin } = require('../install');
 
 const REPO = path.resolve(__dirname, '..', '..');
 
@@ -39,10 +40,14 @@ async function startDaemon() {
   const tokenFile = path.join(dir, 'token');
   const auditLog = path.join(dir, 'audit.jsonl');
   const port = await freePort();
-  const child = spawn(daemonBinary(), ['serve', '--listen', `127.0.0.1:${port}`, '--token-file', tokenFile, '--audit-log', auditLog,
-    // The panel is a page loaded from a file, as in CEP: its installer allows file:// the same way.
-    '--allow-origin', 'file://'], {
+  // The panel is a page loaded from a file, as in CEP (Chromium sends Origin: null): the daemon
+  // lets it in because the installer wrote the file-page origins into the daemon's default
+  // config file, which serve reads.
+  const configHome = path.join(dir, 'config');
+  allowFileOrigin(path.join(configHome, 'cutbridge', 'config.json'));
+  const child = spawn(daemonBinary(), ['serve', '--listen', `127.0.0.1:${port}`, '--token-file', tokenFile, '--audit-log', auditLog], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, XDG_CONFIG_HOME: configHome },
   });
   let stderr = '';
   child.stderr.on('data', (d) => { stderr += d; });

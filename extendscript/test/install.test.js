@@ -6,7 +6,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
-const { extensionsFolder } = require('../install');
+const { extensionsFolder, daemonConfigPath } = require('../install');
 
 const INSTALL = path.join(__dirname, '..', 'install.js');
 
@@ -42,4 +42,37 @@ test('the manifest names Premiere, the page, the host script and Node', () => {
   assert.match(m, /<ScriptPath>\.\/host\/cutbridge\.jsx<\/ScriptPath>/);
   assert.match(m, /--enable-nodejs/);
   assert.match(m, /--mixed-context/);
+});
+
+test('the installer lets the panel (a file page) connect: null and file:// in the daemon config, the rest kept', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutbridge-install-'));
+  try {
+    const file = path.join(dir, 'cutbridge', 'config.json');
+    const run = (...args) => spawnSync(process.execPath, [INSTALL, '--daemon-config', file, ...args], { encoding: 'utf8' });
+    // No config yet: one is made with just that origin.
+    let r = run();
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.deepStrictEqual(JSON.parse(fs.readFileSync(file, 'utf8')), { allowed_origins: ['null', 'file://'] });
+    // An editor's own settings stay; running it twice adds nothing.
+    fs.writeFileSync(file, JSON.stringify({ listen: '127.0.0.1:7800', allowed_origins: ['http://localhost:8088', 'NULL'], limits: { burst: 5 } }));
+    run(); run();
+    const c = JSON.parse(fs.readFileSync(file, 'utf8'));
+    assert.deepStrictEqual(c, { listen: '127.0.0.1:7800', allowed_origins: ['http://localhost:8088', 'NULL', 'file://'], limits: { burst: 5 } });
+    // Uninstalling takes only that origin out.
+    r = run('--uninstall');
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.deepStrictEqual(JSON.parse(fs.readFileSync(file, 'utf8')).allowed_origins, ['http://localhost:8088']);
+    // A config that is not JSON is never overwritten.
+    fs.writeFileSync(file, '{"listen": ');
+    r = run();
+    assert.strictEqual(r.status, 1);
+    assert.match(r.stderr, /is not JSON/);
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), '{"listen": ');
+  } finally { fs.rmSync(dir, { recursive: true, force: true }); }
+});
+
+test('the daemon config is where bridge-daemon serve looks for it', () => {
+  assert.match(daemonConfigPath('darwin'), /Library\/Application Support\/cutbridge\/config\.json$/);
+  assert.strictEqual(daemonConfigPath('win32', { APPDATA: 'C:\\Users\\e\\AppData\\Roaming' }), path.join('C:\\Users\\e\\AppData\\Roaming', 'cutbridge', 'config.json'));
+  assert.strictEqual(daemonConfigPath('linux', { XDG_CONFIG_HOME: '/x/cfg' }), path.join('/x/cfg', 'cutbridge', 'config.json'));
 });
