@@ -191,12 +191,12 @@ async fn handle_connection(
     tokio::pin!(hello_deadline);
     // Pings take from the same allowance as requests.
     let bucket = session.as_ref().expect("not in flight").bucket();
+    // Often enough to see the keep-alive and message timeouts within a second of their due.
     let mut tick = interval(Duration::from_millis(
         limits
             .keepalive_ms
             .min(limits.message_timeout_ms)
-            .min(1_000)
-            .max(50),
+            .clamp(50, 1_000),
     ));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut pinged = Instant::now();
