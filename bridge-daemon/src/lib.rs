@@ -4,6 +4,7 @@
 //! [`pipeline::instruct`].
 
 pub mod assemble;
+pub mod audio;
 pub mod client;
 pub mod index;
 pub mod interchange;
@@ -14,6 +15,7 @@ pub mod resolver;
 pub mod selection;
 pub mod server;
 pub mod synthetic;
+pub mod task;
 pub mod understand;
 pub mod voice;
 

@@ -650,6 +650,35 @@ fn load_timeline(path: &Path, rate: Option<f64>, subtitles: Option<&Path>) -> Re
     Ok(Loaded { timeline, notes })
 }
 
+/// Progress of long work on stderr: a line when a stage starts, then at most every half second,
+/// and when it is done; nothing for work that ends within half a second.
+fn progress_printer() -> bridge_daemon::task::ProgressFn {
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+    let started = Instant::now();
+    let last: Mutex<Option<(String, Instant)>> = Mutex::new(None);
+    std::sync::Arc::new(move |stage: &str, fraction: f64| {
+        if started.elapsed() < Duration::from_millis(500) && fraction < 1.0 {
+            return;
+        }
+        let mut last = last.lock().unwrap_or_else(|p| p.into_inner());
+        let due = match &*last {
+            Some((s, at)) => {
+                s != stage || at.elapsed() >= Duration::from_millis(500) || fraction >= 1.0
+            }
+            None => true,
+        };
+        if due {
+            let what = match stage {
+                "audio" => "listening to the media",
+                other => other,
+            };
+            eprintln!("bridge-daemon: {what}: {:.0}%", fraction * 100.0);
+            *last = Some((stage.to_string(), Instant::now()));
+        }
+    })
+}
+
 fn edit(args: &EditArgs) -> Result<(), Exit> {
     let format = match &args.output {
         Some(out) => Some(Format::from_path(out).ok_or_else(|| {
@@ -683,12 +712,13 @@ fn edit(args: &EditArgs) -> Result<(), Exit> {
     }
     let standing = load_prefs(store, &timeline.name)?;
     let backend = select_backend(&args.backend.options(BackendOptions::default())?)?;
-    let plan = bridge_daemon::pipeline::plan_with_prefs(
-        &timeline,
-        &args.instruction,
-        &*backend,
-        &standing,
-    );
+    // Media named by relative paths are found beside the timeline file; hearing long media
+    // shows its progress.
+    let scope = bridge_daemon::task::Scope::new(Some(progress_printer()))
+        .with_media_root(args.timeline.parent().map(Path::to_path_buf));
+    let plan = scope.run(|| {
+        bridge_daemon::pipeline::plan_with_prefs(&timeline, &args.instruction, &*backend, &standing)
+    });
     let refused = |refusal: bridge_daemon::pipeline::Refusal| {
         if args.json {
             println!("{}", serde_json::json!({"refusal": refusal}));

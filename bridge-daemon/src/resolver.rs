@@ -56,6 +56,69 @@ struct Found {
     notes: Vec<String>,
 }
 
+/// Guard kept on each side of the speech around a silence heard in the audio when the
+/// instruction names no margin: a level threshold cannot tell a soft consonant from room tone,
+/// and clipping the first syllable of a word is worse than a tenth of a second of air.
+const HEARD_GUARD_S: f64 = 0.1;
+
+/// Silences longer than `min_seconds` heard in the media, when there is no transcript to find
+/// pauses between (SPEC: with a transcript, pauses and silences are the gaps between its lines).
+fn heard_silences(
+    tl: &Timeline,
+    min_seconds: f64,
+    margin: Option<Length>,
+) -> Result<Found, Refusal> {
+    let heard = crate::audio::hear(tl, &crate::task::media_access()).map_err(|e| {
+        no(
+            RefusalKind::BadInput,
+            format!(
+                "this timeline has no transcript, so silences are heard in its media, and {e} \
+                 (or pass --subtitles to find pauses between transcript lines)"
+            ),
+        )
+    })?;
+    let min = tl.rate.seconds_to_frames(min_seconds);
+    let keep = match margin {
+        Some(m) => length_frames(tl, m),
+        None => tl.rate.seconds_to_frames(HEARD_GUARD_S),
+    };
+    let duration = tl.duration();
+    let mut matches = Vec::new();
+    for r in &heard.silent {
+        if r.duration <= min {
+            continue;
+        }
+        let (a, b) = (r.start, r.end());
+        let cut = FrameRange::from_bounds(
+            a + if a > 0 { keep } else { 0 },
+            b - if b < duration { keep } else { 0 },
+        );
+        if !cut.is_empty() {
+            matches.push(Match {
+                what: format!(
+                    "silence of {} (heard in the audio)",
+                    seconds_label(tl, r.duration)
+                ),
+                range: cut,
+                score: None,
+            });
+        }
+    }
+    let mut notes = vec![format!(
+        "no transcript: silences heard in the audio of {} ({} media file{})",
+        heard.tracks,
+        heard.files,
+        if heard.files == 1 { "" } else { "s" }
+    )];
+    notes.extend(heard.notes);
+    Ok(Found {
+        matches,
+        clips: None,
+        separate: false,
+        notes,
+    })
+}
+
 fn no(kind: RefusalKind, msg: impl Into<String>) -> Refusal {
     Refusal::new(kind, msg)
 }
@@ -693,10 +756,7 @@ fn find(index: &Index, tl: &Timeline, target: &Target) -> Result<Found, Refusal>
             margin,
         } => {
             if index.lines().is_empty() {
-                return Err(no(
-                    RefusalKind::NoMatch,
-                    "pauses are found between transcript lines, and this timeline has none (pass --subtitles)",
-                ));
+                return heard_silences(tl, *min_seconds, *margin);
             }
             let min = tl.rate.seconds_to_frames(*min_seconds);
             let keep = margin.map_or(0, |m| length_frames(tl, m));

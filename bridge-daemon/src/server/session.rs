@@ -1,10 +1,8 @@
 //! One session's requests: authentication, the rate limit, and the methods. Only this module
 //! and [`super::decode`] know the JSON-RPC envelope; the work itself is the library's pipeline.
 
-use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -147,20 +145,7 @@ fn micros(since: Instant) -> u64 {
     since.elapsed().as_micros().try_into().unwrap_or(u64::MAX)
 }
 
-thread_local! {
-    /// The cancel flag of the request whose work this blocking thread is doing.
-    static CANCEL: RefCell<Option<Arc<AtomicBool>>> = const { RefCell::new(None) };
-}
-
-/// Whether the request this work belongs to was given up (its client left, its deadline passed,
-/// the daemon is stopping): long work checks between its stages and stops.
-fn cancelled() -> bool {
-    CANCEL.with(|c| {
-        c.borrow()
-            .as_ref()
-            .is_some_and(|f| f.load(Ordering::Acquire))
-    })
-}
+use crate::task::{self, Scope, cancelled};
 
 /// The refusal of work that was cancelled (nobody reads it: the request is gone).
 fn cancelled_refusal() -> Refusal {
@@ -170,37 +155,39 @@ fn cancelled_refusal() -> Refusal {
     )
 }
 
-/// Sets the flag when the future waiting for the work is dropped (the request was given up).
-struct CancelOnDrop(Arc<AtomicBool>);
+/// Cancels its scope when the future waiting for the work is dropped (the request was given up).
+struct CancelOnDrop(Scope);
 
 impl Drop for CancelOnDrop {
     fn drop(&mut self) {
-        self.0.store(true, Ordering::Release);
+        self.0.cancel();
     }
 }
 
 /// Run `f` on the blocking pool when `heavy`, else right here (the common small case costs
-/// less than a thread hop). Work on the pool can see, through [`cancelled`], that its request
-/// was given up.
+/// less than a thread hop). Work on the pool can see, through [`task::cancelled`], that its
+/// request was given up.
 pub(super) async fn work<T: Send + 'static>(
     heavy: bool,
     f: impl FnOnce() -> T + Send + 'static,
 ) -> T {
+    work_in(Scope::new(None), heavy, f).await
+}
+
+/// [`work`] in a scope of the caller's (with its progress sink).
+pub(super) async fn work_in<T: Send + 'static>(
+    scope: Scope,
+    heavy: bool,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
     if heavy {
-        let flag = Arc::new(AtomicBool::new(false));
-        let _cancel_on_drop = CancelOnDrop(flag.clone());
-        let job = move || {
-            CANCEL.with(|c| *c.borrow_mut() = Some(flag));
-            let out = f();
-            CANCEL.with(|c| *c.borrow_mut() = None);
-            out
-        };
-        match tokio::task::spawn_blocking(job).await {
+        let _cancel_on_drop = CancelOnDrop(scope.clone());
+        match tokio::task::spawn_blocking(move || scope.run(f)).await {
             Ok(v) => v,
             Err(e) => std::panic::resume_unwind(e.into_panic()),
         }
     } else {
-        f()
+        scope.run(f)
     }
 }
 
@@ -333,6 +320,28 @@ impl Session {
         if let Ok(text) = serde_json::to_string(&n) {
             let _ = self.out.try_send(Outbound::Text(Utf8Bytes::from(text)));
         }
+    }
+
+    /// Where the work of request `id` reports its progress (when the client asked for it).
+    fn progress_sink(&self, id: &Option<Id>) -> Option<task::ProgressFn> {
+        if !self.progress {
+            return None;
+        }
+        let out = self.out.clone();
+        let id = id.clone();
+        Some(Arc::new(move |stage: &str, fraction: f64| {
+            let n = Notification::new(
+                method::PROGRESS,
+                Progress {
+                    id: id.clone(),
+                    stage: stage.into(),
+                    fraction,
+                },
+            );
+            if let Ok(text) = serde_json::to_string(&n) {
+                let _ = out.try_send(Outbound::Text(Utf8Bytes::from(text)));
+            }
+        }))
     }
 
     fn progress(&self, id: &Option<Id>, stage: &str, fraction: f64) {
@@ -648,8 +657,10 @@ impl Session {
         let client = self.session_id().to_string();
         // A backend that waits on a model or the network runs on the blocking pool, never on a
         // reactor thread.
-        let blocking = heavy || !backend.is_quick();
-        let (outcome, understand_us, resolve_us) = work(blocking, move || {
+        // Without a transcript, pauses are heard in the media: decoding is blocking work.
+        let blocking = heavy || !backend.is_quick() || cached.timeline.subtitles.is_empty();
+        let scope = Scope::new(self.progress_sink(id));
+        let (outcome, understand_us, resolve_us) = work_in(scope, blocking, move || {
             let t = &work_cached;
             let t1 = Instant::now();
             let intent = backend.understand_for(&client, &work_text, &t.context)?;
