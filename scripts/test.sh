@@ -27,7 +27,8 @@ need_apt() {
 # report test screenshots the HTML report (the CJK font makes Chinese text in screenshots readable).
 # lua5.1 (Resolve's Lua) checks and runs resolve-scripts' free-edition script. sox joins the
 # espeak-ng sentences of the voice tests; libasound2-dev (ALSA) builds the `mic` feature (cpal).
-need_apt libclang-dev chromium espeak-ng fonts-wqy-microhei lua5.1 sox libasound2-dev
+# ffmpeg encodes the silence tests' MP4, MOV and MXF media (and is the daemon's fallback decoder).
+need_apt libclang-dev chromium espeak-ng fonts-wqy-microhei lua5.1 sox libasound2-dev ffmpeg
 
 log "installing test dependencies (pip, quietly)"
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore -r requirements-dev.txt

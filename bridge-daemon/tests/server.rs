@@ -1071,3 +1071,114 @@ async fn a_reply_larger_than_the_daemon_sends_is_an_error() {
     })
     .await;
 }
+
+/// A WAV of tone bursts (speech stand-ins) separated by `gaps` seconds of faint noise; the
+/// bursts last a second each. 16 kHz mono.
+fn bursts_wav(path: &std::path::Path, gaps: &[f64]) -> f64 {
+    let rate = 16_000u32;
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    let mut n = 0u64;
+    let mut x = 1u32;
+    let mut write = |secs: f64, tone: bool, w: &mut hound::WavWriter<_>| {
+        for _ in 0..(secs * rate as f64) as u64 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let hiss = ((x >> 16) as f64 / 65536.0 - 0.5) * 0.004;
+            let t = n as f64 / rate as f64;
+            let s = if tone {
+                0.3 * (t * 440.0 * std::f64::consts::TAU).sin()
+            } else {
+                0.0
+            };
+            w.write_sample(((s + hiss) * 32767.0) as i16).unwrap();
+            n += 1;
+        }
+    };
+    for (i, g) in gaps.iter().enumerate() {
+        write(*g, false, &mut w);
+        if i + 1 < gaps.len() {
+            write(1.0, true, &mut w);
+        }
+    }
+    w.finalize().unwrap();
+    gaps.iter().sum::<f64>() + (gaps.len() - 1) as f64
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_transcript_the_daemon_hears_silences_in_the_media() {
+    bounded(async {
+        let s = TestServer::start(|_| {}).await;
+        let wav = s.dir.path().join("bursts.wav");
+        let secs = bursts_wav(&wav, &[0.2, 2.0, 0.4, 1.5, 0.2]);
+        let frames = (secs * 25.0) as i64;
+        let clip = |url: String| {
+            json!({"type": "clip", "name": "bursts", "media": {"url": url,
+                   "available": {"start": 0, "duration": frames}},
+                   "source": {"start": 0, "duration": frames}})
+        };
+        let tl = |url: String| {
+            json!({"name": "heard", "rate": {"num": 25, "den": 1}, "start_frame": 0,
+                   "tracks": [{"name": "V1", "kind": "video", "items": [clip(url.clone())]},
+                              {"name": "A1", "kind": "audio", "items": [clip(url)]}]})
+        };
+        let mut ws = raw(&s.url).await;
+        let r = call(
+            &mut ws,
+            0,
+            method::HELLO,
+            json!({"token": TOKEN, "client": "t", "progress": true}),
+        )
+        .await;
+        assert!(r.get("result").is_some(), "{r}");
+        send(
+            &mut ws,
+            json!({"jsonrpc": "2.0", "id": 1, "method": method::INSTRUCT,
+                   "params": {"text": "remove silences longer than 1 second",
+                              "timeline": tl(format!("file://{}", wav.display()))}}),
+        )
+        .await;
+        // Progress of the listening comes before the reply.
+        let mut heard_progress = false;
+        let r = loop {
+            let Some(Ok(Message::Text(t))) = ws.next().await else {
+                panic!("the connection ended")
+            };
+            let v: Value = serde_json::from_str(t.as_str()).unwrap();
+            if v["method"] == "progress" {
+                heard_progress |= v["params"]["stage"] == "audio";
+                continue;
+            }
+            break v;
+        };
+        assert!(heard_progress, "no progress while listening");
+        let ops = r["result"]["cut_list"]["operations"].as_array().unwrap();
+        // The 2.0 and 1.5 s gaps, not the 0.4 s one nor the 0.2 s ends.
+        assert_eq!(ops.len(), 2, "{r}");
+        for op in ops {
+            let d = op["range"]["duration"].as_i64().unwrap();
+            assert!((30..=50).contains(&d), "{op}");
+        }
+        let notes = r["result"]["explanation"][0]["notes"].to_string();
+        assert!(notes.contains("heard in the audio of A1"), "{notes}");
+        // The daemon reads absolute paths only: a relative one is refused, named.
+        let r = call(
+            &mut ws,
+            2,
+            method::INSTRUCT,
+            json!({"text": "remove silences longer than 1 second",
+                   "timeline": tl("bursts.wav".into())}),
+        )
+        .await;
+        let message = r["error"]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("\"bursts.wav\" is not a local file"),
+            "{r}"
+        );
+    })
+    .await;
+}

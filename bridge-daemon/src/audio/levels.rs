@@ -266,6 +266,11 @@ fn memory() -> &'static Mutex<HashMap<Key, Arc<Option<Levels>>>> {
     M.get_or_init(Default::default)
 }
 
+/// Forget the levels held in memory (the disk cache stays): for measuring the disk cache.
+pub fn clear_memory_cache() {
+    memory().lock().unwrap_or_else(|p| p.into_inner()).clear();
+}
+
 /// `<cache dir>/cutbridge/audio-levels`, or `$CUTBRIDGE_CACHE_DIR/audio-levels`.
 fn disk_dir() -> Option<PathBuf> {
     let base = match std::env::var_os("CUTBRIDGE_CACHE_DIR") {

@@ -1,0 +1,124 @@
+//! How fast the media is heard: an hour of 16-bit 48 kHz WAV and ten minutes of AAC in MP4
+//! (made by ffmpeg, when it is installed) decoded to levels, as real-time factors (goal ≥ 500×
+//! on this CPU); then "remove silences longer than 1 second" on a timeline of that hour, the
+//! first time (decoding), again from the memory cache, and from the disk cache (memory cleared):
+//! what a second instruction costs.
+//!
+//!     cargo bench -p bridge-daemon --bench audio
+
+use std::path::Path;
+use std::time::Instant;
+
+use bridge_daemon::audio::levels;
+use bridge_daemon::pipeline::plan_with_prefs;
+use bridge_daemon::prefs::Preferences;
+use bridge_daemon::task::Scope;
+use bridge_daemon::understand::rules::Rules;
+
+/// `secs` of speech-like bursts and pauses over hiss, 48 kHz mono 16-bit.
+fn write_wav(path: &Path, secs: u64) {
+    let rate = 48_000u32;
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    let mut x = 1u32;
+    for n in 0..secs * u64::from(rate) {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        let hiss = ((x >> 16) as f64 / 65536.0 - 0.5) * 0.004;
+        let t = n as f64 / f64::from(rate);
+        // Four seconds of tone, then 1.5 s of pause, over and over.
+        let tone = if t % 5.5 < 4.0 {
+            0.3 * (t * 220.0 * std::f64::consts::TAU).sin()
+        } else {
+            0.0
+        };
+        w.write_sample(((tone + hiss) * 32767.0) as i16).unwrap();
+    }
+    w.finalize().unwrap();
+}
+
+fn rtf(secs: f64, took: f64) -> String {
+    format!(
+        "{took:.2} s for {:.0} s of audio = {:.0}× real time",
+        secs,
+        secs / took
+    )
+}
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    // SAFETY: set before any thread of this process starts.
+    unsafe { std::env::set_var("CUTBRIDGE_CACHE_DIR", dir.path().join("cache")) };
+    let hour = dir.path().join("hour.wav");
+    write_wav(&hour, 3600);
+    let size = std::fs::metadata(&hour).unwrap().len();
+    let t = Instant::now();
+    let l = levels::decode(&hour, size).unwrap().unwrap();
+    println!(
+        "WAV 48 kHz 16-bit, one hour:  {}",
+        rtf(l.seconds(), t.elapsed().as_secs_f64())
+    );
+
+    let aac = dir.path().join("ten.mp4");
+    let made = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-y", "-i"])
+        .arg(&hour)
+        .args(["-t", "600", "-c:a", "aac", "-b:a", "128k"])
+        .arg(&aac)
+        .status()
+        .is_ok_and(|s| s.success());
+    if made {
+        let size = std::fs::metadata(&aac).unwrap().len();
+        let t = Instant::now();
+        let l = levels::decode(&aac, size).unwrap().unwrap();
+        println!(
+            "AAC in MP4, ten minutes:      {}",
+            rtf(l.seconds(), t.elapsed().as_secs_f64())
+        );
+    } else {
+        println!("AAC in MP4: skipped (no ffmpeg to make it)");
+    }
+
+    let frames = 3600 * 25;
+    let timeline: protocol::Timeline = serde_json::from_value(serde_json::json!({
+        "name": "an hour", "rate": {"num": 25, "den": 1}, "start_frame": 0,
+        "tracks": [{"name": "A1", "kind": "audio", "items": [{"type": "clip", "name": "hour",
+            "media": {"url": format!("file://{}", hour.display()), "available": {"start": 0, "duration": frames}},
+            "source": {"start": 0, "duration": frames}}]}],
+    }))
+    .unwrap();
+    let instruct = || {
+        let t = Instant::now();
+        let plan = Scope::new(None)
+            .run(|| {
+                plan_with_prefs(
+                    &timeline,
+                    "remove silences longer than 1 second",
+                    &Rules,
+                    &Preferences::default(),
+                )
+            })
+            .unwrap();
+        (t.elapsed().as_secs_f64(), plan.cut_list.operations.len())
+    };
+    let (first, ops) = instruct();
+    let (again, _) = instruct();
+    levels::clear_memory_cache();
+    let (disk, _) = instruct();
+    println!("\"remove silences longer than 1 second\" on the hour ({ops} cuts):");
+    println!("  first, decoding:          {:>8.1} ms", first * 1000.0);
+    println!(
+        "  again, memory cache:      {:>8.1} ms  ({:.0}× faster)",
+        again * 1000.0,
+        first / again
+    );
+    println!(
+        "  new process, disk cache:  {:>8.1} ms  ({:.0}× faster)",
+        disk * 1000.0,
+        first / disk
+    );
+}
