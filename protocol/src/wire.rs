@@ -648,7 +648,8 @@ pub struct Progress {
     /// The request this is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<Id>,
-    /// `timeline`, `understand`, `resolve`, `done`.
+    /// `timeline`, `understand`, `audio` (hearing the media of a timeline without a transcript),
+    /// `resolve`, `done`.
     pub stage: String,
     /// 0.0 to 1.0.
     pub fraction: f64,
