@@ -351,6 +351,16 @@ struct EditArgs {
     /// What to do, in Chinese or English.
     #[arg(long)]
     instruction: String,
+    /// Without a transcript, make one from the media (with --whisper) when the instruction needs
+    /// lines (speakers, what is said, emotions, filler); it is cached per media file.
+    #[arg(long)]
+    transcribe: bool,
+    /// A Whisper model folder from Hugging Face (config.json, model.safetensors, tokenizer.json).
+    #[arg(long, value_name = "DIR")]
+    whisper: Option<PathBuf>,
+    /// The language spoken in the media: zh, en or auto [default: auto].
+    #[arg(long)]
+    language: Option<String>,
     /// Where to write the result; the format follows the extension: .otio (OpenTimelineIO),
     /// .json (the protocol's timeline), .edl (CMX3600), .fcpxml (FCPXML 1.10) or .xml (FCP7 XML,
     /// for Premiere).
@@ -671,6 +681,7 @@ fn progress_printer() -> bridge_daemon::task::ProgressFn {
         if due {
             let what = match stage {
                 "audio" => "listening to the media",
+                "transcribe" => "transcribing the media",
                 other => other,
             };
             eprintln!("bridge-daemon: {what}: {:.0}%", fraction * 100.0);
@@ -714,8 +725,21 @@ fn edit(args: &EditArgs) -> Result<(), Exit> {
     let backend = select_backend(&args.backend.options(BackendOptions::default())?)?;
     // Media named by relative paths are found beside the timeline file; hearing long media
     // shows its progress.
-    let scope = bridge_daemon::task::Scope::new(Some(progress_printer()))
+    let mut scope = bridge_daemon::task::Scope::new(Some(progress_printer()))
         .with_media_root(args.timeline.parent().map(Path::to_path_buf));
+    if args.transcribe {
+        let dir = args.whisper.as_deref().ok_or_else(|| {
+            Exit(
+                1,
+                "--transcribe needs a Whisper model folder: --whisper DIR".into(),
+            )
+        })?;
+        let language = bridge_daemon::voice::parse_language(args.language.as_deref())
+            .map_err(|e| Exit(1, e.to_string()))?;
+        let model =
+            bridge_daemon::voice::transcriber(Some(dir)).map_err(|e| Exit(1, e.to_string()))?;
+        scope = scope.with_transcriber(model, language);
+    }
     let plan = scope.run(|| {
         bridge_daemon::pipeline::plan_with_prefs(&timeline, &args.instruction, &*backend, &standing)
     });

@@ -140,6 +140,86 @@ pub fn mentions_emotion(intent: &Intent) -> bool {
     })
 }
 
+/// Whether any step of `intent` points at transcript lines (speakers, what is said, emotions,
+/// filler): what a transcript made from the media can serve. Pauses are heard in the audio
+/// without one.
+pub fn mentions_lines(intent: &Intent) -> bool {
+    use protocol::intent::{Action, Destination, Target};
+    fn target(t: &Target) -> bool {
+        match t {
+            Target::Speaker { .. }
+            | Target::Emotion { .. }
+            | Target::Filler
+            | Target::Content { .. }
+            | Target::Lines { .. } => true,
+            Target::Union { targets } => targets.iter().any(target),
+            _ => false,
+        }
+    }
+    intent.steps.iter().any(|s| {
+        target(&s.target)
+            || matches!(&s.action, Action::Move { to: Destination::After { target: t } | Destination::Before { target: t } } if target(t))
+    })
+}
+
+/// Plan on the timeline with a transcript made from its media (the cut list is for the timeline
+/// as it is: the lines only find the ranges). The explanation says where the lines came from.
+fn plan_on_heard_lines(
+    timeline: &Timeline,
+    index: Option<&Index>,
+    intent: Intent,
+    prefs: &Preferences,
+    model: &dyn crate::voice::Transcribe,
+    language: Option<&str>,
+) -> Result<Plan, Refusal> {
+    let made = crate::audio::transcribe::transcribe(
+        timeline,
+        &crate::task::media_access(),
+        model,
+        language,
+    )
+    .map_err(|e| {
+        Refusal::new(
+            RefusalKind::BadInput,
+            format!(
+                "this timeline has no transcript, and one could not be made from its media: {e} \
+                 (or pass --subtitles)"
+            ),
+        )
+    })?;
+    if made.lines.is_empty() {
+        return Err(Refusal::new(
+            RefusalKind::NoMatch,
+            format!(
+                "this timeline has no transcript, and {} heard no words in the media of {}",
+                model.name(),
+                made.tracks
+            ),
+        ));
+    }
+    let summary = format!(
+        "{} lines transcribed from the media of {} by {} ({} pieces heard now, {} from the cache)",
+        made.lines.len(),
+        made.tracks,
+        model.name(),
+        made.transcribed,
+        made.cached
+    );
+    let note = format!("no transcript: {summary}");
+    let mut heard = timeline.clone();
+    heard.subtitles = made.lines;
+    // A refusal says what it searched: lines a model heard, not a transcript the editor gave.
+    let mut plan = plan_intent_with(&heard, None, intent, prefs)
+        .map_err(|r| Refusal::new(r.kind, format!("{} ({note})", r.message)))?;
+    plan.cut_list.fingerprint =
+        index.map_or_else(|| timeline.fingerprint(), |ix| ix.fingerprint.clone());
+    if let Some(first) = plan.explanation.first_mut() {
+        first.notes.insert(0, note);
+        first.notes.extend(made.notes);
+    }
+    Ok(plan)
+}
+
 /// The emotion label of each line from `backend`'s model, when it has one. A failure is logged
 /// and the lexicon's scores are used: labelling helps, it is never worth refusing an edit over.
 pub fn model_emotion_labels(
@@ -275,6 +355,12 @@ pub fn plan_intent_with(
             RefusalKind::NotUnderstood,
             "the instruction names no edit",
         ));
+    }
+    if timeline.subtitles.is_empty()
+        && mentions_lines(&intent)
+        && let Some((model, language)) = crate::task::transcriber()
+    {
+        return plan_on_heard_lines(timeline, index, intent, prefs, &*model, language.as_deref());
     }
     let n = intent.steps.len();
     let mut current = std::borrow::Cow::Borrowed(timeline);

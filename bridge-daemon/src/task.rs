@@ -17,6 +17,8 @@ pub struct Scope {
     cancel: Arc<AtomicBool>,
     progress: Option<ProgressFn>,
     media: crate::audio::MediaAccess,
+    /// Speech to text for a timeline without a transcript, and its language.
+    transcriber: Option<(Arc<dyn crate::voice::Transcribe>, Option<String>)>,
 }
 
 impl std::fmt::Debug for Scope {
@@ -33,7 +35,19 @@ impl Scope {
             cancel: Arc::new(AtomicBool::new(false)),
             progress,
             media: crate::audio::MediaAccess::default(),
+            transcriber: None,
         }
+    }
+
+    /// A timeline without a transcript gets one made from its media by `model` (when an
+    /// instruction needs its lines).
+    pub fn with_transcriber(
+        mut self,
+        model: Arc<dyn crate::voice::Transcribe>,
+        language: Option<String>,
+    ) -> Scope {
+        self.transcriber = Some((model, language));
+        self
     }
 
     /// Relative media paths of this request's timeline resolve against `root` (the timeline
@@ -78,6 +92,11 @@ pub fn media_access() -> crate::audio::MediaAccess {
             .map(|s| s.media.clone())
             .unwrap_or_default()
     })
+}
+
+/// The model that may transcribe the current work's media, and its language.
+pub fn transcriber() -> Option<(Arc<dyn crate::voice::Transcribe>, Option<String>)> {
+    CURRENT.with(|c| c.borrow().as_ref().and_then(|s| s.transcriber.clone()))
 }
 
 /// Report progress of the current work (nothing happens outside a scope with a sink).

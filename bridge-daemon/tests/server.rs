@@ -1182,3 +1182,70 @@ async fn without_a_transcript_the_daemon_hears_silences_in_the_media() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_transcribe_media_the_daemon_transcribes_a_timeline_without_a_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("whisper-tiny-random");
+    inference::testing::write_tiny_whisper(&model, 13).unwrap();
+    bounded(async {
+        let m = model.clone();
+        let s = TestServer::start(move |c| {
+            c.whisper_dir = Some(m);
+            c.transcribe_media = true;
+        })
+        .await;
+        let wav = s.dir.path().join("bursts.wav");
+        let secs = bursts_wav(&wav, &[0.3, 1.0, 0.8, 0.3]);
+        let frames = (secs * 25.0) as i64;
+        let clip = json!({"type": "clip", "name": "bursts", "media": {
+                "url": format!("file://{}", wav.display()),
+                "available": {"start": 0, "duration": frames}},
+            "source": {"start": 0, "duration": frames}});
+        let tl = json!({"name": "heard", "rate": {"num": 25, "den": 1}, "start_frame": 0,
+                        "tracks": [{"name": "A1", "kind": "audio", "items": [clip]}]});
+        let mut ws = raw(&s.url).await;
+        let r = call(
+            &mut ws,
+            0,
+            method::HELLO,
+            json!({"token": TOKEN, "client": "t", "progress": true}),
+        )
+        .await;
+        assert!(r.get("result").is_some(), "{r}");
+        send(
+            &mut ws,
+            json!({"jsonrpc": "2.0", "id": 1, "method": method::INSTRUCT,
+                   "params": {"text": "delete the lines about the harbour", "timeline": tl}}),
+        )
+        .await;
+        let mut stages = Vec::new();
+        let r = loop {
+            let Some(Ok(Message::Text(t))) = ws.next().await else {
+                panic!("the connection ended")
+            };
+            let v: Value = serde_json::from_str(t.as_str()).unwrap();
+            if v["method"] == "progress" {
+                stages.push(
+                    v["params"]["stage"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                );
+                continue;
+            }
+            break v;
+        };
+        assert!(stages.iter().any(|s| s == "transcribe"), "{stages:?}");
+        // Random words: an edit or nothing found; either way it says the lines were heard.
+        let said = match r.get("result") {
+            Some(res) => res["explanation"][0]["notes"].to_string(),
+            None => r["error"]["message"].to_string(),
+        };
+        assert!(
+            said.contains("lines transcribed from the media of A1 by whisper"),
+            "{r}"
+        );
+    })
+    .await;
+}

@@ -136,6 +136,15 @@ fn overlap(kept: &[(f64, f64)], a: f64, b: f64) -> f64 {
 }
 
 fn edit(dir: &Path, tl: &Value, instruction: &str) -> (std::process::Output, Option<Value>) {
+    edit_with(dir, tl, instruction, &[])
+}
+
+fn edit_with(
+    dir: &Path,
+    tl: &Value,
+    instruction: &str,
+    extra: &[&str],
+) -> (std::process::Output, Option<Value>) {
     let input = dir.join("in.json");
     let out = dir.join("out.json");
     let _ = std::fs::remove_file(&out);
@@ -146,6 +155,7 @@ fn edit(dir: &Path, tl: &Value, instruction: &str) -> (std::process::Output, Opt
         .arg("--output")
         .arg(&out)
         .args(["--instruction", instruction])
+        .args(extra)
         .env("CUTBRIDGE_PREFS_DIR", dir.join("prefs"))
         .env("CUTBRIDGE_CACHE_DIR", dir.join("cache"))
         .output()
@@ -311,4 +321,56 @@ fn media_that_cannot_be_heard_is_named_and_nothing_else_is_read() {
         );
         assert!(edited.is_some());
     }
+}
+
+/// A tiny random Whisper in the real layout: it says random words, but the path is the real one —
+/// the speech of the clips found, transcribed piece by piece, cached per media file.
+#[test]
+fn without_a_transcript_one_is_made_from_the_media_and_cached() {
+    need_speech_tools!();
+    let dir = tempfile::tempdir().unwrap();
+    let rec = interview(dir.path());
+    let model = dir.path().join("whisper-tiny-random");
+    inference::testing::write_tiny_whisper(&model, 13).unwrap();
+    let model = model.to_str().unwrap().to_string();
+    let tl = timeline(&rec.wav, rec.seconds);
+    let said = "delete the lines about the harbour";
+    let run = |extra: &[&str]| {
+        let (o, _) = edit_with(dir.path(), &tl, said, extra);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+        (o.status.code(), all)
+    };
+    let flags = [
+        "--transcribe",
+        "--whisper",
+        model.as_str(),
+        "--language",
+        "en",
+    ];
+    let (code, first) = run(&flags);
+    // Random words rarely mention a harbour: an edit (0) or nothing found (2), never a failure.
+    assert!(matches!(code, Some(0) | Some(2)), "{first}");
+    assert!(
+        first.contains("lines transcribed from the media of A1 by whisper"),
+        "{first}"
+    );
+    assert!(
+        first.contains(" from the cache") && first.contains(", 0 from the cache"),
+        "{first}"
+    );
+    let (code2, second) = run(&flags);
+    assert_eq!(code2, code, "{second}");
+    assert!(second.contains("(0 pieces heard now,"), "{second}");
+    // Without --transcribe the instruction needs a transcript it does not have.
+    let (code, plain) = run(&[]);
+    assert_eq!(code, Some(2), "{plain}");
+    assert!(!plain.contains("transcribed"), "{plain}");
+    // --transcribe needs a model.
+    let (code, no_model) = run(&["--transcribe"]);
+    assert_eq!(code, Some(1), "{no_model}");
+    assert!(no_model.contains("--whisper DIR"), "{no_model}");
 }

@@ -39,6 +39,14 @@ impl Levels {
     }
 }
 
+/// Where decoded audio goes, block by block.
+pub(crate) trait Sink {
+    /// The stream's format, before its first block.
+    fn start(&mut self, rate: u32, channels: usize) -> Result<(), AudioError>;
+    /// Interleaved samples; `false` stops the decoding (the sink has what it needs).
+    fn push(&mut self, interleaved: &[f32]) -> Result<bool, AudioError>;
+}
+
 /// Folds samples into windows: mean square of every sample (every channel) of each window.
 struct Windows {
     per_window: usize,
@@ -88,8 +96,20 @@ impl Windows {
     }
 }
 
-/// Decode `path` with symphonia. `Ok(None)` when the file has no audio track.
-fn decode_symphonia(path: &Path, size: u64) -> Result<Option<Levels>, AudioError> {
+impl Sink for Windows {
+    fn start(&mut self, rate: u32, channels: usize) -> Result<(), AudioError> {
+        *self = Windows::new(rate, channels);
+        Ok(())
+    }
+
+    fn push(&mut self, interleaved: &[f32]) -> Result<bool, AudioError> {
+        Windows::push(self, interleaved);
+        Ok(true)
+    }
+}
+
+/// Decode `path` with symphonia into `sink`. `Ok(false)` when the file has no audio track.
+fn stream_symphonia(path: &Path, size: u64, sink: &mut dyn Sink) -> Result<bool, AudioError> {
     let unsupported = |why: String| AudioError::Unsupported {
         path: path.to_path_buf(),
         why,
@@ -114,15 +134,14 @@ fn decode_symphonia(path: &Path, size: u64) -> Result<Option<Levels>, AudioError
         .iter()
         .find(|t| t.codec_params.codec != CODEC_TYPE_NULL && t.codec_params.sample_rate.is_some())
     else {
-        return Ok(None);
+        return Ok(false);
     };
     let track_id = track.id;
-    let rate = track.codec_params.sample_rate.unwrap_or(48_000);
     let frames = track.codec_params.n_frames;
     let mut decoder = symphonia::default::get_codecs()
         .make(&track.codec_params, &DecoderOptions::default())
         .map_err(|e| unsupported(e.to_string()))?;
-    let mut windows: Option<Windows> = None;
+    let mut started = false;
     let mut buf: Option<SampleBuffer<f32>> = None;
     let mut decoded: u64 = 0;
     let mut packets = 0u64;
@@ -150,62 +169,107 @@ fn decode_symphonia(path: &Path, size: u64) -> Result<Option<Levels>, AudioError
         match decoder.decode(&packet) {
             Ok(audio) => {
                 let spec = *audio.spec();
-                let n = audio.frames();
-                decoded += n as u64;
+                decoded += audio.frames() as u64;
+                if !started {
+                    sink.start(spec.rate, spec.channels.count())?;
+                    started = true;
+                }
                 let b = match &mut buf {
                     Some(b) if b.capacity() >= audio.capacity() * spec.channels.count() => b,
                     _ => buf.insert(SampleBuffer::new(audio.capacity() as u64, spec)),
                 };
                 b.copy_interleaved_ref(audio);
-                windows
-                    .get_or_insert_with(|| Windows::new(spec.rate, spec.channels.count()))
-                    .push(b.samples());
+                if !sink.push(b.samples())? {
+                    break;
+                }
             }
             // A damaged packet: skip it, as players do.
             Err(SymError::DecodeError(_)) => continue,
             Err(e) => return Err(unsupported(e.to_string())),
         }
     }
-    Ok(Some(
-        windows.unwrap_or_else(|| Windows::new(rate, 1)).finish(),
-    ))
+    if !started {
+        let rate = track_rate(format.as_ref(), track_id);
+        sink.start(rate, 1)?;
+    }
+    Ok(true)
 }
 
-/// Decode with `ffmpeg` (when it is installed): mono 8 kHz float samples on its stdout.
-fn decode_ffmpeg(path: &Path) -> Option<Result<Option<Levels>, AudioError>> {
+fn track_rate(format: &dyn symphonia::core::formats::FormatReader, id: u32) -> u32 {
+    format
+        .tracks()
+        .iter()
+        .find(|t| t.id == id)
+        .and_then(|t| t.codec_params.sample_rate)
+        .unwrap_or(48_000)
+}
+
+/// Decode with `ffmpeg` (when it is installed) into `sink`: mono float samples at `rate`.
+/// `None` when ffmpeg cannot be run.
+fn stream_ffmpeg(path: &Path, rate: u32, sink: &mut dyn Sink) -> Option<Result<bool, AudioError>> {
     use std::process::{Command, Stdio};
     let mut child = Command::new("ffmpeg")
         .args(["-v", "error", "-nostdin", "-i"])
         .arg(path)
-        .args(["-vn", "-ac", "1", "-ar", "8000", "-f", "f32le", "-"])
+        .args([
+            "-vn",
+            "-ac",
+            "1",
+            "-ar",
+            &rate.to_string(),
+            "-f",
+            "f32le",
+            "-",
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .ok()?;
     let mut out = child.stdout.take()?;
-    let mut windows = Windows::new(8000, 1);
+    let stop = |child: &mut std::process::Child| {
+        let _ = child.kill();
+        let _ = child.wait();
+    };
+    if let Err(e) = sink.start(rate, 1) {
+        stop(&mut child);
+        return Some(Err(e));
+    }
     let mut chunk = vec![0u8; 64 * 1024];
     let mut carry: Vec<u8> = Vec::new();
+    let mut any = false;
     loop {
         if crate::task::cancelled() {
-            let _ = child.kill();
-            let _ = child.wait();
+            stop(&mut child);
             return Some(Err(AudioError::Cancelled));
         }
         let n = match out.read(&mut chunk) {
             Ok(0) => break,
             Ok(n) => n,
-            Err(e) => return Some(Err(AudioError::read(path, e))),
+            Err(e) => {
+                stop(&mut child);
+                return Some(Err(AudioError::read(path, e)));
+            }
         };
+        any = true;
         carry.extend_from_slice(&chunk[..n]);
         let whole = carry.len() / 4 * 4;
         let samples: Vec<f32> = carry[..whole]
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
-        windows.push(&samples);
         carry.drain(..whole);
+        match sink.push(&samples) {
+            Ok(true) => {}
+            Ok(false) => {
+                stop(&mut child);
+                return Some(Ok(true));
+            }
+            Err(e) => {
+                stop(&mut child);
+                return Some(Err(e));
+            }
+        }
     }
     let mut err = String::new();
     if let Some(mut e) = child.stderr.take() {
@@ -218,15 +282,20 @@ fn decode_ffmpeg(path: &Path) -> Option<Result<Option<Levels>, AudioError>> {
             why: format!("ffmpeg: {}", err.trim()),
         }));
     }
-    let levels = windows.finish();
     // ffmpeg writes nothing for a file without sound.
-    Some(Ok((!levels.db.is_empty()).then_some(levels)))
+    Some(Ok(any))
 }
 
-/// Decode a file: symphonia, then ffmpeg for what symphonia cannot read.
-pub fn decode(path: &Path, size: u64) -> Result<Option<Levels>, AudioError> {
-    match decode_symphonia(path, size) {
-        Err(AudioError::Unsupported { why, .. }) => match decode_ffmpeg(path) {
+/// Decode a file into `sink`: symphonia, then ffmpeg (at `ffmpeg_rate`) for what symphonia
+/// cannot read. `Ok(false)`: the file has no sound.
+pub(crate) fn stream(
+    path: &Path,
+    size: u64,
+    ffmpeg_rate: u32,
+    sink: &mut dyn Sink,
+) -> Result<bool, AudioError> {
+    match stream_symphonia(path, size, sink) {
+        Err(AudioError::Unsupported { why, .. }) => match stream_ffmpeg(path, ffmpeg_rate, sink) {
             Some(r) => r,
             None => Err(AudioError::Unsupported {
                 path: path.to_path_buf(),
@@ -235,6 +304,13 @@ pub fn decode(path: &Path, size: u64) -> Result<Option<Levels>, AudioError> {
         },
         other => other,
     }
+}
+
+/// Decode a file to its levels (`None`: it has no sound).
+pub fn decode(path: &Path, size: u64) -> Result<Option<Levels>, AudioError> {
+    let mut w = Windows::new(48_000, 1);
+    let has = stream(path, size, 8_000, &mut w)?;
+    Ok(has.then(|| w.finish()).filter(|l| !l.db.is_empty()))
 }
 
 /// What identifies a file's contents without reading them.
@@ -246,16 +322,43 @@ struct Key {
 }
 
 impl Key {
-    fn hex(&self) -> String {
-        // FNV-1a: stable across runs and builds (the standard hasher is not).
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let text = format!("{}\0{}\0{}", self.path.display(), self.size, self.mtime_ns);
-        for b in text.as_bytes() {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        format!("{h:016x}")
+    fn of(path: &Path) -> Result<(Key, std::fs::Metadata), AudioError> {
+        let meta = std::fs::metadata(path).map_err(|e| AudioError::read(path, e))?;
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos());
+        let key = Key {
+            path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+            size: meta.len(),
+            mtime_ns,
+        };
+        Ok((key, meta))
     }
+
+    fn text(&self) -> String {
+        format!("{}\0{}\0{}", self.path.display(), self.size, self.mtime_ns)
+    }
+
+    fn hex(&self) -> String {
+        stable_hash(&self.text())
+    }
+}
+
+/// FNV-1a of `text` in hex: stable across runs and builds (the standard hasher is not).
+pub(crate) fn stable_hash(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.as_bytes() {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// What identifies a file's contents (its path, size and modification time), as text.
+pub(crate) fn file_key(path: &Path) -> Result<String, AudioError> {
+    Ok(Key::of(path)?.0.text())
 }
 
 /// The levels analysed in this process, by file (at most this many kept).
@@ -272,18 +375,18 @@ pub fn clear_memory_cache() {
 }
 
 /// `<cache dir>/cutbridge/audio-levels`, or `$CUTBRIDGE_CACHE_DIR/audio-levels`.
-fn disk_dir() -> Option<PathBuf> {
-    let base = match std::env::var_os("CUTBRIDGE_CACHE_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => dirs::cache_dir()?.join("cutbridge"),
-    };
-    Some(base.join("audio-levels"))
+/// `$CUTBRIDGE_CACHE_DIR`, else `<cache dir>/cutbridge`: where analyses are kept by default.
+pub fn default_cache_dir() -> Option<PathBuf> {
+    match std::env::var_os("CUTBRIDGE_CACHE_DIR") {
+        Some(d) => Some(PathBuf::from(d)),
+        None => Some(dirs::cache_dir()?.join("cutbridge")),
+    }
 }
 
 const MAGIC: &[u8; 8] = b"CBLEVEL1";
 
-fn read_disk(key: &Key) -> Option<Option<Levels>> {
-    let p = disk_dir()?.join(key.hex());
+fn read_disk(dir: Option<&Path>, key: &Key) -> Option<Option<Levels>> {
+    let p = dir?.join("audio-levels").join(key.hex());
     let bytes = std::fs::read(p).ok()?;
     let rest = bytes.strip_prefix(MAGIC)?;
     let (&has, rest) = rest.split_first()?;
@@ -300,8 +403,10 @@ fn read_disk(key: &Key) -> Option<Option<Levels>> {
     Some(Some(Levels { db }))
 }
 
-fn write_disk(key: &Key, levels: &Option<Levels>) {
-    let Some(dir) = disk_dir() else { return };
+fn write_disk(dir: Option<&Path>, key: &Key, levels: &Option<Levels>) {
+    let Some(dir) = dir.map(|d| d.join("audio-levels")) else {
+        return;
+    };
     if std::fs::create_dir_all(&dir).is_err() {
         return;
     }
@@ -325,10 +430,16 @@ fn write_disk(key: &Key, levels: &Option<Levels>) {
     }
 }
 
-/// The levels of a media file (`None`: it has no sound), from the caches when its path, size and
-/// modification time are unchanged. Only regular files are read, and only up to `max_bytes`.
-pub fn of_file(path: &Path, max_bytes: u64) -> Result<Arc<Option<Levels>>, AudioError> {
-    let meta = std::fs::metadata(path).map_err(|e| AudioError::read(path, e))?;
+/// The levels of a media file (`None`: it has no sound), from the caches (memory, then
+/// `access.cache_dir`) when its path, size and modification time are unchanged. Only regular
+/// files are read, and only up to `access.max_file_bytes`.
+pub fn of_file(
+    path: &Path,
+    access: &super::MediaAccess,
+) -> Result<Arc<Option<Levels>>, AudioError> {
+    let max_bytes = access.max_file_bytes;
+    let dir = access.cache_dir.as_deref();
+    let (key, meta) = Key::of(path)?;
     if !meta.is_file() {
         return Err(AudioError::NotAFile(path.to_path_buf()));
     }
@@ -339,24 +450,14 @@ pub fn of_file(path: &Path, max_bytes: u64) -> Result<Arc<Option<Levels>>, Audio
             limit: max_bytes,
         });
     }
-    let mtime_ns = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos());
-    let key = Key {
-        path: std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
-        size: meta.len(),
-        mtime_ns,
-    };
     if let Some(l) = memory().lock().unwrap_or_else(|p| p.into_inner()).get(&key) {
         return Ok(l.clone());
     }
-    let levels = match read_disk(&key) {
+    let levels = match read_disk(dir, &key) {
         Some(l) => l,
         None => {
             let l = decode(path, meta.len())?;
-            write_disk(&key, &l);
+            write_disk(dir, &key, &l);
             l
         }
     };

@@ -19,6 +19,7 @@
 //! only absolute paths). A file that cannot be read is named in the error.
 
 pub mod levels;
+pub mod transcribe;
 
 use std::path::{Path, PathBuf};
 
@@ -89,6 +90,8 @@ pub struct MediaAccess {
     pub max_file_bytes: u64,
     /// All the media files of one request together.
     pub max_total_bytes: u64,
+    /// Where analyses and transcripts are kept between runs (`None`: in memory only).
+    pub cache_dir: Option<PathBuf>,
 }
 
 impl Default for MediaAccess {
@@ -97,6 +100,7 @@ impl Default for MediaAccess {
             root: None,
             max_file_bytes: 64 << 30,
             max_total_bytes: 256 << 30,
+            cache_dir: levels::default_cache_dir(),
         }
     }
 }
@@ -319,15 +323,13 @@ pub fn hear(tl: &Timeline, access: &MediaAccess) -> Result<Heard, HearError> {
                             return Err(HearError::Cancelled);
                         }
                         let levels =
-                            levels::of_file(path, access.max_file_bytes).map_err(|source| {
-                                match source {
-                                    AudioError::Cancelled => HearError::Cancelled,
-                                    source => HearError::Clip {
-                                        clip: c.name.clone(),
-                                        track: track_name(tl, ti),
-                                        source,
-                                    },
-                                }
+                            levels::of_file(path, access).map_err(|source| match source {
+                                AudioError::Cancelled => HearError::Cancelled,
+                                source => HearError::Clip {
+                                    clip: c.name.clone(),
+                                    track: track_name(tl, ti),
+                                    source,
+                                },
                             })?;
                         done += 1;
                         crate::task::progress("audio", done as f64 / files.len().max(1) as f64);

@@ -43,6 +43,10 @@ pub struct Config {
     /// A Whisper model folder (Hugging Face: config.json, model.safetensors, tokenizer.json) for
     /// speech to text; without it voice streams get utterances but no text.
     pub whisper_dir: Option<PathBuf>,
+    /// When a timeline has no transcript and an instruction needs its lines, make one from its
+    /// media with the Whisper model of `whisper_dir` (minutes on a CPU for long media; cached per
+    /// file; progress is reported and the request can be cancelled).
+    pub transcribe_media: bool,
     /// Hands-free listening acts on an utterance only when it begins with one of these.
     pub wake_phrases: Vec<String>,
     pub limits: Limits,
@@ -125,6 +129,7 @@ impl Default for Config {
             audit_keep_per_kind: 50,
             allowed_origins: Vec::new(),
             whisper_dir: None,
+            transcribe_media: false,
             wake_phrases: crate::voice::default_wake_phrases(),
             limits: Limits::default(),
             backend: BackendKind::default(),

@@ -659,7 +659,10 @@ impl Session {
         // reactor thread.
         // Without a transcript, pauses are heard in the media: decoding is blocking work.
         let blocking = heavy || !backend.is_quick() || cached.timeline.subtitles.is_empty();
-        let scope = Scope::new(self.progress_sink(id));
+        let mut scope = Scope::new(self.progress_sink(id));
+        if self.shared.config.transcribe_media && self.shared.transcription_unavailable.is_none() {
+            scope = scope.with_transcriber(self.shared.transcriber.clone(), None);
+        }
         let (outcome, understand_us, resolve_us) = work_in(scope, blocking, move || {
             let t = &work_cached;
             let t1 = Instant::now();

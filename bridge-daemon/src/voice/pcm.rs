@@ -225,7 +225,13 @@ impl StreamDecoder {
                 if self.given + out.len() as u64 >= expected + self.skip as u64 && !first {
                     break;
                 }
-                let input: Option<&[&[f32]]> = if first { Some(&[&pending[..]]) } else { None };
+                // Nothing pending (the input ended on a chunk boundary): only the flush, since
+                // rubato refuses an empty partial chunk.
+                let input: Option<&[&[f32]]> = if first && !pending.is_empty() {
+                    Some(&[&pending[..]])
+                } else {
+                    None
+                };
                 let mut res = resampler
                     .process_partial(input, None)
                     .map_err(|e| VoiceError::Resample(e.to_string()))?;
@@ -252,6 +258,17 @@ impl StreamDecoder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finishing_on_a_chunk_boundary_flushes_the_resampler() {
+        // 48 kHz in whole resampler chunks: nothing is pending when the stream ends.
+        let mut d = StreamDecoder::new(SampleFormat::F32le, 48_000, 1).unwrap();
+        let input = vec![0.25f32; CHUNK * 6];
+        let mut out = d.push_samples(&input).unwrap();
+        assert!(d.pending.is_empty());
+        out.extend(d.finish().unwrap());
+        assert_eq!(out.len(), CHUNK * 6 / 3, "every input sample accounted for");
+    }
 
     fn sine(rate: u32, hz: f32, seconds: f32) -> Vec<f32> {
         (0..(rate as f32 * seconds) as usize)
