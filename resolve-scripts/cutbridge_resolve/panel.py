@@ -207,6 +207,23 @@ class Controller(object):
 
         self.worker.submit(ask, done)
 
+    def caption(self):
+        """A timeline without a transcript gets one from Resolve's own speech-to-text (Studio
+        18.5+), made on a working copy; then the timeline is synced again with it."""
+        why = snap.captioning(self.resolve)
+        if why:
+            self.view.set_status(why)
+            return
+        self.view.set_status("Resolve is making captions from the audio…")
+        try:
+            lines = snap.caption_with_resolve(self.resolve)  # Resolve: on this thread
+        except CutBridgeError as e:
+            self.view.set_status(str(e))
+            return
+        self.view.set_status("{} transcript lines from Resolve's captions: instructions about "
+                             "what is said can use them now".format(len(lines)))
+        self.sync_current()
+
     def apply_selected(self):
         if not self.proposals:
             self.view.set_status("no proposed edits to apply: send an instruction first")
@@ -312,6 +329,9 @@ class ResolveView(object):
                 ui.HGroup({"Weight": 0}, [
                     ui.Button({"ID": "Send", "Text": "Send"}),
                     ui.Button({"ID": "Reconnect", "Text": "Reconnect"}),
+                    ui.Button({"ID": "Captions", "Text": "Captions from audio",
+                               "ToolTip": "No transcript? Let Resolve Studio caption the "
+                                          "timeline's audio (on a copy)"}),
                 ]),
                 ui.Tree({"ID": "Edits", "Weight": 1, "SortingEnabled": False}),
                 ui.HGroup({"Weight": 0}, [
@@ -336,7 +356,7 @@ class ResolveView(object):
         self.items["Timeline"].Text = text
 
     def set_busy(self, busy):
-        for name in ("Send", "Apply", "Undo"):
+        for name in ("Send", "Apply", "Undo", "Captions"):
             self.items[name].Enabled = not busy
 
     def set_rows(self, rows):
@@ -377,6 +397,7 @@ def run(resolve, fusion, bmd, srt=None):
     win.On.Reconnect.Clicked = lambda ev: controller.reconnect()
     win.On.Apply.Clicked = lambda ev: (controller.poll(), controller.apply_selected())
     win.On.Undo.Clicked = lambda ev: controller.undo()
+    win.On.Captions.Clicked = lambda ev: controller.caption()
     # The timer drains the worker's results. UNCONFIRMED: `ui.Timer` is taken from Fusion's
     # UIManager; without it, results show on the next button press.
     timer = None

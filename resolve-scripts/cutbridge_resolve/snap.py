@@ -548,6 +548,93 @@ def _subtitles(tl, base):
     return [], []
 
 
+# Resolve's own speech-to-text (Studio): Timeline.CreateSubtitlesFromAudio(autoCaptionSettings),
+# with its settings keyed by constants of the resolve object (R1 "Auto Caption Settings":
+# SUBTITLE_LANGUAGE, SUBTITLE_CAPTION_PRESET, SUBTITLE_CHARS_PER_LINE, SUBTITLE_LINE_BREAK,
+# SUBTITLE_GAP). It arrived with Resolve Studio 18.5; the free edition answers False.
+CAPTION_MIN_VERSION = (18, 5)
+CAPTION_LANGUAGES = {
+    "en": "AUTO_CAPTION_ENGLISH", "zh": "AUTO_CAPTION_MANDARIN_SIMPLIFIED",
+    "zh-hant": "AUTO_CAPTION_MANDARIN_TRADITIONAL", "ja": "AUTO_CAPTION_JAPANESE",
+    "ko": "AUTO_CAPTION_KOREAN", "fr": "AUTO_CAPTION_FRENCH", "de": "AUTO_CAPTION_GERMAN",
+    "es": "AUTO_CAPTION_SPANISH", "it": "AUTO_CAPTION_ITALIAN", "pt": "AUTO_CAPTION_PORTUGUESE",
+    "ru": "AUTO_CAPTION_RUSSIAN", "nl": "AUTO_CAPTION_DUTCH", "da": "AUTO_CAPTION_DANISH",
+    "no": "AUTO_CAPTION_NORWEGIAN", "sv": "AUTO_CAPTION_SWEDISH",
+}
+
+
+def captioning(resolve, timeline=None):
+    """None when this Resolve can caption the timeline from its audio; else why not, in a line."""
+    product = resolve.GetProductName() if has_method(resolve, "GetProductName") else ""
+    if "studio" not in (product or "").lower():
+        return ("captions from the audio are a DaVinci Resolve Studio feature ({} has none): "
+                "pass an SRT instead".format(product or "this Resolve"))
+    version = resolve.GetVersion() if has_method(resolve, "GetVersion") else []
+    try:
+        major_minor = (int(version[0]), int(version[1]))
+    except (TypeError, ValueError, IndexError):
+        major_minor = (0, 0)
+    tl = timeline or current_project(resolve).GetCurrentTimeline()
+    if major_minor < CAPTION_MIN_VERSION or (tl and not has_method(tl, "CreateSubtitlesFromAudio")):
+        return ("captions from the audio need Resolve Studio {}.{} or later (this is {})".format(
+            CAPTION_MIN_VERSION[0], CAPTION_MIN_VERSION[1],
+            ".".join(str(x) for x in version[:3]) or "an unknown version"))
+    return None
+
+
+def caption_with_resolve(resolve, timeline=None, language=None):
+    """A transcript made by Resolve's own speech-to-text, on a working copy of the timeline.
+
+    The editor's timeline is never touched: the copy is captioned, its subtitle lines are read,
+    and the copy is deleted. The lines are remembered for this timeline (like a transcript an
+    editor attached), so the next snapshot sends them. Returns the lines; a timeline that already
+    has a subtitle track returns its own lines and runs nothing.
+    """
+    why = captioning(resolve, timeline)
+    if why:
+        raise ResolveStateError(why)
+    project = current_project(resolve)
+    tl = timeline or project.GetCurrentTimeline()
+    if not tl:
+        raise ResolveStateError("no timeline is open")
+    snap = take(resolve, timeline=tl, use_memory=False)
+    if snap.json.get("subtitles"):
+        return snap.json["subtitles"]
+    settings = {}
+    if language:
+        const = CAPTION_LANGUAGES.get(language.lower())
+        if const is None:
+            raise ResolveStateError("Resolve captions no {!r}: one of {}".format(
+                language, ", ".join(sorted(CAPTION_LANGUAGES))))
+        settings[getattr(resolve, "SUBTITLE_LANGUAGE")] = getattr(resolve, const)
+    name = "{} (CutBridge captions)".format(tl.GetName())
+    work = tl.DuplicateTimeline(name)
+    if not work:
+        raise ResolveStateError("cannot make a working copy {!r} to caption (does a timeline of "
+                                "that name exist?)".format(name))
+    lines = []
+    try:
+        project.SetCurrentTimeline(work)
+        try:
+            ok = work.CreateSubtitlesFromAudio(settings)
+        except (AttributeError, TypeError) as e:
+            raise ResolveStateError("this Resolve cannot caption from audio: {}".format(e))
+        if not ok:
+            raise ResolveStateError("Resolve made no captions from the audio (are the audio "
+                                    "tracks muted, or the language wrong?)")
+        _, lines = _subtitles(work, _int(work.GetStartFrame(), snap.base))
+    finally:
+        project.SetCurrentTimeline(tl)
+        project.GetMediaPool().DeleteTimelines([work])
+    if not lines:
+        raise ResolveStateError("Resolve heard no words in the timeline's audio")
+    uid = str(tl.GetUniqueId()) if has_method(tl, "GetUniqueId") else None
+    if uid:
+        state.remember_transcript(uid, tl.GetName() or "", lines,
+                                  state.structure_digest(snap.json))
+    return lines
+
+
 def dumps(timeline_json):
     """The snapshot as compact JSON text (what goes on the wire)."""
     return json.dumps(timeline_json, ensure_ascii=False, separators=(",", ":"))

@@ -14,6 +14,11 @@ Only documented methods exist: any other name raises AttributeError (`__getattr_
   timeline's markers but not track markers (Resolve has none);
 - `Timeline.Export(EXPORT_OTIO)` writes Resolve-shaped OTIO without timeline markers;
 - transitions enumerate in GetItemListInTrack with no media-pool item and an empty GetProperty().
+- `Timeline.CreateSubtitlesFromAudio(autoCaptionSettings)` (R1 "Auto Caption Settings": keys
+  `resolve.SUBTITLE_LANGUAGE`, `SUBTITLE_CAPTION_PRESET`, `SUBTITLE_CHARS_PER_LINE` 1–60,
+  `SUBTITLE_LINE_BREAK`, `SUBTITLE_GAP` 0–10) exists from 18.5 (earlier versions have no such
+  method), answers False on the free edition, and otherwise adds a subtitle track holding what
+  `world.spoken` says is heard on the timeline.
 
 Tests reach the fake's own state through `World` (`world.page`, `world.import_fails`, ...),
 never through the API objects.
@@ -58,6 +63,10 @@ class World(object):
         self.delete_fails_first = False      # R2: the first DeleteClips sometimes fails
         self.imports = []                    # (path, options) of every import
         self.deletes = []                    # item counts of every DeleteClips call
+        self.studio = True                   # GetProductName says Studio
+        self.version = [19, 1, 3, 7, ""]     # GetVersion
+        self.spoken = []                     # (offset from the timeline start, frames, text)
+        self.captioned = []                  # the timelines CreateSubtitlesFromAudio ran on
 
     def new_id(self):
         self.next_id += 1
@@ -80,6 +89,16 @@ class Resolve(_Api):
     EXPORT_FCPXML_1_8, EXPORT_FCPXML_1_9, EXPORT_FCPXML_1_10 = 4, 5, 6
     EXPORT_OTIO = 14
     EXPORT_NONE = 0
+    # R1 "Auto Caption Settings": the keys and values are constants of the resolve object.
+    SUBTITLE_LANGUAGE, SUBTITLE_CAPTION_PRESET, SUBTITLE_CHARS_PER_LINE = 100, 101, 102
+    SUBTITLE_LINE_BREAK, SUBTITLE_GAP = 103, 104
+    (AUTO_CAPTION_AUTO, AUTO_CAPTION_DANISH, AUTO_CAPTION_DUTCH, AUTO_CAPTION_ENGLISH,
+     AUTO_CAPTION_FRENCH, AUTO_CAPTION_GERMAN, AUTO_CAPTION_ITALIAN, AUTO_CAPTION_JAPANESE,
+     AUTO_CAPTION_KOREAN, AUTO_CAPTION_MANDARIN_SIMPLIFIED, AUTO_CAPTION_MANDARIN_TRADITIONAL,
+     AUTO_CAPTION_NORWEGIAN, AUTO_CAPTION_PORTUGUESE, AUTO_CAPTION_RUSSIAN, AUTO_CAPTION_SPANISH,
+     AUTO_CAPTION_SWEDISH) = range(200, 216)
+    AUTO_CAPTION_SUBTITLE_DEFAULT, AUTO_CAPTION_TELETEXT, AUTO_CAPTION_NETFLIX = 300, 301, 302
+    AUTO_CAPTION_LINE_SINGLE, AUTO_CAPTION_LINE_DOUBLE = 400, 401
 
     def __init__(self, world=None):
         self._w = world or World()
@@ -98,13 +117,14 @@ class Resolve(_Api):
         return self._w.page
 
     def GetProductName(self):
-        return "DaVinci Resolve Studio"
+        return "DaVinci Resolve Studio" if self._w.studio else "DaVinci Resolve"
 
     def GetVersion(self):
-        return [19, 1, 3, 7, ""]
+        return list(self._w.version)
 
     def GetVersionString(self):
-        return "19.1.3.7"
+        v = self._w.version
+        return "{}.{}.{}.{}".format(*v[:4])
 
 
 class ProjectManager(_Api):
@@ -483,6 +503,40 @@ class Timeline(_Api):
                 dup._tracks[kind].append(nt)
         self._project._timelines.append(dup)
         return dup
+
+    def __dir__(self):
+        names = list(object.__dir__(self))
+        if tuple(self._w.version[:2]) < (18, 5):
+            names.remove("CreateSubtitlesFromAudio")
+        return names
+
+    def CreateSubtitlesFromAudio(self, autoCaptionSettings=None):
+        if tuple(self._w.version[:2]) < (18, 5):
+            # Before 18.5 the method does not exist.
+            raise AttributeError("fake Resolve: Timeline has no 'CreateSubtitlesFromAudio' before "
+                                 "18.5")
+        if not self._w.studio:
+            return False
+        settings = autoCaptionSettings or {}
+        known = {Resolve.SUBTITLE_LANGUAGE: range(200, 216),
+                 Resolve.SUBTITLE_CAPTION_PRESET: range(300, 303),
+                 Resolve.SUBTITLE_CHARS_PER_LINE: range(1, 61),
+                 Resolve.SUBTITLE_LINE_BREAK: range(400, 402),
+                 Resolve.SUBTITLE_GAP: range(0, 11)}
+        for key, value in settings.items():
+            if key not in known or value not in known[key]:
+                return False
+        self._w.captioned.append(self._name)
+        end = self.GetEndFrame()
+        track = Track("Subtitle {}".format(len(self._tracks["subtitle"]) + 1))
+        for offset, frames, text in self._w.spoken:
+            start = self._start + offset
+            if start >= end:
+                continue
+            track.items.append(TimelineItem(self._w, self, "subtitle", text, start,
+                                            min(frames, end - start)))
+        self._tracks["subtitle"].append(track)
+        return True
 
     def Export(self, fileName, exportType, exportSubtype=None):
         if exportType != Resolve.EXPORT_OTIO:
