@@ -128,6 +128,10 @@ struct AssembleArgs {
     /// beside it as SRT (same name, `.srt`).
     #[arg(long)]
     output: PathBuf,
+    /// A coverage report as HTML: each script line, the chosen take and why, the alternates with
+    /// their scores, the lines no take says, the runtime.
+    #[arg(long)]
+    report: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -931,24 +935,43 @@ fn assemble(args: &AssembleArgs) -> Result<(), Exit> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "assembly".into());
     let result = assemble::assemble(&bin, &script, &name);
-    for (n, text) in &result.unmatched {
-        eprintln!("bridge-daemon: unmatched script line {}: {text}", n + 1);
-    }
-    if result.takes.is_empty() {
+    if result.chosen().next().is_none() {
         return Err(Exit(
             2,
             "no script line is said in any clip of the bin".into(),
         ));
     }
-    for t in &result.takes {
-        println!(
-            "line {}: clip {} {:?} ({:.2}): {}",
-            t.script_line + 1,
-            t.clip,
-            t.clip_name,
-            t.score,
-            t.text
-        );
+    for l in &result.lines {
+        match &l.chosen {
+            Some(t) => println!(
+                "line {}: clip {} {:?} ({:.2}, {}{}): {}",
+                l.line + 1,
+                t.clip,
+                t.clip_name,
+                t.score,
+                t.said.reasons(),
+                match l.alternates.len() {
+                    0 => String::new(),
+                    n => format!("; {n} alternate{}", if n == 1 { "" } else { "s" }),
+                },
+                t.text
+            ),
+            None => {
+                let closest = l.closest.as_ref().map_or_else(String::new, |t| {
+                    format!(
+                        " (closest: clip {:?} \"{}\" says {:.0}% of it)",
+                        t.clip_name,
+                        t.text,
+                        t.said.coverage * 100.0
+                    )
+                });
+                eprintln!(
+                    "bridge-daemon: line {} is said in no take, left as a slug: {}{closest}",
+                    l.line + 1,
+                    l.text
+                );
+            }
+        }
     }
     let body = interchange::write_string(&result.timeline, format);
     interchange::write_atomically(&args.output, body.as_bytes())
@@ -957,7 +980,29 @@ fn assemble(args: &AssembleArgs) -> Result<(), Exit> {
     let srt_path = args.output.with_extension("srt");
     let srt = interchange::srt::write_string(&result.timeline.subtitles, result.timeline.rate);
     interchange::write_atomically(&srt_path, srt.as_bytes())
-        .map_err(|e| Exit(1, format!("{}: cannot write: {e}", srt_path.display())))
+        .map_err(|e| Exit(1, format!("{}: cannot write: {e}", srt_path.display())))?;
+    if let Some(report) = &args.report {
+        let script_name = args
+            .script
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let html = assemble::render_report(&result, &script_name);
+        interchange::write_atomically(report, html.as_bytes())
+            .map_err(|e| Exit(1, format!("{}: cannot write: {e}", report.display())))?;
+    }
+    // Some lines were not found: the assembly is written, and the exit code says it is partial.
+    let missing = result.unmatched().count();
+    if missing > 0 {
+        return Err(Exit(
+            2,
+            format!(
+                "{missing} of {} script lines are said in no take: the assembly has a red-marked slug for each",
+                result.lines.len()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn pref_store(dir: &PrefsDir) -> Result<prefs::PrefStore, Exit> {

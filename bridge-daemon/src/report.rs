@@ -272,7 +272,7 @@ impl Report {
     }
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -437,7 +437,7 @@ fn curve_svg(r: &Report) -> String {
     s
 }
 
-const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#202124;background:#fff}\
+pub(crate) const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:24px;color:#202124;background:#fff}\
 h1{font-size:22px}h2{font-size:17px;margin-top:28px}table{border-collapse:collapse}\
 td,th{border:1px solid #dadce0;padding:4px 8px;font-size:13px;text-align:left;vertical-align:top}\
 .legend span{display:inline-block;margin-right:14px;font-size:12px}\
