@@ -484,7 +484,6 @@ pub fn assemble(bin: &Timeline, script: &[String], name: &str) -> Assembly {
             true,
         ));
     }
-    video[0].markers = markers;
     video.extend(audio);
     let timeline = Timeline {
         name: name.to_string(),
@@ -492,7 +491,8 @@ pub fn assemble(bin: &Timeline, script: &[String], name: &str) -> Assembly {
         start_frame: bin.start_frame,
         drop_frame: bin.drop_frame,
         tracks: video,
-        markers: vec![],
+        // On the timeline, not a track: Resolve's importer keeps only timeline markers.
+        markers,
         subtitles,
         metadata: Default::default(),
         extra: Default::default(),
@@ -578,6 +578,50 @@ pub fn render_report(a: &Assembly, script_name: &str) -> String {
     }
     s.push_str("</table></body></html>\n");
     s
+}
+
+/// Put each take's transcript (timed from the clip's first frame) into the bin's record time, as
+/// its `subtitles`. `transcript` gives a clip's lines, or `None` when it has no transcript; the
+/// names of those clips come back.
+pub fn place_transcripts(
+    bin: &mut Timeline,
+    mut transcript: impl FnMut(&protocol::Clip) -> Option<Vec<SubtitleLine>>,
+) -> Vec<String> {
+    let clips: Vec<(FrameRange, protocol::Clip)> = bin
+        .v1()
+        .map(|t| {
+            t.clips_with_ranges()
+                .map(|(_, r, c)| (r, c.clone()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut lines = Vec::new();
+    let mut missing = Vec::new();
+    for (rec, clip) in &clips {
+        let Some(said) = transcript(clip) else {
+            missing.push(clip.name.clone());
+            continue;
+        };
+        let within = FrameRange::new(0, rec.duration);
+        for mut l in said {
+            if let Some(r) = l.range.intersect(&within) {
+                l.range = FrameRange::new(rec.start + r.start, r.duration);
+                lines.push(l);
+            }
+        }
+    }
+    lines.sort_by_key(|l| l.range.start);
+    bin.subtitles = lines;
+    missing
+}
+
+/// The names a clip's transcript may go by: the clip's name, then its media file's stem.
+pub fn transcript_names(clip: &protocol::Clip) -> Vec<String> {
+    let stem = clip
+        .media_file_name()
+        .and_then(|f| std::path::Path::new(f).file_stem())
+        .map(|s| s.to_string_lossy().into_owned());
+    std::iter::once(clip.name.clone()).chain(stem).collect()
 }
 
 /// The lines of a script file: one per line; blank lines and `#` comments skipped.

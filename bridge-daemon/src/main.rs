@@ -879,6 +879,7 @@ fn assemble(args: &AssembleArgs) -> Result<(), Exit> {
         ));
     }
     let mut bin = read_timeline_args(&args.clips, None)?;
+    let bin_rate = bin.rate;
     if !args.subtitles.is_dir() {
         return Err(Exit(
             1,
@@ -886,49 +887,39 @@ fn assemble(args: &AssembleArgs) -> Result<(), Exit> {
         ));
     }
     // Each clip's transcript, moved from the clip's own time to the bin's record time.
-    let mut lines = Vec::new();
-    let v1: Vec<(protocol::FrameRange, protocol::Clip)> = bin
-        .v1()
-        .map(|t| {
-            t.clips_with_ranges()
-                .map(|(_, r, c)| (r, c.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
-    for (rec, clip) in &v1 {
-        let stem = clip
-            .media_file_name()
-            .and_then(|f| Path::new(f).file_stem())
-            .map(|s| s.to_string_lossy().into_owned());
-        let candidates = std::iter::once(clip.name.clone()).chain(stem);
-        let Some(path) = candidates
+    let mut failure = None;
+    let untranscribed = assemble::place_transcripts(&mut bin, |clip| {
+        let path = assemble::transcript_names(clip)
+            .into_iter()
             .map(|n| args.subtitles.join(format!("{n}.srt")))
-            .find(|p| p.is_file())
-        else {
-            eprintln!(
-                "bridge-daemon: no transcript for clip {:?} in {}",
-                clip.name,
-                args.subtitles.display()
-            );
-            continue;
-        };
-        let bytes = read_bytes(&path)?;
-        let name = path.file_name().and_then(|n| n.to_str());
-        let transcript = interchange::transcript::read_bytes(&bytes, name, bin.rate, 0)
-            .map_err(|e| Exit(1, format!("{}: {e}", path.display())))?;
-        for n in &transcript.notes {
-            eprintln!("bridge-daemon: note: {}: {n}", path.display());
-        }
-        for mut l in transcript.lines {
-            let within = protocol::FrameRange::new(0, rec.duration);
-            if let Some(r) = l.range.intersect(&within) {
-                l.range = protocol::FrameRange::new(rec.start + r.start, r.duration);
-                lines.push(l);
+            .find(|p| p.is_file())?;
+        let read = read_bytes(&path).and_then(|bytes| {
+            let name = path.file_name().and_then(|n| n.to_str());
+            interchange::transcript::read_bytes(&bytes, name, bin_rate, 0)
+                .map_err(|e| Exit(1, format!("{}: {e}", path.display())))
+        });
+        match read {
+            Ok(t) => {
+                for n in &t.notes {
+                    eprintln!("bridge-daemon: note: {}: {n}", path.display());
+                }
+                Some(t.lines)
+            }
+            Err(e) => {
+                failure.get_or_insert(e);
+                None
             }
         }
+    });
+    if let Some(e) = failure {
+        return Err(e);
     }
-    lines.sort_by_key(|l| l.range.start);
-    bin.subtitles = lines;
+    for clip in &untranscribed {
+        eprintln!(
+            "bridge-daemon: no transcript for clip {clip:?} in {}",
+            args.subtitles.display()
+        );
+    }
     let name = args
         .output
         .file_stem()

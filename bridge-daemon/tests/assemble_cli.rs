@@ -165,8 +165,9 @@ fn every_shot_line_gets_its_best_take_and_no_unshot_line_any() {
             "m1 11010+80"
         ]
     );
-    // Markers: green on each chosen take (score and why), red on the slug with the line.
-    let marks: Vec<(String, String, i64)> = v1
+    // Timeline markers (Resolve keeps no track markers): green on each chosen take (score and
+    // why), red on the slug with the line.
+    let marks: Vec<(String, String, i64)> = tl
         .markers
         .iter()
         .map(|m| (m.color.clone(), m.name.clone(), m.range.start))
@@ -177,7 +178,7 @@ fn every_shot_line_gets_its_best_take_and_no_unshot_line_any() {
         marks[0].0 == "GREEN" && marks[0].1.starts_with("line 1: t1b (score"),
         "{marks:?}"
     );
-    assert_eq!(v1.markers[2].comment, "This line was never shot.");
+    assert_eq!(tl.markers[2].comment, "This line was never shot.");
     // The transcript says what each take says, and marks the missing line.
     let said: Vec<&str> = tl.subtitles.iter().map(|l| l.text.as_str()).collect();
     assert_eq!(

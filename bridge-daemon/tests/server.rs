@@ -1249,3 +1249,56 @@ async fn with_transcribe_media_the_daemon_transcribes_a_timeline_without_a_trans
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_assemble_builds_an_assembly_from_a_bin_its_transcripts_and_a_script() {
+    bounded(async {
+        let s = TestServer::start(|_| {}).await;
+        let mut ws = raw(&s.url).await;
+        hello(&mut ws).await;
+        // Three takes of 100 frames: the shop line twice (a disfluent and a clean take), and
+        // one unrelated; a script with a line nobody shot.
+        let take = |name: &str, start: i64| {
+            json!({"type": "clip", "name": name,
+                   "media": {"url": format!("/media/{name}.mov"),
+                             "available": {"start": start, "duration": 200}},
+                   "source": {"start": start, "duration": 100}})
+        };
+        let bin = json!({"name": "bin", "rate": {"num": 25, "den": 1}, "start_frame": 0,
+                         "tracks": [{"name": "V1", "kind": "video",
+                                     "items": [take("a", 1000), take("b", 2000), take("c", 3000)]}]});
+        let srt = |t: &str| format!("1\n00:00:00,400 --> 00:00:03,600\n{t}\n");
+        let r = call(
+            &mut ws,
+            1,
+            method::ASSEMBLE,
+            json!({"bin": bin,
+                   "transcripts": {"a": srt("Um, we we opened the -- the shop in 1983."),
+                                   "b": srt("We opened the shop in 1983."),
+                                   "c": srt("I never said I wanted to leave.")},
+                   "script": "We opened the shop in 1983.\nThis line was never shot.\n",
+                   "name": "scene 4"}),
+        )
+        .await;
+        let res = &r["result"];
+        assert_eq!(res["missing"], 1, "{r}");
+        assert_eq!(res["lines"][0]["chosen"]["clip"], "b", "{r}");
+        assert_eq!(res["lines"][0]["chosen"]["why"], "complete, fluent, no repeats");
+        assert_eq!(res["lines"][0]["alternates"][0]["clip"], "a", "{r}");
+        assert!(res["lines"][1].get("chosen").is_none(), "{r}");
+        let tl = bridge_daemon::interchange::otio::read_str(res["text"].as_str().unwrap()).unwrap();
+        assert_eq!(tl.name, "scene 4");
+        assert_eq!(tl.tracks.iter().filter(|t| t.kind == protocol::TrackKind::Video).count(), 2);
+        assert!(res["report_html"].as_str().unwrap().contains("This line was never shot."));
+        // A transcript that cannot be read is named at its path.
+        let r = call(
+            &mut ws,
+            2,
+            method::ASSEMBLE,
+            json!({"bin": bin, "transcripts": {"a": "1\nnot a time\n"}, "script": "x\n"}),
+        )
+        .await;
+        assert_eq!(r["error"]["data"]["path"], "transcripts.a", "{r}");
+    })
+    .await;
+}

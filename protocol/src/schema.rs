@@ -121,6 +121,14 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("edit.export.params.schema.json", v::<wire::ExportParams>()),
         ("edit.export.result.schema.json", v::<wire::ExportResult>()),
         (
+            "edit.assemble.params.schema.json",
+            v::<wire::AssembleParams>(),
+        ),
+        (
+            "edit.assemble.result.schema.json",
+            v::<wire::AssembleResult>(),
+        ),
+        (
             "apply.report.params.schema.json",
             v::<wire::ApplyReportParams>(),
         ),

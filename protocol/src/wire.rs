@@ -24,6 +24,8 @@ pub mod method {
     pub const INSTRUCT: &str = "edit.instruct";
     /// Client → server: a timeline (edited by a cut list, or as synced) rendered as a file.
     pub const EXPORT: &str = "edit.export";
+    /// Client → server: a bin of takes with their transcripts and a script → an assembly.
+    pub const ASSEMBLE: &str = "edit.assemble";
     /// Adapter → server: how applying a cut list went.
     pub const APPLY_REPORT: &str = "apply.report";
     /// OFX node → server (notification): features of frames the node rendered.
@@ -48,11 +50,12 @@ pub mod method {
     pub const EDIT_UNDO: &str = "edit.undo";
 
     /// The methods a client may call, in the order a session usually calls them.
-    pub const REQUESTS: [&str; 9] = [
+    pub const REQUESTS: [&str; 10] = [
         HELLO,
         SYNC,
         INSTRUCT,
         EXPORT,
+        ASSEMBLE,
         APPLY_REPORT,
         ANALYSIS_FRAMES,
         VOICE_BEGIN,
@@ -550,6 +553,73 @@ pub struct ExportResult {
     pub text: String,
     /// The fingerprint of the exported timeline.
     pub fingerprint: String,
+}
+
+// ---- edit.assemble ----------------------------------------------------------------------------
+
+/// `edit.assemble` params: the takes, what each says, and the script.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AssembleParams {
+    /// The bin: its V1 clips are the takes.
+    pub bin: TimelineInput,
+    /// Each take's transcript (SRT or WebVTT text, timed from the clip's first frame), keyed by
+    /// the clip's name or its media file's name without extension.
+    pub transcripts: std::collections::BTreeMap<String, String>,
+    /// The script: one line of dialogue per line (blank lines and `#` comments skipped).
+    pub script: String,
+    /// The assembly's name [default: "assembly"].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The format of `text`, as `hello.formats` lists them [default: `otio`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+}
+
+/// A take of a script line, as the assembly judged it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AssembledTake {
+    /// The take's clip name in the bin.
+    pub clip: String,
+    /// What the take says.
+    pub text: String,
+    /// Share of the line's words it says, in order (0–1).
+    pub coverage: f64,
+    pub score: f64,
+    /// Why, in a few words: "complete, fluent, no repeats".
+    pub why: String,
+}
+
+/// One script line of an assembly.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AssembledLine {
+    /// 1-based line of the script (comments and blank lines not counted).
+    pub line: u32,
+    pub text: String,
+    /// The take on V1; none for a line no take says (a red-marked slug stands in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chosen: Option<AssembledTake>,
+    /// The other takes that say the line, best first, on the disabled alternate tracks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternates: Vec<AssembledTake>,
+    /// For a line no take says: the take that came closest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closest: Option<AssembledTake>,
+}
+
+/// `edit.assemble` result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct AssembleResult {
+    pub format: String,
+    /// The assembled timeline's file.
+    pub text: String,
+    pub lines: Vec<AssembledLine>,
+    /// Script lines said in no take.
+    pub missing: u32,
+    /// Clips of the bin that had no transcript (never chosen).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub untranscribed: Vec<String>,
+    /// The coverage report as one HTML page.
+    pub report_html: String,
 }
 
 // ---- apply.report -----------------------------------------------------------------------------

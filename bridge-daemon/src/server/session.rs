@@ -474,6 +474,7 @@ impl Session {
             method::SYNC => self.sync(id, params).await,
             method::INSTRUCT => self.instruct(id, params, started).await,
             method::EXPORT => self.export(id, params).await,
+            method::ASSEMBLE => self.assemble(id, params).await,
             method::APPLY_REPORT => self.apply_report(id, params),
             method::ANALYSIS_FRAMES => self.analysis_frames(id, params),
             method::VOICE_BEGIN => self.voice_begin(id, params),
@@ -877,6 +878,97 @@ impl Session {
             }
         })
         .await?;
+        Ok(reply_ok(id, &result))
+    }
+
+    /// `edit.assemble`: a bin of takes, their transcripts and a script → an assembly (the same
+    /// as `bridge-daemon assemble`), for adapters that assemble from a bin of the NLE.
+    async fn assemble(&mut self, id: &Option<Id>, p: Option<Value>) -> MethodResult<String> {
+        let p: wire::AssembleParams = work(self.big, move || {
+            wire::decode_at(p.unwrap_or_else(|| json!({})), "")
+        })
+        .await
+        .map_err(invalid_params)?;
+        let format_name = p.format.clone().unwrap_or_else(|| "otio".to_string());
+        let format = Format::from_name(&format_name).ok_or_else(|| {
+            ErrorObject::new(
+                code::UNKNOWN_FORMAT,
+                format!(
+                    "unknown format {format_name:?}: the daemon writes {}",
+                    Format::NAMES
+                ),
+            )
+        })?;
+        let scope = Scope::new(self.progress_sink(id));
+        let result = work_in(
+            scope,
+            true,
+            move || -> MethodResult<wire::AssembleResult> {
+                use crate::assemble;
+                let script = assemble::script_lines(&p.script);
+                if script.is_empty() {
+                    return Err(invalid_params(wire::DecodeError {
+                        path: "script".into(),
+                        message: "the script has no lines".into(),
+                    }));
+                }
+                let mut bin = load_timeline(p.bin)?.timeline;
+                let rate = bin.rate;
+                let mut bad: Option<(String, String)> = None;
+                let untranscribed = assemble::place_transcripts(&mut bin, |clip| {
+                    let (key, text) = assemble::transcript_names(clip)
+                        .into_iter()
+                        .find_map(|n| p.transcripts.get(&n).map(|t| (n, t)))?;
+                    match interchange::transcript::read_bytes(text.as_bytes(), None, rate, 0) {
+                        Ok(t) => Some(t.lines),
+                        Err(e) => {
+                            bad.get_or_insert((key, e.to_string()));
+                            None
+                        }
+                    }
+                });
+                if let Some((key, e)) = bad {
+                    return Err(invalid_params(wire::DecodeError {
+                        path: format!("transcripts.{key}"),
+                        message: e,
+                    }));
+                }
+                let name = p.name.unwrap_or_else(|| "assembly".to_string());
+                let a = assemble::assemble(&bin, &script, &name);
+                let take = |t: &assemble::Take| wire::AssembledTake {
+                    clip: t.clip_name.clone(),
+                    text: t.text.clone(),
+                    coverage: t.said.coverage,
+                    score: t.score,
+                    why: t.said.reasons(),
+                };
+                let lines: Vec<wire::AssembledLine> = a
+                    .lines
+                    .iter()
+                    .map(|l| wire::AssembledLine {
+                        line: l.line as u32 + 1,
+                        text: l.text.clone(),
+                        chosen: l.chosen.as_ref().map(take),
+                        alternates: l.alternates.iter().map(take).collect(),
+                        closest: l.closest.as_ref().map(take),
+                    })
+                    .collect();
+                Ok(wire::AssembleResult {
+                    format: format_name,
+                    text: interchange::write_string(&a.timeline, format),
+                    missing: a.unmatched().count() as u32,
+                    lines,
+                    untranscribed,
+                    report_html: assemble::render_report(&a, "the script"),
+                })
+            },
+        )
+        .await?;
+        self.audit(
+            "assemble",
+            json!({"session": self.session_id(), "client": self.client,
+                   "lines": result.lines.len(), "missing": result.missing}),
+        );
         Ok(reply_ok(id, &result))
     }
 
