@@ -12,7 +12,7 @@ Resolve calls and replies; it is started only by the Apply button.
 import queue
 import threading
 
-from . import applier, snap
+from . import applier, assemble, snap
 from .errors import CutBridgeError, RpcError
 from .rpc import DaemonClient
 from .timecode import Rate, format_timecode
@@ -224,6 +224,34 @@ class Controller(object):
                              "what is said can use them now".format(len(lines)))
         self.sync_current()
 
+    def assemble_script(self, script):
+        """Assemble the media pool's current folder (its clips are the takes, each with an SRT
+        beside its media) to `script`, typed or pasted into the instruction box; the assembly
+        opens as a new timeline. Waits on the daemon (bounded), like Apply."""
+        if not script.strip():
+            self.view.set_status("paste the script (one line of dialogue per line) into the box "
+                                 "first, then Assemble")
+            return
+        if self.client is None:
+            self.view.set_status("not connected to the CutBridge daemon")
+            return
+        pool = snap.current_project(self.resolve).GetMediaPool()
+        folder = pool.GetCurrentFolder() or pool.GetRootFolder()
+        try:
+            tl, result = assemble.assemble_folder(self.resolve, self.client, folder.GetName(),
+                                                  script)
+        except CutBridgeError as e:
+            self.view.set_status(str(e))
+            return
+        found = len(result["lines"]) - result["missing"]
+        missing = [str(l["line"]) for l in result["lines"] if not l.get("chosen")]
+        self.view.set_status("assembled {!r}: {} of {} lines found{}; other takes are disabled "
+                             "on the tracks below".format(
+                                 tl.GetName(), found, len(result["lines"]),
+                                 "; not shot: line " + ", ".join(missing) if missing else ""))
+        self._show_timeline()
+        self.sync_current()
+
     def apply_selected(self):
         if not self.proposals:
             self.view.set_status("no proposed edits to apply: send an instruction first")
@@ -329,6 +357,9 @@ class ResolveView(object):
                 ui.HGroup({"Weight": 0}, [
                     ui.Button({"ID": "Send", "Text": "Send"}),
                     ui.Button({"ID": "Reconnect", "Text": "Reconnect"}),
+                    ui.Button({"ID": "Assemble", "Text": "Assemble script",
+                               "ToolTip": "The box holds a script: assemble the current media-pool "
+                                          "folder's takes to it as a new timeline"}),
                     ui.Button({"ID": "Captions", "Text": "Captions from audio",
                                "ToolTip": "No transcript? Let Resolve Studio caption the "
                                           "timeline's audio (on a copy)"}),
@@ -356,7 +387,7 @@ class ResolveView(object):
         self.items["Timeline"].Text = text
 
     def set_busy(self, busy):
-        for name in ("Send", "Apply", "Undo", "Captions"):
+        for name in ("Send", "Apply", "Undo", "Captions", "Assemble"):
             self.items[name].Enabled = not busy
 
     def set_rows(self, rows):
@@ -398,6 +429,7 @@ def run(resolve, fusion, bmd, srt=None):
     win.On.Apply.Clicked = lambda ev: (controller.poll(), controller.apply_selected())
     win.On.Undo.Clicked = lambda ev: controller.undo()
     win.On.Captions.Clicked = lambda ev: controller.caption()
+    win.On.Assemble.Clicked = lambda ev: controller.assemble_script(view.instruction())
     # The timer drains the worker's results. UNCONFIRMED: `ui.Timer` is taken from Fusion's
     # UIManager; without it, results show on the next button press.
     timer = None

@@ -168,6 +168,13 @@ class DaemonClient(object):
             params["fingerprint"] = fingerprint
         return self.call("edit.export", params, timeout=60.0)
 
+    def assemble(self, bin_timeline, transcripts, script, name=None, fmt="otio"):
+        params = {"bin": bin_timeline, "transcripts": transcripts, "script": script,
+                  "format": fmt}
+        if name:
+            params["name"] = name
+        return self.call("edit.assemble", params, timeout=120.0)
+
     def report(self, cut_list_id, results, status=None, backup=None):
         params = {"cut_list_id": cut_list_id, "results": results}
         if status:
