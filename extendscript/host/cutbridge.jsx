@@ -610,6 +610,99 @@ var CutBridge = (function () {
         return stringify({ ok: true, active: String(target.name), message: 'opened "' + target.name + '" (as it was before the edit)' });
     }
 
+    /* ---------------------------------------------------------------- assembly from a bin */
+
+    // ProjectItemType (premiere-scripting-guide, ProjectItem.type): 1 CLIP, 2 BIN, 3 ROOT, 4 FILE.
+    var CLIP = 1, BIN = 2;
+
+    function findBin(item, name) {
+        var i, kid, found;
+        if (!item || !item.children) { return null; }
+        for (i = 0; i < item.children.numItems; i++) {
+            kid = item.children[i];
+            if (kid.type === BIN) {
+                if (String(kid.name) === name) { return kid; }
+                found = findBin(kid, name);
+                if (found) { return found; }
+            }
+        }
+        return null;
+    }
+
+    function stemOf(name) {
+        var s = String(name), dot = s.lastIndexOf('.');
+        return dot > 0 ? s.substring(0, dot) : s;
+    }
+
+    // The transcript beside a media file: STEM.srt or STEM.vtt in its folder (ExtendScript File).
+    function transcriptBeside(mediaFile, names) {
+        var slash = Math.max(mediaFile.lastIndexOf('/'), mediaFile.lastIndexOf('\\')), dir, i, j, f, text;
+        var exts = ['.srt', '.vtt'];
+        dir = slash >= 0 ? mediaFile.substring(0, slash) : '.';
+        for (i = 0; i < names.length; i++) {
+            for (j = 0; j < exts.length; j++) {
+                f = new File(dir + '/' + names[i] + exts[j]);
+                if (f.exists) {
+                    f.encoding = 'UTF-8';
+                    if (f.open('r')) {
+                        text = f.read();
+                        f.close();
+                        return text;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    // The takes of a bin (the one named, else the insertion bin) as a bin timeline for
+    // edit.assemble: each clip from its in point to its out point on V1, with the transcript
+    // found beside its media, keyed by the clip's name without extension.
+    function binTakes(name) {
+        var bin = name ? findBin(app.project.rootItem, String(name)) : app.project.getInsertionBin();
+        var items = [], transcripts = {}, untranscribed = [], tpf = 0, i, pi, path, fps, ftpf, inF, outF, stem, text;
+        if (!bin) { throw new Error('no bin named "' + name + '" in the project'); }
+        for (i = 0; i < bin.children.numItems; i++) {
+            pi = bin.children[i];
+            if (pi.type !== CLIP) { continue; }
+            path = mediaPath(pi);
+            if (!path) { continue; }
+            fps = Number(pi.getFootageInterpretation().frameRate);
+            if (!(fps > 0)) { continue; }
+            ftpf = Math.round(TICKS_PER_SECOND / fps);
+            if (!tpf) { tpf = ftpf; }
+            inF = frames(pi.getInPoint(), tpf);
+            outF = frames(pi.getOutPoint(), tpf);
+            if (outF <= inF) { continue; }
+            stem = stemOf(pi.name);
+            items.push({ type: 'clip', name: stem, media: { url: path, name: String(pi.name) },
+                         source: { start: inF, duration: outF - inF } });
+            text = transcriptBeside(path, [stem, stemOf(path.substring(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1))]);
+            if (text === null) { untranscribed.push(stem); } else { transcripts[stem] = text; }
+        }
+        if (!items.length) { throw new Error('the bin "' + bin.name + '" holds no media clips'); }
+        return stringify({
+            timeline: { name: String(bin.name), rate: rateOf(tpf), start_frame: 0,
+                        tracks: [{ name: 'V1', kind: 'video', items: items }] },
+            transcripts: transcripts,
+            untranscribed: untranscribed
+        });
+    }
+
+    // Import the daemon's FCP7 XML of an assembly as a new sequence, named, and open it.
+    function importAssembly(requestText) {
+        var req = parse(requestText), path, before, made, seq;
+        path = writeTempFile('cutbridge-assembly.xml', req.xml);
+        before = sequenceIds();
+        app.project.importFiles([path], true, app.project.getInsertionBin(), false);
+        made = newSequences(before);
+        if (made.length < 1) { throw new Error('Premiere imported no sequence from ' + path); }
+        seq = made[0];
+        if (req.name) { seq.name = req.name; }
+        app.project.openSequence(seq.sequenceID);
+        return stringify({ sequence: String(seq.name) });
+    }
+
     // Every entry point answers JSON, an error included: evalScript gives the panel only a string.
     function guarded(fn) {
         return function (arg) {
@@ -623,6 +716,8 @@ var CutBridge = (function () {
         snapshot: guarded(function () { return stringify(snapshotObject(activeSequence())); }),
         applyCutList: guarded(applyCutList),
         undo: guarded(undo),
+        binTakes: guarded(binTakes),
+        importAssembly: guarded(importAssembly),
         version: '0.1.0',
         // For the tests and for the panel's own use.
         _json: { stringify: stringify, parse: parse, fnv1a: fnv1a }

@@ -47,5 +47,7 @@
     snapshot: () => call('snapshot'),
     applyCutList: (request) => call('applyCutList', JSON.stringify(request)),
     undo: () => call('undo'),
+    binTakes: (bin) => call('binTakes', bin || ''),
+    importAssembly: (request) => call('importAssembly', JSON.stringify(request)),
   };
 })(window);

@@ -110,6 +110,35 @@
     }
   }
 
+  // The instruction box holds a script: the insertion bin's takes (each with NAME.srt beside its
+  // media) are assembled to it by the daemon and imported as a new sequence.
+  async function assembleScript() {
+    const script = $('instruction').value;
+    if (!script.trim()) {
+      status('Paste the script (one line of dialogue per line) into the box, then Assemble', 'error');
+      return;
+    }
+    status('Reading the bin…');
+    try {
+      const bin = await global.HostBridge.binTakes('');
+      if (!Object.keys(bin.transcripts).length) {
+        status(`None of the ${bin.timeline.tracks[0].items.length} clips of the bin "${bin.timeline.name}" has a transcript: put NAME.srt beside each media file`, 'error');
+        return;
+      }
+      status('Assembling…');
+      const name = `${bin.timeline.name} assembly`;
+      const res = await state.client.request('edit.assemble', { bin: bin.timeline, transcripts: bin.transcripts, script, name, format: 'xml' });
+      const opened = await global.HostBridge.importAssembly({ xml: res.text, name });
+      const missing = res.lines.filter((l) => !l.chosen).map((l) => l.line);
+      const found = res.lines.length - res.missing;
+      status(`Assembled "${opened.sequence}": ${found} of ${res.lines.length} lines found${missing.length ? `; not shot: line ${missing.join(', ')}` : ''}; the other takes are disabled on the tracks below`, missing.length ? 'error' : 'ok');
+      log(`assembled "${opened.sequence}" from the bin "${bin.timeline.name}"${bin.untranscribed.length ? ` (no transcript: ${bin.untranscribed.join(', ')})` : ''}`);
+    } catch (e) {
+      status(e.message, 'error');
+      log(`assembly failed: ${e.message}`);
+    }
+  }
+
   async function apply() {
     const p = state.proposal;
     if (!p) return;
@@ -222,6 +251,7 @@
     state.voice = new global.VoiceCapture(client, voiceEvent);
     $('ask').addEventListener('submit', (ev) => { ev.preventDefault(); instruct($('instruction').value); });
     $('apply').addEventListener('click', apply);
+    $('assemble').addEventListener('click', assembleScript);
     $('undo').addEventListener('click', undo);
     $('mic').addEventListener('click', async () => {
       try {

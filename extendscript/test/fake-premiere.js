@@ -48,9 +48,23 @@ function collection(list, countName, what) {
   });
 }
 
+// ProjectItemType: 1 CLIP, 2 BIN, 3 ROOT, 4 FILE. A clip knows its media's frame rate and its in
+// and out points (Time, from the media's first frame); a bin or the root has `children`.
 class ProjectItem {
-  constructor(name, mediaPath, nodeId) { this.name = name; this._path = mediaPath; this.nodeId = nodeId; this.type = 1; }
+  constructor(name, mediaPath, nodeId, { type = 1, fps = 25, inFrames = 0, outFrames = 0, startFrames = 0 } = {}) {
+    this.name = name; this._path = mediaPath; this.nodeId = nodeId; this.type = type;
+    this._fps = fps; this._in = inFrames; this._out = outFrames; this._startTc = startFrames;
+    this._kids = [];
+  }
   getMediaPath() { return this._path; }
+  get children() {
+    if (this.type === 1) throw new TypeError('a clip ProjectItem has no children');
+    return collection(this._kids, 'numItems', 'children');
+  }
+  getInPoint() { return makeTime(Math.round(this._in * TICKS / this._fps)); }
+  getOutPoint() { return makeTime(Math.round(this._out * TICKS / this._fps)); }
+  startTime() { return makeTime(Math.round(this._startTc * TICKS / this._fps)); }
+  getFootageInterpretation() { return strict({ frameRate: this._fps, pixelAspectRatio: 1 }, 'FootageInterpretation'); }
 }
 
 class TrackItem {
@@ -99,6 +113,7 @@ class Track {
     item._proxy = strict(item, 'TrackItem');
     this._items.push(item._proxy);
     this._items.sort((a, b) => a._start - b._start);
+    return item._proxy;
   }
 }
 
@@ -185,7 +200,8 @@ class Project {
     this._active = s;
     return true;
   }
-  getInsertionBin() { return strict({ name: 'root', type: 2 }, 'ProjectItem(bin)'); }
+  get rootItem() { return this._app._root; }
+  getInsertionBin() { return this._app._insertion || this._app._root; }
   importFiles(paths, suppressUI, bin, asStills) {
     if (!Array.isArray(paths)) throw new TypeError('importFiles takes an Array of paths');
     for (const p of paths) {
@@ -226,7 +242,10 @@ class Project {
                 }
               }
             }
-            const clip = { name: kid(ci, 'name').text.trim(), path: pathurl ? decodeURI(pathurl.text.trim().replace(/^file:\/\/(localhost)?/, '')) : null, start, end, in: inF, speed };
+            // <enabled>FALSE</enabled> on a clipitem (FCP7 XML) comes in as a disabled clip.
+            const enabledNode = kid(ci, 'enabled');
+            const disabled = !!enabledNode && enabledNode.text.trim() === 'FALSE';
+            const clip = { name: kid(ci, 'name').text.trim(), path: pathurl ? decodeURI(pathurl.text.trim().replace(/^file:\/\/(localhost)?/, '')) : null, start, end, in: inF, speed, disabled };
             // start -1: the clip begins at the preceding transition's centre; its `in` is the
             // source frame at the transition's start (the handle), so the first frame shown is later.
             if (start < 0 && prevTransition) {
@@ -238,7 +257,7 @@ class Project {
             prevTransition = null;
             clips.push(clip);
           }
-          desc[kind].push(clips.map((c) => ({ name: c.name, path: c.path, start: c.start, end: c.end, in: c.in, speed: c.speed })));
+          desc[kind].push(clips.map((c) => ({ name: c.name, path: c.path, start: c.start, end: c.end, in: c.in, speed: c.speed, disabled: c.disabled })));
         }
       }
       this._app._buildSequence(desc);
@@ -255,6 +274,17 @@ function createPremiere({ rippleIgnored = false } = {}) {
   const project = new Project(app);
   app.project = strict(project, 'Project');
   app._items = new Map();
+  app._root = strict(new ProjectItem('root', null, 'node-root', { type: 3 }), 'ProjectItem');
+  app._insertion = null;
+  // Test hook: a bin of clips {name, path, fps, in, out} (frames) under the root.
+  app._bin = (name, clips) => {
+    const bin = strict(new ProjectItem(name, null, `node-bin-${name}`, { type: 2 }), 'ProjectItem');
+    for (const c of clips) {
+      bin._kids.push(strict(new ProjectItem(c.name, c.path, `node-${c.name}`, { fps: c.fps || 25, inFrames: c.in || 0, outFrames: c.out, startFrames: c.start || 0 }), 'ProjectItem'));
+    }
+    app._root._kids.push(bin);
+    return bin;
+  };
   app._projectItem = (name, p) => {
     const key = p || name;
     if (!app._items.has(key)) app._items.set(key, strict(new ProjectItem(name, p, `node-${app._items.size + 1}`), 'ProjectItem'));
@@ -268,7 +298,8 @@ function createPremiere({ rippleIgnored = false } = {}) {
       desc[kind].forEach((clips, i) => {
         const track = new Track(seq, kind, `${kind === 'video' ? 'V' : 'A'}${i + 1}`);
         for (const c of clips) {
-          track.add({ name: c.name, projectItem: app._projectItem(c.name, c.path), startTicks: c.start * desc.tpf, endTicks: c.end * desc.tpf, inTicks: c.in * desc.tpf, speed: c.speed });
+          const item = track.add({ name: c.name, projectItem: app._projectItem(c.name, c.path), startTicks: c.start * desc.tpf, endTicks: c.end * desc.tpf, inTicks: c.in * desc.tpf, speed: c.speed });
+          if (c.disabled && item) item.disabled = true;
         }
         (kind === 'video' ? seq._v : seq._a).push(strict(track, 'Track'));
       });
@@ -324,7 +355,9 @@ function fileClasses() {
   }
   class File {
     constructor(p) { this.fsName = path.resolve(p); this.encoding = 'BINARY'; this._buf = null; this._mode = null; }
-    open(mode) { if (mode !== 'w' && mode !== 'r') return false; this._buf = mode === 'w' ? '' : fs.readFileSync(this.fsName, 'utf8'); this._mode = mode; return true; }
+    open(mode) { if (mode !== 'w' && mode !== 'r') return false; if (mode === 'r' && !fs.existsSync(this.fsName)) return false; this._buf = mode === 'w' ? '' : fs.readFileSync(this.fsName, 'utf8'); this._mode = mode; return true; }
+    get exists() { return fs.existsSync(this.fsName); }
+    read() { if (this._mode !== 'r') throw new Error('File.read: not open for reading'); return this._buf; }
     write(s) { this._buf += s; return true; }
     close() { if (this._mode === 'w') fs.writeFileSync(this.fsName, this._buf, this.encoding === 'UTF-8' ? 'utf8' : 'latin1'); return true; }
   }

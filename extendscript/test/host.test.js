@@ -221,3 +221,27 @@ test('with a real daemon', async (t) => {
     assert.strictEqual(h.app.project.activeSequence.name, base.name);
   });
 });
+
+test('the takes of a bin: in to out of each clip, the transcript beside its media', () => {
+  const fsm = require('node:fs');
+  const osm = require('node:os');
+  const pathm = require('node:path');
+  const dir = fsm.mkdtempSync(pathm.join(osm.tmpdir(), 'cutbridge-bin-'));
+  fsm.writeFileSync(pathm.join(dir, 'take1.srt'), '1\n00:00:01,000 --> 00:00:02,000\n我们今天去吃饺子\n');
+  const { app, CutBridge } = hostWith(SMALL);
+  const host = { CutBridge };
+  const bin = app._bin('Takes', [
+    { name: 'take1.mov', path: pathm.join(dir, 'take1.mov'), fps: 25, in: 10, out: 110 },
+    { name: 'take2.mov', path: pathm.join(dir, 'take2.mov'), fps: 25, in: 0, out: 50 },
+  ]);
+  const got = JSON.parse(host.CutBridge.binTakes('Takes'));
+  assert.deepStrictEqual(got.timeline.rate, { num: 25, den: 1 });
+  assert.deepStrictEqual(got.timeline.tracks[0].items.map((c) => [c.name, c.source.start, c.source.duration]), [['take1', 10, 100], ['take2', 0, 50]]);
+  assert.deepStrictEqual(Object.keys(got.transcripts), ['take1']);
+  assert.match(got.transcripts.take1, /我们今天去吃饺子/);
+  assert.deepStrictEqual(got.untranscribed, ['take2']);
+  // The insertion bin when none is named; a bin that does not exist is an error.
+  app._insertion = bin;
+  assert.strictEqual(JSON.parse(host.CutBridge.binTakes('')).timeline.name, 'Takes');
+  assert.match(JSON.parse(host.CutBridge.binTakes('Nope')).error, /no bin named "Nope"/);
+});

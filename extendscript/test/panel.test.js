@@ -143,6 +143,31 @@ test('the panel in headless Chromium against a real daemon', async (t) => {
   }, base);
   assert.deepStrictEqual(kinds, ['op-delete', 'op-speed', 'op-move', 'op-move-arrow', 'op-transition', 'op-marker']);
 
+  // Assembly from a script: the insertion bin's takes, each with its SRT beside the media; the
+  // script in the box; the assembly imported as a new sequence, the other take disabled on V2,
+  // the unshot line reported.
+  const takes = path.join(out, 'takes');
+  fs.mkdirSync(takes);
+  const said = { t1a: 'Um, we we opened the -- the shop in 1983.', t1b: 'We opened the shop in 1983.', t2: 'The street was full of people back then.' };
+  for (const [name, text] of Object.entries(said)) {
+    fs.writeFileSync(path.join(takes, `${name}.srt`), `1\n00:00:00,400 --> 00:00:03,600\n${text}\n`);
+  }
+  app._insertion = app._bin('Scene 4 takes', Object.keys(said).map((name) => ({ name: `${name}.mov`, path: path.join(takes, `${name}.mov`), fps: 25, in: 0, out: 100 })));
+  await page.fill('#instruction', 'We opened the shop in 1983.\nThis line was never shot.\nThe street was full of people back then.\n');
+  await page.click('#assemble');
+  await page.waitForFunction(() => /^Assembled|failed|error/i.test(document.getElementById('status').textContent), null, { timeout: 15000 });
+  assert.strictEqual(await page.textContent('#status'), 'Assembled "Scene 4 takes assembly": 2 of 3 lines found; not shot: line 2; the other takes are disabled on the tracks below');
+  const assembled = app.project.activeSequence;
+  assert.strictEqual(assembled.name, 'Scene 4 takes assembly');
+  const v1 = assembled.videoTracks[0].clips;
+  assert.deepStrictEqual([v1[0].name, v1[1].name], ['t1b', 't2']);
+  assert.ok(!v1[0].disabled, 'the chosen take plays');
+  const v2 = assembled.videoTracks[1].clips;
+  assert.strictEqual(v2[0].name, 't1a');
+  assert.ok(v2[0].disabled, 'the alternate waits disabled');
+  assert.ok(hostCalls.includes('CutBridge.binTakes') && hostCalls.includes('CutBridge.importAssembly'));
+  await page.screenshot({ path: path.join(out, 'panel-assembled.png'), fullPage: true });
+
   // Push-to-talk: the fake microphone (espeak-ng's WAV) reaches the daemon as binary frames of a
   // voice stream; voice.begin and voice.end succeed, no frame is refused, and voice.end reports
   // the stream (without a Whisper model, saying that text needs one).
