@@ -299,26 +299,7 @@ pub fn markdown_reference() -> String {
 
 /// Every error code with its constant's name.
 pub fn error_codes() -> Vec<(i64, &'static str)> {
-    use wire::code::*;
-    vec![
-        (PARSE_ERROR, "PARSE_ERROR"),
-        (INVALID_REQUEST, "INVALID_REQUEST"),
-        (METHOD_NOT_FOUND, "METHOD_NOT_FOUND"),
-        (INVALID_PARAMS, "INVALID_PARAMS"),
-        (INTERNAL_ERROR, "INTERNAL_ERROR"),
-        (UNAUTHENTICATED, "UNAUTHENTICATED"),
-        (RATE_LIMITED, "RATE_LIMITED"),
-        (BINARY_NOT_SUPPORTED, "BINARY_NOT_SUPPORTED"),
-        (SERVER_FULL, "SERVER_FULL"),
-        (REFUSED, "REFUSED"),
-        (UNKNOWN_TIMELINE, "UNKNOWN_TIMELINE"),
-        (UNKNOWN_CUT_LIST, "UNKNOWN_CUT_LIST"),
-        (UNKNOWN_FORMAT, "UNKNOWN_FORMAT"),
-        (INVALID_TIMELINE, "INVALID_TIMELINE"),
-        (INVALID_CUT_LIST, "INVALID_CUT_LIST"),
-        (TIMED_OUT, "TIMED_OUT"),
-        (REPLY_TOO_LARGE, "REPLY_TOO_LARGE"),
-    ]
+    wire::code::ALL.to_vec()
 }
 
 /// Replace the generated part of a `docs/protocol.md` text (after [`DOC_MARKER`]); `None` when

@@ -74,55 +74,67 @@ pub mod method {
 }
 
 /// Error codes: JSON-RPC's own, then the daemon's (−32000 to −32099, reserved for servers).
+/// Declares the error codes and [`code::ALL`], the one list every other copy (the schema's table,
+/// `docs/protocol.md`, the Python adapter's constants) is generated from or checked against.
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $name:ident = $value:expr; )*) => {
+        $( $(#[$doc])* pub const $name: i64 = $value; )*
+        /// Every code with its constant's name, in declaration order.
+        pub const ALL: &[(i64, &str)] = &[ $( ($value, stringify!($name)) ),* ];
+    };
+}
+
 pub mod code {
-    /// The frame is not JSON.
-    pub const PARSE_ERROR: i64 = -32700;
-    /// JSON, but not a JSON-RPC 2.0 request object (a batch, no `method`, a bad `id`).
-    pub const INVALID_REQUEST: i64 = -32600;
-    /// No such method.
-    pub const METHOD_NOT_FOUND: i64 = -32601;
-    /// The params do not match the method's schema; `data.path` says where.
-    pub const INVALID_PARAMS: i64 = -32602;
-    /// A bug in the daemon; the message says what failed.
-    pub const INTERNAL_ERROR: i64 = -32603;
-    /// No valid `session.hello` yet (or a wrong token).
-    pub const UNAUTHENTICATED: i64 = -32001;
-    /// More requests per second than the session may send; retry after `data.retry_after_ms`.
-    pub const RATE_LIMITED: i64 = -32002;
-    /// A binary (audio) frame outside a voice stream: send `voice.begin` first. Answered with
-    /// id null; the session goes on.
-    pub const BINARY_NOT_SUPPORTED: i64 = -32003;
-    /// The daemon already serves as many sessions as it may (`data.max_sessions`): the hello is
-    /// refused and the connection closed (1013); try again later.
-    pub const SERVER_FULL: i64 = -32004;
-    /// The instruction changed nothing; `data.kind` says why (`not_understood`, `no_match`, …).
-    pub const REFUSED: i64 = -32010;
-    /// No cached timeline has this fingerprint (never synced, or evicted): sync it again.
-    pub const UNKNOWN_TIMELINE: i64 = -32011;
-    /// No cut list has this id (never made, or evicted).
-    pub const UNKNOWN_CUT_LIST: i64 = -32012;
-    /// The requested export format is not one the daemon writes.
-    pub const UNKNOWN_FORMAT: i64 = -32013;
-    /// The timeline could not be read (bad OTIO, bad SRT, an empty timeline).
-    pub const INVALID_TIMELINE: i64 = -32014;
-    /// The cut list cannot be applied to its timeline.
-    pub const INVALID_CUT_LIST: i64 = -32015;
-    /// The request took longer than the daemon allows (`data.timeout_ms`); its work was
-    /// cancelled and nothing it would have made was kept.
-    pub const TIMED_OUT: i64 = -32016;
-    /// The reply would be larger than the daemon sends (`data.bytes`, `data.limit`): export a
-    /// timeline that large with the `edit` command instead.
-    pub const REPLY_TOO_LARGE: i64 = -32017;
-    /// Audio the daemon cannot take: an unknown format, an unsupported rate or channel count
-    /// (`voice.begin`), or a binary frame that is not a whole number of samples (id null). The
-    /// stream goes on without that frame.
-    pub const BAD_AUDIO: i64 = -32020;
-    /// An utterance went on past the longest one the daemon takes (`data.max_s`): its audio was
-    /// dropped (id null, or in `voice.end`). The stream goes on.
-    pub const UTTERANCE_TOO_LONG: i64 = -32021;
-    /// The daemon's microphone cannot be used: built without the `mic` feature, or no input
-    /// device.
-    pub const NO_INPUT_DEVICE: i64 = -32022;
+    error_codes! {
+        /// The frame is not JSON.
+        PARSE_ERROR = -32700;
+        /// JSON, but not a JSON-RPC 2.0 request object (a batch, no `method`, a bad `id`).
+        INVALID_REQUEST = -32600;
+        /// No such method.
+        METHOD_NOT_FOUND = -32601;
+        /// The params do not match the method's schema; `data.path` says where.
+        INVALID_PARAMS = -32602;
+        /// A bug in the daemon; the message says what failed.
+        INTERNAL_ERROR = -32603;
+        /// No valid `session.hello` yet (or a wrong token).
+        UNAUTHENTICATED = -32001;
+        /// More requests per second than the session may send; retry after `data.retry_after_ms`.
+        RATE_LIMITED = -32002;
+        /// A binary (audio) frame outside a voice stream: send `voice.begin` first. Answered with
+        /// id null; the session goes on.
+        BINARY_NOT_SUPPORTED = -32003;
+        /// The daemon already serves as many sessions as it may (`data.max_sessions`): the hello is
+        /// refused and the connection closed (1013); try again later.
+        SERVER_FULL = -32004;
+        /// The instruction changed nothing; `data.kind` says why (`not_understood`, `no_match`, …).
+        REFUSED = -32010;
+        /// No cached timeline has this fingerprint (never synced, or evicted): sync it again.
+        UNKNOWN_TIMELINE = -32011;
+        /// No cut list has this id (never made, or evicted).
+        UNKNOWN_CUT_LIST = -32012;
+        /// The requested export format is not one the daemon writes.
+        UNKNOWN_FORMAT = -32013;
+        /// The timeline could not be read (bad OTIO, bad SRT, an empty timeline).
+        INVALID_TIMELINE = -32014;
+        /// The cut list cannot be applied to its timeline.
+        INVALID_CUT_LIST = -32015;
+        /// The request took longer than the daemon allows (`data.timeout_ms`); its work was
+        /// cancelled and nothing it would have made was kept.
+        TIMED_OUT = -32016;
+        /// The reply would be larger than the daemon sends (`data.bytes`, `data.limit`): export a
+        /// timeline that large with the `edit` command instead.
+        REPLY_TOO_LARGE = -32017;
+        /// Audio the daemon cannot take: an unknown format, an unsupported rate or channel count
+        /// (`voice.begin`), or a binary frame that is not a whole number of samples (id null). The
+        /// stream goes on without that frame.
+        BAD_AUDIO = -32020;
+        /// An utterance went on past the longest one the daemon takes (`data.max_s`): its audio was
+        /// dropped (id null, or in `voice.end`). The stream goes on.
+        UTTERANCE_TOO_LONG = -32021;
+        /// The daemon's microphone cannot be used: built without the `mic` feature, or no input
+        /// device.
+        NO_INPUT_DEVICE = -32022;
+    }
 }
 
 /// Always `"2.0"`.

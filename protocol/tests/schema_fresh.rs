@@ -47,3 +47,34 @@ fn protocol_doc_reference_matches_the_schemas() {
     });
     assert!(doc == fresh, "{}", stale("docs/protocol.md"));
 }
+
+/// The Python adapter's error constants are the protocol's, every one and nothing else.
+#[test]
+fn the_python_error_constants_are_the_protocols() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../resolve-scripts/cutbridge_resolve/errors.py"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let python: Vec<(String, i64)> = text
+        .lines()
+        .filter_map(|l| {
+            let (name, value) = l.split_once(" = ")?;
+            let value: i64 = value.trim().parse().ok()?;
+            (name.chars().all(|c| c.is_ascii_uppercase() || c == '_') && value <= -32000)
+                .then(|| (name.to_string(), value))
+        })
+        .collect();
+    let ours: Vec<(String, i64)> = protocol::wire::code::ALL
+        .iter()
+        .map(|(v, n)| (n.to_string(), *v))
+        .collect();
+    let mut a = python.clone();
+    let mut b = ours.clone();
+    a.sort();
+    b.sort();
+    assert_eq!(
+        a, b,
+        "resolve-scripts/cutbridge_resolve/errors.py against protocol::wire::code"
+    );
+}
