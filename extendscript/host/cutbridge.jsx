@@ -389,9 +389,42 @@ var CutBridge = (function () {
         return '';
     }
 
+    // Sequence markers as [marker, start, end] (frames), read before an edit.
+    function markerList(seq, tpf) {
+        var out = [], m;
+        if (!seq.markers || !seq.markers.numMarkers) { return out; }
+        m = seq.markers.getFirstMarker();
+        while (m) {
+            out.push([m, frames(m.start, tpf), frames(m.end, tpf)]);
+            m = seq.markers.getNextMarker(m);
+        }
+        return out;
+    }
+
+    // The markers a ripple delete of [s, s + d) takes with it, as the daemon's result has them:
+    // those inside go, those after move up by d. Premiere ripples sequence markers only when the
+    // timeline's "Ripple Sequence Markers" is on, so a marker is moved only if it has not moved.
+    function rippleMarkers(seq, before, s, d, tpf) {
+        var e = s + d, i, m, now, gone = 0, moved = 0;
+        for (i = 0; i < before.length; i++) {
+            m = before[i][0];
+            now = frames(m.start, tpf);
+            if (before[i][1] >= s && before[i][1] < e) {
+                seq.markers.deleteMarker(m);
+                gone++;
+            } else if (before[i][1] >= e && now === before[i][1]) {
+                // Marker.start and Marker.end are read/write Time objects.
+                m.start = makeTime((before[i][1] - d) * tpf);
+                m.end = makeTime((before[i][2] - d) * tpf);
+                moved++;
+            }
+        }
+        return (gone ? ', removed ' + gone + ' marker(s) in the range' : '') + (moved ? ', moved ' + moved + ' marker(s) up' : '');
+    }
+
     function rippleDelete(seq, op, tpf) {
         var s = op.range.start, e = s + op.range.duration, d = op.range.duration;
-        var tracks = allTracks(seq), t, j, clip, removed = 0, later, moved = 0, st;
+        var tracks = allTracks(seq), t, j, clip, removed = 0, later, moved = 0, st, markers = markerList(seq, tpf);
         for (t = 0; t < tracks.length; t++) {
             later = [];
             // From the last clip to the first, so that removing one leaves the indices of the
@@ -422,7 +455,8 @@ var CutBridge = (function () {
                 }
             }
         }
-        return 'removed ' + removed + ' clip(s) on every track' + (moved ? ', closed the gap by moving ' + moved + ' (ripple was ignored)' : '');
+        return 'removed ' + removed + ' clip(s) on every track' + (moved ? ', closed the gap by moving ' + moved + ' (ripple was ignored)' : '') +
+            rippleMarkers(seq, markers, s, d, tpf);
     }
 
     function colorIndex(name) {
@@ -452,7 +486,8 @@ var CutBridge = (function () {
         return f.fsName;
     }
 
-    // Clips of each track as [record start, duration, source start], for comparing snapshots.
+    // Clips of each track as [record start, duration, source start, speed], for comparing
+    // snapshots.
     function clipRows(tl) {
         var rows = [], t, j, pos, c, r;
         for (t = 0; t < tl.tracks.length; t++) {
@@ -460,7 +495,7 @@ var CutBridge = (function () {
             pos = 0;
             for (j = 0; j < tl.tracks[t].items.length; j++) {
                 c = tl.tracks[t].items[j];
-                if (c.type === 'clip') { r.push([pos, c.source.duration, c.source.start]); pos += c.source.duration; }
+                if (c.type === 'clip') { r.push([pos, c.source.duration, c.source.start, c.speed || 1]); pos += c.source.duration; }
                 else if (c.type === 'gap') { pos += c.duration; }
             }
             rows.push({ kind: tl.tracks[t].kind, name: tl.tracks[t].name, clips: r });
@@ -468,10 +503,32 @@ var CutBridge = (function () {
         return rows;
     }
 
-    // Compare what Premiere now shows with what the daemon said the result is. Transitions are not
-    // readable through ExtendScript, so only clips (record range and source start) are compared.
+    // Sequence markers as [start, duration (0 for a point), colour index, name], in order. The
+    // daemon's result keeps V1's markers on the track (SPEC: markers go on the V1 track); in
+    // Premiere they are sequence markers, so both lists count.
+    function markerRows(tl) {
+        var all = [], rows = [], t, i, m;
+        for (i = 0; i < (tl.markers || []).length; i++) { all.push(tl.markers[i]); }
+        for (t = 0; t < tl.tracks.length; t++) {
+            if (tl.tracks[t].kind === 'video') {
+                for (i = 0; i < (tl.tracks[t].markers || []).length; i++) { all.push(tl.tracks[t].markers[i]); }
+                break;
+            }
+        }
+        for (i = 0; i < all.length; i++) {
+            m = all[i];
+            rows.push([m.range.start, m.range.duration > 1 ? m.range.duration : 0, colorIndex(m.color), String(m.name || '')]);
+        }
+        rows.sort(function (a, b) { return a[0] - b[0] || (a[3] < b[3] ? -1 : a[3] > b[3] ? 1 : 0); });
+        return rows;
+    }
+
+    // Compare what Premiere now shows with what the daemon said the result is: every clip (record
+    // range, source start, speed) and every marker (range, colour, name). Transitions are not
+    // readable through ExtendScript: they are the one thing not checked (the report says so).
     function verify(actual, expected) {
         var a = clipRows(actual), x = clipRows(expected), t, j, ta, tx, ca, cx, k, counters = { video: 0, audio: 0 }, byKind = { video: [], audio: [] };
+        var ma, mx, what = ['record start', 'duration', 'source start'];
         for (t = 0; t < a.length; t++) { byKind[a[t].kind].push(a[t]); }
         for (t = 0; t < x.length; t++) {
             tx = x[t];
@@ -489,13 +546,53 @@ var CutBridge = (function () {
                 for (k = 0; k < 3; k++) {
                     // One frame of slack: retimed source frames are rounded differently.
                     if (Math.abs(ca[k] - cx[k]) > 1) {
-                        return ta.name + ' clip ' + (j + 1) + ': ' + ['record start', 'duration', 'source start'][k] + ' ' + ca[k] + ', expected ' + cx[k];
+                        return ta.name + ' clip ' + (j + 1) + ': ' + what[k] + ' ' + ca[k] + ', expected ' + cx[k];
                     }
                 }
+                if (Math.abs(ca[3] - cx[3]) > 0.001) {
+                    return ta.name + ' clip ' + (j + 1) + ': speed ' + ca[3] + ', expected ' + cx[3];
+                }
+            }
+        }
+        ma = markerRows(actual);
+        mx = markerRows(expected);
+        if (ma.length !== mx.length) { return ma.length + ' marker(s), expected ' + mx.length; }
+        for (j = 0; j < mx.length; j++) {
+            if (Math.abs(ma[j][0] - mx[j][0]) > 1 || Math.abs(ma[j][1] - mx[j][1]) > 1) {
+                return 'marker ' + (j + 1) + ' "' + mx[j][3] + '": at ' + ma[j][0] + '+' + ma[j][1] + ', expected ' + mx[j][0] + '+' + mx[j][1];
+            }
+            if (ma[j][2] !== mx[j][2]) {
+                return 'marker ' + (j + 1) + ' "' + mx[j][3] + '": colour ' + MARKER_COLORS[ma[j][2]] + ', expected ' + MARKER_COLORS[mx[j][2]];
+            }
+            if (ma[j][3] !== mx[j][3]) {
+                return 'marker ' + (j + 1) + ': named "' + ma[j][3] + '", expected "' + mx[j][3] + '"';
             }
         }
         return '';
     }
+
+    // FCP7 XML has no marker colour element, so markers come out of the import in the default
+    // colour: give each the colour of the daemon's marker at the same frame and name.
+    function restoreMarkerColours(seq, expected, tpf) {
+        var want = markerRows(expected), m, start, name, i, restored = 0;
+        if (!seq.markers || !seq.markers.numMarkers) { return 0; }
+        m = seq.markers.getFirstMarker();
+        while (m) {
+            start = frames(m.start, tpf);
+            name = String(m.name || '');
+            for (i = 0; i < want.length; i++) {
+                if (Math.abs(want[i][0] - start) <= 1 && want[i][3] === name) {
+                    m.setColorByIndex(want[i][2]);
+                    restored++;
+                    break;
+                }
+            }
+            m = seq.markers.getNextMarker(m);
+        }
+        return restored;
+    }
+
+    var CHECKED = 'clips, speed and markers match the daemon\'s result (transitions cannot be read through ExtendScript and are not checked)';
 
     function results(ops, ok, message) {
         var out = [], i;
@@ -554,7 +651,7 @@ var CutBridge = (function () {
             problem = req.expected ? verify(after, req.expected) : '';
             report.status = ok && !problem ? 'applied' : 'partial';
             report.verified = !problem && !!req.expected;
-            report.verify_message = problem || (req.expected ? 'the sequence matches the daemon\'s result' : 'no expected result to compare');
+            report.verify_message = problem || (req.expected ? 'the sequence: ' + CHECKED : 'no expected result to compare');
             report.fingerprint_after = after.metadata.premiere_fingerprint;
             lastApply = { method: 'live', original: String(seq.sequenceID), backup: String(copy.sequenceID) };
             return stringify(report);
@@ -578,12 +675,13 @@ var CutBridge = (function () {
         imported = imported[0];
         imported.name = seq.name + ' (CutBridge)';
         app.project.openSequence(imported.sequenceID);
+        if (req.expected) { restoreMarkerColours(imported, req.expected, ticksPerFrame(imported)); }
         after = snapshotObject(imported);
         problem = req.expected ? verify(after, req.expected) : '';
         report.fingerprint_after = after.metadata.premiere_fingerprint;
         report.new_sequence = String(imported.name);
         report.verified = !problem && !!req.expected;
-        report.verify_message = problem || (req.expected ? 'the imported sequence matches the daemon\'s result' : 'no expected result to compare');
+        report.verify_message = problem || (req.expected ? 'the imported sequence: ' + CHECKED : 'no expected result to compare');
         if (problem) {
             // The original is untouched: show it again and say what differed.
             app.project.openSequence(seq.sequenceID);

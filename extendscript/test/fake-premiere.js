@@ -120,6 +120,7 @@ class Track {
 class Marker {
   constructor(markers, ticks) { this._m = markers; this._start = ticks; this._end = ticks; this.name = ''; this.comments = ''; this._color = 0; this.type = 'Comment'; }
   get start() { return makeTime(this._start); }
+  set start(t) { this._start = typeof t === 'number' ? Math.round(t * TICKS) : Number(t.ticks); }
   get end() { return makeTime(this._end); }
   set end(t) { this._end = typeof t === 'number' ? Math.round(t * TICKS) : Number(t.ticks); }
   getColorByIndex() { return this._color; }
@@ -136,6 +137,7 @@ class MarkerCollection {
     this._list.sort((a, b) => a._start - b._start);
     return m;
   }
+  deleteMarker(m) { const i = this._list.indexOf(m); if (i < 0) return false; this._list.splice(i, 1); return true; }
   getFirstMarker() { return this._list[0]; }
   getNextMarker(m) { const i = this._list.indexOf(m); return this._list[i + 1]; }
 }
@@ -215,6 +217,14 @@ class Project {
       const ntsc = kid(rate, 'ntsc') && kid(rate, 'ntsc').text.trim() === 'TRUE';
       const tpf = ntsc ? TICKS * 1001 / (timebase * 1000) : TICKS / timebase;
       const desc = { name: kid(seqNode, 'name').text.trim(), tpf, zero: 0, video: [], audio: [], markers: [] };
+      // Sequence markers: name, comment, in and out (−1 for a point). FCP7 XML has no colour
+      // element, so they come in in Premiere's default colour (index 0, green).
+      for (const mk of kids(seqNode, 'marker')) {
+        const inF = num(kid(mk, 'in'));
+        const outF = kid(mk, 'out') ? num(kid(mk, 'out')) : -1;
+        const text = (n) => (kid(mk, n) ? kid(mk, n).text.trim() : '');
+        desc.markers.push({ start: inF, end: outF < 0 ? inF : outF, name: text('name'), comments: text('comment'), color: 0 });
+      }
       const media = kid(seqNode, 'media');
       for (const kind of ['video', 'audio']) {
         for (const tr of kids(kid(media, kind), 'track')) {

@@ -167,6 +167,52 @@ test('with a real daemon', async (t) => {
     });
   }
 
+  await t.test('verification compares markers (range, colour, name) and speed, not only clips', async () => {
+    // A marker added live whose colour is not what the daemon's result says is caught.
+    const h = hostWith(baseDesc);
+    const snap = JSON.parse(h.CutBridge.snapshot());
+    const { fingerprint } = await rpc.call('timeline.sync', { timeline: { ...snap, srt: SRT } });
+    const res = await rpc.call('edit.instruct', { text: 'add a red marker on the third shot', fingerprint });
+    const expected = JSON.parse((await rpc.call('edit.export', { cut_list: res.cut_list.id, format: 'json' })).text);
+    const v1 = expected.tracks.find((tr) => tr.kind === 'video');
+    const added = [...(expected.markers || []), ...(v1.markers || [])].find((m) => m.color === 'RED');
+    added.color = 'BLUE';
+    let report = JSON.parse(h.CutBridge.applyCutList(JSON.stringify({ cut_list: res.cut_list, expect_fingerprint: snap.metadata.premiere_fingerprint, expected })));
+    assert.strictEqual(report.verified, false, JSON.stringify(report));
+    assert.match(report.verify_message, /colour RED, expected BLUE/);
+    // A speed the result does not have is caught too.
+    const r = await roundTrip('把第二个镜头加速两倍');
+    assert.strictEqual(r.report.verified, true, r.report.verify_message);
+    assert.match(r.report.verify_message, /clips, speed and markers match/);
+    const h2 = hostWith(baseDesc);
+    const snap2 = JSON.parse(h2.CutBridge.snapshot());
+    const slow = JSON.parse(JSON.stringify(r.expected));
+    for (const tr of slow.tracks) for (const it of tr.items) if (it.type === 'clip' && it.speed === 2) it.speed = 1.5;
+    report = JSON.parse(h2.CutBridge.applyCutList(JSON.stringify({ ...r.request, expect_fingerprint: snap2.metadata.premiere_fingerprint, expected: slow })));
+    assert.strictEqual(report.status, 'rolled_back', JSON.stringify(report));
+    assert.match(report.verify_message, /speed 2, expected 1\.5/);
+  });
+
+  await t.test('marker colours survive the FCP7 XML rebuild (FCP7 XML has no colour element)', async () => {
+    // The sequence's markers in two colours, then an edit that needs the XML import.
+    const coloured = JSON.parse(JSON.stringify(baseDesc));
+    coloured.markers = [
+      { start: 30, end: 30, name: 'check focus', comments: '', color: 1 },
+      { start: 700, end: 760, name: 'music in', comments: 'cue', color: 6 },
+    ];
+    const h = hostWith(coloured);
+    const snap = JSON.parse(h.CutBridge.snapshot());
+    const { fingerprint } = await rpc.call('timeline.sync', { timeline: { ...snap, srt: SRT } });
+    const res = await rpc.call('edit.instruct', { text: '把第二个镜头加速两倍', fingerprint });
+    const xml = (await rpc.call('edit.export', { cut_list: res.cut_list.id, format: 'xml' })).text;
+    const expected = JSON.parse((await rpc.call('edit.export', { cut_list: res.cut_list.id, format: 'json' })).text);
+    const report = JSON.parse(h.CutBridge.applyCutList(JSON.stringify({ cut_list: res.cut_list, expect_fingerprint: snap.metadata.premiere_fingerprint, xml, expected })));
+    assert.strictEqual(report.method, 'xml');
+    assert.strictEqual(report.verified, true, report.verify_message);
+    const after = JSON.parse(h.CutBridge.snapshot());
+    assert.deepStrictEqual(after.markers.map((m) => [m.name, m.color]).sort(), [['check focus', 'RED'], ['music in', 'BLUE']]);
+  });
+
   await t.test('ripple ignored (reported on 26.x): the gap is closed by moving the later clips', async () => {
     const r = await roundTrip('删掉第三个镜头', { rippleIgnored: true });
     assert.strictEqual(r.report.status, 'applied', JSON.stringify(r.report));
