@@ -28,11 +28,11 @@ fn main() {
 mod linux {
     use std::io::Write;
     use std::net::TcpStream;
-    use std::process::Command;
     use std::time::{Duration, Instant};
 
     use super::common::attack::{
-        Daemon, Raw, editor_served, fd_limit, flood, frame, frame_header_len,
+        Daemon, Raw, big_message_before_hello, editor_served, fd_limit, flood, instruct_many,
+        pings, sigterm_with_a_blocked_request,
     };
     use super::fake_openai::{FakeOpenAi, Reply};
     use bridge_daemon::index::Index;
@@ -52,7 +52,7 @@ mod linux {
 
     pub fn main() {
         let dir = tempfile::tempdir().unwrap();
-        let d = Daemon::start(dir.path(), &[]);
+        let d = Daemon::start(dir.path(), "127.0.0.1:0", &[]);
         let calm = p50(&d, 20);
         println!("editor connect + hello + sync, p50 of 20 (ms):");
         println!("  no attack                          {:>8.2}", ms(calm));
@@ -80,9 +80,7 @@ mod linux {
         let addr = d.addr.clone();
         let token = d.token.clone();
         let flooder = std::thread::spawn(move || {
-            let pings: Vec<u8> = (0..1000)
-                .flat_map(|_| frame(true, 9, &[7u8; 125]))
-                .collect();
+            let pings = pings();
             // Each flooder is closed after its burst of pings; the next one starts at once.
             let mut closed = 0;
             let t = Instant::now();
@@ -108,12 +106,7 @@ mod linux {
             .map(|_| {
                 let addr = d.addr.clone();
                 std::thread::spawn(move || {
-                    let mut a = Raw::connect(&addr);
-                    let mut head = vec![0x81];
-                    frame_header_len(&mut head, 31 << 20);
-                    head.extend([1, 2, 3, 4]);
-                    a.tcp.write_all(&head).unwrap();
-                    flood(&mut a.tcp, &vec![b' '; 1 << 20], Duration::from_secs(2))
+                    big_message_before_hello(&addr, Duration::from_secs(2)).0
                 })
             })
             .collect();
@@ -138,7 +131,7 @@ mod linux {
         let _ = apply_plan(&tl, &plan).unwrap();
         let library = t.elapsed();
         let dir = tempfile::tempdir().unwrap();
-        let d = Daemon::start(dir.path(), &[]);
+        let d = Daemon::start(dir.path(), "127.0.0.1:0", &[]);
         let mut e = Raw::connect(&d.addr);
         e.tcp
             .set_read_timeout(Some(Duration::from_secs(300)))
@@ -160,20 +153,8 @@ mod linux {
             ms(library),
             daemon.as_secs_f64() / library.as_secs_f64()
         );
-        let texts = [
-            "add a 12-frame dissolve between every shot",
-            "speed up every clip 2x",
-            "delete the third shot",
-            "add a 6-frame dissolve between every shot",
-        ];
         let t = Instant::now();
-        for i in 0..254i64 {
-            e.call(
-                3 + i,
-                "edit.instruct",
-                json!({"text": texts[i as usize % 4], "fingerprint": fp}),
-            );
-        }
+        instruct_many(&mut e, &fp, 3, 254);
         println!(
             "254 instructions on 20k clips in {:.1} s: RSS {} MB after them, {} MB after the sync ({:.2}×)",
             t.elapsed().as_secs_f64(),
@@ -189,42 +170,12 @@ mod linux {
             Box::new(Reply::content("{}")),
         ));
         let dir = tempfile::tempdir().unwrap();
-        let mut d = Daemon::start(
-            dir.path(),
-            &[
-                "--backend",
-                "openai",
-                "--openai-url",
-                &fake.url,
-                "--openai-model",
-                "glm",
-                "--openai-timeout",
-                "120",
-            ],
-        );
-        let mut c = Raw::connect(&d.addr);
-        c.hello(&d.token);
-        c.send_text(
-            &json!({"jsonrpc": "2.0", "id": 1, "method": "edit.instruct",
-                    "params": {"text": "delete the second shot",
-                               "timeline": super::common::timeline_json(6)}})
-            .to_string(),
-        );
-        while fake.requests().is_empty() {
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        let t = Instant::now();
-        Command::new("kill")
-            .args(["-TERM", &d.pid().to_string()])
-            .status()
-            .unwrap();
-        while d.alive() {
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        let (took, _) =
+            sigterm_with_a_blocked_request(dir.path(), &fake.url, || !fake.requests().is_empty());
         println!(
             "SIGTERM with a request blocked on the model server: exited in {:.2} s (grace 10 s: {:.2}×)",
-            t.elapsed().as_secs_f64(),
-            t.elapsed().as_secs_f64() / 10.0
+            took.as_secs_f64(),
+            took.as_secs_f64() / 10.0
         );
     }
 }

@@ -6,102 +6,17 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use bridge_daemon::client::{Client, Hello};
+use common::daemon::Daemon;
 use protocol::wire::{InstructParams, NativeSnapshot, TimelineInput};
 
 const BIN: &str = env!("CARGO_BIN_EXE_bridge-daemon");
 /// What the doomed client prints once its request has left.
 const SENT: &str = "CUTBRIDGE-DOOMED-CLIENT-SENT";
-
-/// `bridge-daemon serve` on 127.0.0.1, killed when dropped.
-struct Daemon {
-    child: Child,
-    url: String,
-    token_file: PathBuf,
-}
-
-impl Daemon {
-    fn start(dir: &Path, listen: &str) -> Daemon {
-        let token_file = dir.join("token");
-        let mut child = Command::new(BIN)
-            .args(["serve", "--listen", listen, "--token-file"])
-            .arg(&token_file)
-            .arg("--audit-log")
-            .arg(dir.join("audit.jsonl"))
-            // Preferences of the test's own, never the user's.
-            .env("CUTBRIDGE_PREFS_DIR", dir.join("prefs"))
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("bridge-daemon starts");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let mut url = None;
-        let mut lines = Vec::new();
-        while url.is_none() && Instant::now() < deadline {
-            let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else {
-                continue;
-            };
-            if let Some(u) = line.strip_prefix("bridge-daemon: listening on ") {
-                url = Some(u.trim().to_string());
-            }
-            lines.push(line);
-        }
-        let url = url.unwrap_or_else(|| panic!("no address printed: {lines:?}"));
-        // The token file line follows.
-        if let Ok(line) = rx.recv_timeout(Duration::from_secs(5)) {
-            assert!(line.contains(&token_file.display().to_string()), "{line}");
-        }
-        Daemon {
-            child,
-            url,
-            token_file,
-        }
-    }
-
-    fn token(&self) -> String {
-        std::fs::read_to_string(&self.token_file)
-            .unwrap()
-            .trim()
-            .to_string()
-    }
-
-    /// SIGTERM and wait (bounded); the exit status.
-    fn terminate(&mut self) -> std::process::ExitStatus {
-        let ok = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(ok.success());
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "the daemon ignored SIGTERM");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -114,7 +29,7 @@ fn runtime() -> tokio::runtime::Runtime {
 #[test]
 fn serve_makes_a_private_token_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
-    let mut d = Daemon::start(dir.path(), "127.0.0.1:0");
+    let mut d = Daemon::start(dir.path(), "127.0.0.1:0", &[]);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -124,7 +39,7 @@ fn serve_makes_a_private_token_and_stops_cleanly_on_sigterm() {
             .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
-    assert_eq!(d.token().len(), 64);
+    assert_eq!(d.token.len(), 64);
     assert!(d.terminate().success());
     // A non-loopback address needs --allow-remote.
     let out = Command::new(BIN)
@@ -155,7 +70,7 @@ fn ask(d_url: &str, token_file: &Path, dir: &Path, text: &str, out: &str) -> std
 #[test]
 fn ask_uses_the_daemon_with_edits_exit_codes_and_falls_back_offline() {
     let dir = tempfile::tempdir().unwrap();
-    let d = Daemon::start(dir.path(), "127.0.0.1:0");
+    let d = Daemon::start(dir.path(), "127.0.0.1:0", &[]);
     let p = dir.path();
 
     let out = ask(&d.url, &d.token_file, p, "删除第二个镜头", "online.otio");
@@ -245,7 +160,7 @@ fn doomed_client_process() {
 #[test]
 fn a_client_killed_mid_request_leaves_the_daemon_serving() {
     let dir = tempfile::tempdir().unwrap();
-    let mut d = Daemon::start(dir.path(), "127.0.0.1:0");
+    let mut d = Daemon::start(dir.path(), "127.0.0.1:0", &[]);
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
@@ -253,10 +168,7 @@ fn a_client_killed_mid_request_leaves_the_daemon_serving() {
             "--nocapture",
             "--test-threads=1",
         ])
-        .env(
-            "CUTBRIDGE_DOOMED_CLIENT",
-            format!("{} {}", d.url, d.token()),
-        )
+        .env("CUTBRIDGE_DOOMED_CLIENT", format!("{} {}", d.url, d.token))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -279,7 +191,7 @@ fn a_client_killed_mid_request_leaves_the_daemon_serving() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     assert!(d.child.try_wait().unwrap().is_none(), "the daemon died");
-    let token = d.token();
+    let token = d.token.clone();
     runtime().block_on(async {
         let mut c = Client::connect(&d.url, Hello::new(token, "after"), Duration::from_secs(10))
             .await
@@ -304,12 +216,12 @@ fn a_client_killed_mid_request_leaves_the_daemon_serving() {
 #[test]
 fn restarted_daemon_keeps_its_token_and_clients_reconnect() {
     let dir = tempfile::tempdir().unwrap();
-    let mut d = Daemon::start(dir.path(), "127.0.0.1:0");
-    let token = d.token();
-    let addr = d.url.trim_start_matches("ws://").to_string();
+    let mut d = Daemon::start(dir.path(), "127.0.0.1:0", &[]);
+    let token = d.token.clone();
+    let addr = d.addr.clone();
     assert!(d.terminate().success());
-    let d2 = Daemon::start(dir.path(), &addr);
-    assert_eq!(d2.token(), token);
+    let d2 = Daemon::start(dir.path(), &addr, &[]);
+    assert_eq!(d2.token, token);
     runtime().block_on(async {
         let mut c = Client::connect_retrying(
             &d2.url,
@@ -363,7 +275,7 @@ fn python_websockets_client_suite() {
 #[test]
 fn damaged_preferences_refuse_the_edit_and_name_the_file() {
     let dir = tempfile::tempdir().unwrap();
-    let d = Daemon::start(dir.path(), "127.0.0.1:0");
+    let d = Daemon::start(dir.path(), "127.0.0.1:0", &[]);
     let p = dir.path();
     let name = common::timeline_json(12)["name"]
         .as_str()

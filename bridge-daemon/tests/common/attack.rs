@@ -1,76 +1,18 @@
 //! The real daemon process and a hand-driven WebSocket client, for the attack tests
 //! (`tests/attacks.rs`) and their benchmark (`benches/attacks.rs`).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_bridge-daemon");
+pub use super::daemon::Daemon;
 
-/// `bridge-daemon serve` on a free loopback port, killed when dropped.
-pub struct Daemon {
-    pub child: Child,
-    pub addr: String,
-    pub token: String,
-    pub dir: PathBuf,
-}
-
+/// What the tests read of the daemon process in /proc.
 impl Daemon {
-    pub fn start(dir: &Path, extra: &[&str]) -> Daemon {
-        let token_file = dir.join("token");
-        let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0", "--token-file"])
-            .arg(&token_file)
-            .arg("--audit-log")
-            .arg(dir.join("audit.jsonl"))
-            .args(extra)
-            .env("CUTBRIDGE_PREFS_DIR", dir.join("prefs"))
-            .env("CUTBRIDGE_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(dir.join("daemon.log")).unwrap())
-            .spawn()
-            .expect("bridge-daemon starts");
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let addr = loop {
-            assert!(Instant::now() < deadline, "the daemon printed no address");
-            if let Ok(line) = rx.recv_timeout(Duration::from_millis(200))
-                && let Some(u) = line.strip_prefix("bridge-daemon: listening on ws://")
-            {
-                break u.trim().to_string();
-            }
-        };
-        let token = loop {
-            if let Ok(t) = std::fs::read_to_string(&token_file)
-                && t.trim().len() == 64
-            {
-                break t.trim().to_string();
-            }
-            assert!(Instant::now() < deadline, "no token file");
-            std::thread::sleep(Duration::from_millis(20));
-        };
-        Daemon {
-            child,
-            addr,
-            token,
-            dir: dir.to_path_buf(),
-        }
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
     /// A line of /proc/PID/status in kB.
     pub fn status_kb(&self, key: &str) -> u64 {
         let s = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
@@ -93,21 +35,6 @@ impl Daemon {
         std::fs::read_dir(format!("/proc/{}/fd", self.pid()))
             .map(|d| d.count())
             .unwrap_or(0)
-    }
-
-    pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("daemon.log")).unwrap_or_default()
-    }
-
-    pub fn alive(&mut self) -> bool {
-        self.child.try_wait().unwrap().is_none()
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -295,4 +222,88 @@ pub fn fd_limit() -> usize {
                 .and_then(|l| l.split_whitespace().nth(3)?.parse().ok())
         })
         .unwrap_or(1024)
+}
+
+/// A thousand pings of 125 bytes: one write of a ping flood.
+pub fn pings() -> Vec<u8> {
+    (0..1000)
+        .flat_map(|_| frame(true, 9, &[7u8; 125]))
+        .collect()
+}
+
+/// Before hello, announce a 31 MB text message and send its bytes for `budget`: how many the
+/// socket took, and the close code the daemon sent.
+pub fn big_message_before_hello(addr: &str, budget: Duration) -> (usize, Option<u16>) {
+    let mut a = Raw::connect(addr);
+    let mut head = vec![0x81];
+    frame_header_len(&mut head, 31 << 20);
+    head.extend([1, 2, 3, 4]);
+    a.tcp.write_all(&head).unwrap();
+    let sent = flood(&mut a.tcp, &vec![b' '; 1 << 20], budget);
+    (sent, a.close_code())
+}
+
+/// Instructions that each make a cut list of every clip, taken in turn by the memory attack.
+pub const EVERY_CLIP_EDITS: [&str; 4] = [
+    "add a 12-frame dissolve between every shot",
+    "speed up every clip 2x",
+    "delete the third shot",
+    "add a 6-frame dissolve between every shot",
+];
+
+/// `n` instructions on the synced timeline `fingerprint`, ids from `first_id`; each must answer
+/// with a result.
+pub fn instruct_many(e: &mut Raw, fingerprint: &str, first_id: i64, n: i64) {
+    for i in 0..n {
+        let text = EVERY_CLIP_EDITS[i as usize % EVERY_CLIP_EDITS.len()];
+        let r = e.call(
+            first_id + i,
+            "edit.instruct",
+            json!({"text": text, "fingerprint": fingerprint}),
+        );
+        assert!(r.get("result").is_some(), "{r}");
+    }
+}
+
+/// `serve` with the OpenAI-compatible model server at `model_url` (one that does not answer in
+/// time), an instruction waiting on it (`asked` says when the server has it), then SIGTERM: how
+/// long the daemon took to exit, and how it exited.
+pub fn sigterm_with_a_blocked_request(
+    dir: &Path,
+    model_url: &str,
+    asked: impl Fn() -> bool,
+) -> (Duration, ExitStatus) {
+    let mut d = Daemon::start(
+        dir,
+        "127.0.0.1:0",
+        &[
+            "--backend",
+            "openai",
+            "--openai-url",
+            model_url,
+            "--openai-model",
+            "glm",
+            "--openai-timeout",
+            "120",
+        ],
+    );
+    let mut c = Raw::connect(&d.addr);
+    c.hello(&d.token);
+    c.send_text(
+        &json!({"jsonrpc": "2.0", "id": 1, "method": "edit.instruct",
+                "params": {"text": "delete the second shot",
+                           "timeline": super::timeline_json(6)}})
+        .to_string(),
+    );
+    let until = Instant::now() + Duration::from_secs(20);
+    while !asked() {
+        assert!(
+            Instant::now() < until,
+            "the request never reached the model server"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let t = Instant::now();
+    let status = d.terminate();
+    (t.elapsed(), status)
 }

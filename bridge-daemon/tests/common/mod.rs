@@ -4,6 +4,7 @@
 
 #[cfg(target_os = "linux")]
 pub mod attack;
+pub mod daemon;
 pub mod speech;
 
 use std::time::Duration;
