@@ -392,68 +392,61 @@ pub fn assemble(bin: &Timeline, script: &[String], name: &str) -> Assembly {
             .filter(|(i, _)| *i != chosen_line)
             .map(|(_, t)| t)
             .collect();
-        // A take holding this line and the one before: it is on the timeline already.
-        if previous_take_line == Some(chosen_line)
-            && let Some(prev) = lines.last()
-        {
-            let prev: &LineResult = prev;
-            let range = prev.at;
-            lines.push(LineResult {
-                line: n,
-                text: text.clone(),
-                chosen: Some(chosen),
-                alternates,
-                closest: None,
-                at: range,
-                shared_with_previous: true,
-            });
-            continue;
-        }
-        let range = FrameRange::new(at, chosen.range.duration);
-        v1.push(Item::Clip(piece(&clips, &chosen, true)));
-        let more = if alternates.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "; {} alternate{} below",
-                alternates.len(),
-                if alternates.len() == 1 { "" } else { "s" }
-            )
-        };
-        markers.push(Marker {
-            name: format!(
-                "line {}: {} (score {:.2})",
-                n + 1,
-                chosen.clip_name,
-                chosen.score
-            ),
-            color: "GREEN".into(),
-            range,
-            comment: format!("{}{more}", chosen.said.reasons()),
-            metadata: Default::default(),
-            extra: Default::default(),
-        });
-        subtitles.push(SubtitleLine {
-            range,
-            speaker: index.lines()[chosen_line].speaker.clone(),
-            text: chosen.text.clone(),
-        });
-        for alt in &alternates {
-            let fit = alt_tracks.iter().position(|(_, end)| *end <= at);
-            let k = match fit {
-                Some(k) => k,
-                None if alt_tracks.len() < MAX_ALTERNATE_TRACKS => {
-                    alt_tracks.push((Vec::new(), 0));
-                    alt_tracks.len() - 1
-                }
-                None => continue,
+        // A take holding this line and the one before: it is on the timeline already, and the
+        // line shares its place.
+        let shared = lines
+            .last()
+            .filter(|_| previous_take_line == Some(chosen_line))
+            .map(|prev| prev.at);
+        let range = shared.unwrap_or_else(|| FrameRange::new(at, chosen.range.duration));
+        if shared.is_none() {
+            v1.push(Item::Clip(piece(&clips, &chosen, true)));
+            let more = if alternates.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} alternate{} below",
+                    alternates.len(),
+                    if alternates.len() == 1 { "" } else { "s" }
+                )
             };
-            let (items, end) = &mut alt_tracks[k];
-            if at > *end {
-                items.push(gap(at - *end));
+            markers.push(Marker {
+                name: format!(
+                    "line {}: {} (score {:.2})",
+                    n + 1,
+                    chosen.clip_name,
+                    chosen.score
+                ),
+                color: "GREEN".into(),
+                range,
+                comment: format!("{}{more}", chosen.said.reasons()),
+                metadata: Default::default(),
+                extra: Default::default(),
+            });
+            subtitles.push(SubtitleLine {
+                range,
+                speaker: index.lines()[chosen_line].speaker.clone(),
+                text: chosen.text.clone(),
+            });
+            for alt in &alternates {
+                let fit = alt_tracks.iter().position(|(_, end)| *end <= at);
+                let k = match fit {
+                    Some(k) => k,
+                    None if alt_tracks.len() < MAX_ALTERNATE_TRACKS => {
+                        alt_tracks.push((Vec::new(), 0));
+                        alt_tracks.len() - 1
+                    }
+                    None => continue,
+                };
+                let (items, end) = &mut alt_tracks[k];
+                if at > *end {
+                    items.push(gap(at - *end));
+                }
+                items.push(Item::Clip(piece(&clips, alt, false)));
+                *end = at + alt.range.duration;
             }
-            items.push(Item::Clip(piece(&clips, alt, false)));
-            *end = at + alt.range.duration;
+            at += range.duration;
+            previous_take_line = Some(chosen_line);
         }
         lines.push(LineResult {
             line: n,
@@ -462,10 +455,8 @@ pub fn assemble(bin: &Timeline, script: &[String], name: &str) -> Assembly {
             alternates,
             closest: None,
             at: range,
-            shared_with_previous: false,
+            shared_with_previous: shared.is_some(),
         });
-        at += range.duration;
-        previous_take_line = Some(chosen_line);
     }
     let mut video = vec![track("V1".into(), TrackKind::Video, v1.clone(), true)];
     let mut audio = vec![track("A1".into(), TrackKind::Audio, v1, true)];
