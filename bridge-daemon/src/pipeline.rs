@@ -90,14 +90,7 @@ pub fn instruct_with_prefs(
     backend: &dyn Understand,
     prefs: &Preferences,
 ) -> Result<Outcome, Refusal> {
-    let plan = plan_with_prefs(timeline, text, backend, prefs)?;
-    let result = apply_plan(timeline, &plan)?;
-    Ok(Outcome {
-        intent: plan.intent,
-        cut_list: plan.cut_list,
-        explanation: plan.explanation,
-        timeline: result,
-    })
+    plan_with_prefs(timeline, text, backend, prefs)?.applied(timeline)
 }
 
 /// [`instruct_with_prefs`] without applying the cut list: for a caller that applies it itself
@@ -256,14 +249,7 @@ pub fn resolve_intent_with_prefs(
     intent: Intent,
     prefs: &Preferences,
 ) -> Result<Outcome, Refusal> {
-    let plan = plan_intent_with_prefs(timeline, index, text, intent, prefs)?;
-    let result = apply_plan(timeline, &plan)?;
-    Ok(Outcome {
-        intent: plan.intent,
-        cut_list: plan.cut_list,
-        explanation: plan.explanation,
-        timeline: result,
-    })
+    plan_intent_with_prefs(timeline, index, text, intent, prefs)?.applied(timeline)
 }
 
 /// The plan of [`resolve_intent_with_prefs`], not applied.
@@ -299,15 +285,7 @@ pub fn resolve_intent_indexed(
     index: Option<&Index>,
     intent: Intent,
 ) -> Result<Outcome, Refusal> {
-    let plan = plan_intent(timeline, index, intent)?;
-    let result = apply_operations(timeline, &plan.cut_list.operations)
-        .map_err(|e| Refusal::new(RefusalKind::Impossible, e.to_string()))?;
-    Ok(Outcome {
-        intent: plan.intent,
-        cut_list: plan.cut_list,
-        explanation: plan.explanation,
-        timeline: result,
-    })
+    plan_intent(timeline, index, intent)?.applied(timeline)
 }
 
 /// An instruction resolved to a cut list, not yet applied.
@@ -316,6 +294,19 @@ pub struct Plan {
     pub intent: Intent,
     pub cut_list: CutList,
     pub explanation: Vec<StepExplanation>,
+}
+
+impl Plan {
+    /// The outcome of applying this plan's cut list to `timeline` (the one it was planned on).
+    pub fn applied(self, timeline: &Timeline) -> Result<Outcome, Refusal> {
+        let result = apply_plan(timeline, &self)?;
+        Ok(Outcome {
+            intent: self.intent,
+            cut_list: self.cut_list,
+            explanation: self.explanation,
+            timeline: result,
+        })
+    }
 }
 
 /// Understand `text` and resolve it to a cut list on `timeline` (whose index may be given),
