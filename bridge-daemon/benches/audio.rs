@@ -6,7 +6,6 @@
 //!
 //!     cargo bench -p bridge-daemon --bench audio
 
-use std::path::Path;
 use std::time::Instant;
 
 use bridge_daemon::audio::levels;
@@ -14,32 +13,6 @@ use bridge_daemon::pipeline::plan_with_prefs;
 use bridge_daemon::prefs::Preferences;
 use bridge_daemon::task::Scope;
 use bridge_daemon::understand::rules::Rules;
-
-/// `secs` of speech-like bursts and pauses over hiss, 48 kHz mono 16-bit.
-fn write_wav(path: &Path, secs: u64) {
-    let rate = 48_000u32;
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: rate,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    let mut x = 1u32;
-    for n in 0..secs * u64::from(rate) {
-        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-        let hiss = ((x >> 16) as f64 / 65536.0 - 0.5) * 0.004;
-        let t = n as f64 / f64::from(rate);
-        // Four seconds of tone, then 1.5 s of pause, over and over.
-        let tone = if t % 5.5 < 4.0 {
-            0.3 * (t * 220.0 * std::f64::consts::TAU).sin()
-        } else {
-            0.0
-        };
-        w.write_sample(((tone + hiss) * 32767.0) as i16).unwrap();
-    }
-    w.finalize().unwrap();
-}
 
 fn rtf(secs: f64, took: f64) -> String {
     format!(
@@ -54,7 +27,11 @@ fn main() {
     // SAFETY: set before any thread of this process starts.
     unsafe { std::env::set_var("CUTBRIDGE_CACHE_DIR", dir.path().join("cache")) };
     let hour = dir.path().join("hour.wav");
-    write_wav(&hour, 3600);
+    // Four seconds of tone, then 1.5 s of pause, over and over: an hour of it.
+    let gaps: Vec<f64> = std::iter::once(0.0)
+        .chain(std::iter::repeat_n(1.5, 655))
+        .collect();
+    bridge_daemon::synthetic::tone_bursts_wav(&hour, 48_000, 1, &gaps, 4.0).unwrap();
     let size = std::fs::metadata(&hour).unwrap().len();
     let t = Instant::now();
     let l = levels::decode(&hour, size).unwrap().unwrap();

@@ -122,3 +122,50 @@ pub fn long_timeline(clips: usize, lines: usize) -> Timeline {
         extra: empty(),
     }
 }
+
+/// A 16-bit WAV of `tone_s`-second tone bursts (speech stand-ins, 330 Hz at 0.3 of full scale)
+/// after each of `gaps` seconds of faint hiss, none after the last gap; every channel the same.
+/// Deterministic. Returns its length in seconds.
+pub fn tone_bursts_wav(
+    path: &std::path::Path,
+    rate: u32,
+    channels: u16,
+    gaps: &[f64],
+    tone_s: f64,
+) -> Result<f64, hound::Error> {
+    let spec = hound::WavSpec {
+        channels,
+        sample_rate: rate,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec)?;
+    let rate = f64::from(rate);
+    let mut n = 0u64;
+    let mut x = 1u32;
+    let mut write = |secs: f64, tone: bool, w: &mut hound::WavWriter<_>| {
+        for _ in 0..(secs * rate) as u64 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let hiss = ((x >> 16) as f64 / 65536.0 - 0.5) * 0.004;
+            let s = if tone {
+                0.3 * (n as f64 / rate * 330.0 * std::f64::consts::TAU).sin()
+            } else {
+                0.0
+            };
+            let v = ((s + hiss) * 32767.0) as i16;
+            for _ in 0..channels {
+                w.write_sample(v)?;
+            }
+            n += 1;
+        }
+        Ok::<_, hound::Error>(())
+    };
+    for (i, g) in gaps.iter().enumerate() {
+        write(*g, false, &mut w)?;
+        if i + 1 < gaps.len() {
+            write(tone_s, true, &mut w)?;
+        }
+    }
+    w.finalize()?;
+    Ok(gaps.iter().sum::<f64>() + gaps.len().saturating_sub(1) as f64 * tone_s)
+}

@@ -1073,40 +1073,9 @@ async fn a_reply_larger_than_the_daemon_sends_is_an_error() {
 }
 
 /// A WAV of tone bursts (speech stand-ins) separated by `gaps` seconds of faint noise; the
-/// bursts last a second each. 16 kHz mono.
+/// bursts last a second each. 16 kHz mono. Its length in seconds.
 fn bursts_wav(path: &std::path::Path, gaps: &[f64]) -> f64 {
-    let rate = 16_000u32;
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: rate,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(path, spec).unwrap();
-    let mut n = 0u64;
-    let mut x = 1u32;
-    let mut write = |secs: f64, tone: bool, w: &mut hound::WavWriter<_>| {
-        for _ in 0..(secs * rate as f64) as u64 {
-            x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-            let hiss = ((x >> 16) as f64 / 65536.0 - 0.5) * 0.004;
-            let t = n as f64 / rate as f64;
-            let s = if tone {
-                0.3 * (t * 440.0 * std::f64::consts::TAU).sin()
-            } else {
-                0.0
-            };
-            w.write_sample(((s + hiss) * 32767.0) as i16).unwrap();
-            n += 1;
-        }
-    };
-    for (i, g) in gaps.iter().enumerate() {
-        write(*g, false, &mut w);
-        if i + 1 < gaps.len() {
-            write(1.0, true, &mut w);
-        }
-    }
-    w.finalize().unwrap();
-    gaps.iter().sum::<f64>() + (gaps.len() - 1) as f64
+    bridge_daemon::synthetic::tone_bursts_wav(path, 16_000, 1, gaps, 1.0).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

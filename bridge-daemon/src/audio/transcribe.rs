@@ -412,33 +412,7 @@ mod tests {
 
     /// 22.05 kHz stereo: 1 s tone bursts after each of `gaps` seconds of hiss (none after the last).
     fn bursts(path: &Path, gaps: &[f64]) {
-        let rate = 22_050u32;
-        let spec = hound::WavSpec {
-            channels: 2,
-            sample_rate: rate,
-            bits_per_sample: 16,
-            sample_format: hound::SampleFormat::Int,
-        };
-        let mut w = hound::WavWriter::create(path, spec).unwrap();
-        let mut x = 7u32;
-        let mut n = 0u64;
-        for (i, g) in gaps.iter().enumerate() {
-            let tone_s = if i + 1 < gaps.len() { 1.0 } else { 0.0 };
-            for k in 0..((g + tone_s) * f64::from(rate)) as u64 {
-                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-                let hiss = ((x >> 16) as f64 / 65536.0 - 0.5) * 0.004;
-                let tone = if k as f64 >= g * f64::from(rate) {
-                    0.3 * (n as f64 / f64::from(rate) * 330.0 * std::f64::consts::TAU).sin()
-                } else {
-                    0.0
-                };
-                let v = ((tone + hiss) * 32767.0) as i16;
-                w.write_sample(v).unwrap();
-                w.write_sample(v).unwrap();
-                n += 1;
-            }
-        }
-        w.finalize().unwrap();
+        crate::synthetic::tone_bursts_wav(path, 22_050, 2, gaps, 1.0).unwrap();
     }
 
     /// A1 plays media seconds [0, 4.5) then, after a one-second gap, [5.5, 9.5); 25 fps, the
