@@ -13,7 +13,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::speech::{Recording, assemble, run, sox};
+use common::speech::{Recording, assemble, run, under_noise};
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_bridge-daemon");
@@ -45,31 +45,7 @@ fn interview(dir: &Path) -> Recording {
         ],
         &[0.5, 2.0, 0.4, 1.6, 0.3, 2.5],
     );
-    let noise = dir.join("noise.wav");
-    let secs = format!("{:.3}", r.seconds);
-    sox(&[
-        "-n",
-        "-r",
-        "22050",
-        "-c",
-        "1",
-        "-b",
-        "16",
-        noise.to_str().unwrap(),
-        "synth",
-        &secs,
-        "whitenoise",
-        "vol",
-        "0.003",
-    ]);
-    let mixed = dir.join("interview-room.wav");
-    sox(&[
-        "-m",
-        r.wav.to_str().unwrap(),
-        noise.to_str().unwrap(),
-        mixed.to_str().unwrap(),
-    ]);
-    r.wav = mixed;
+    r.wav = under_noise(&r, dir, "interview-room.wav", 0.003);
     r
 }
 

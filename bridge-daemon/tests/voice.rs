@@ -99,31 +99,7 @@ fn speech_over_noise_is_found() {
     need_speech_tools!();
     let dir = tempfile::tempdir().unwrap();
     let rec = speech::commands(dir.path());
-    let noise = dir.path().join("noise.wav");
-    let secs = format!("{:.3}", rec.seconds);
-    speech::sox(&[
-        "-R",
-        "-n",
-        "-r",
-        "22050",
-        "-c",
-        "1",
-        "-b",
-        "16",
-        noise.to_str().unwrap(),
-        "synth",
-        &secs,
-        "whitenoise",
-        "vol",
-        "0.01",
-    ]);
-    let mixed = dir.path().join("mixed.wav");
-    speech::sox(&[
-        "-m",
-        rec.wav.to_str().unwrap(),
-        noise.to_str().unwrap(),
-        mixed.to_str().unwrap(),
-    ]);
+    let mixed = speech::under_noise(&rec, dir.path(), "mixed.wav", 0.01);
     check_boundaries("over noise", &spans(&mixed), &rec.truth);
 }
 

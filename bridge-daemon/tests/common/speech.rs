@@ -136,3 +136,34 @@ pub fn commands(dir: &Path) -> Recording {
         &[0.7, 1.0, 0.8, 1.2, 1.0],
     )
 }
+
+/// `rec` with white noise of amplitude `vol` (sox's `vol`, of full scale) mixed under it, written
+/// to `name` in `dir`: room tone. The noise is repeatable (`-R`), the same every run.
+pub fn under_noise(rec: &Recording, dir: &Path, name: &str, vol: f64) -> PathBuf {
+    let noise = dir.join(format!("{name}.noise.wav"));
+    let rate = ESPEAK_RATE.to_string();
+    sox(&[
+        "-R",
+        "-n",
+        "-r",
+        &rate,
+        "-c",
+        "1",
+        "-b",
+        "16",
+        noise.to_str().unwrap(),
+        "synth",
+        &format!("{:.3}", rec.seconds),
+        "whitenoise",
+        "vol",
+        &vol.to_string(),
+    ]);
+    let mixed = dir.join(name);
+    sox(&[
+        "-m",
+        rec.wav.to_str().unwrap(),
+        noise.to_str().unwrap(),
+        mixed.to_str().unwrap(),
+    ]);
+    mixed
+}
