@@ -5,10 +5,13 @@
 //! written), put the other takes of a line on disabled lower tracks (checked with
 //! OpenTimelineIO's own reader), and list everything in the HTML report.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
 use bridge_daemon::interchange::{otio, read_timeline_str};
+use common::python::python;
 use protocol::{Clip, FrameRange, Item, Media, Rate, Timeline, Track, TrackKind};
 
 fn clip(name: &str, start: i64) -> Item {
@@ -210,16 +213,8 @@ for t in tl.tracks:
     out.append([t.name, t.kind, items])
 print(json.dumps(out))
 "#;
-    let py = Command::new("python3")
-        .args(["-c", check])
-        .arg(p("out.otio"))
-        .output()
-        .expect("python3 with opentimelineio (pip install -r requirements-dev.txt)");
-    assert!(
-        py.status.success(),
-        "{}",
-        String::from_utf8_lossy(&py.stderr)
-    );
+    let out = p("out.otio");
+    let py = python(["-c".as_ref(), check.as_ref(), out.as_os_str()]);
     let tracks: serde_json::Value = serde_json::from_slice(&py.stdout).unwrap();
     let tracks = tracks.as_array().unwrap();
     let names: Vec<&str> = tracks.iter().map(|t| t[0].as_str().unwrap()).collect();

@@ -29,12 +29,15 @@
 //! Needs python3 and `pip install opentimelineio otio-cmx3600-adapter otio-fcp-adapter
 //! otio-fcpx-xml-adapter`; without them the test fails (it never skips).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
 use bridge_daemon::interchange::{self, otio, srt};
 use bridge_daemon::understand::rules::Rules;
+use common::python::python;
 use protocol::{
     Clip, FrameRange, Item, Marker, Media, Rate, Timeline, Track, TrackKind, Transition,
 };
@@ -92,19 +95,13 @@ fn edit(timeline: &Path, srt: Option<&Path>, instruction: &str, output: &Path) {
 fn readback(file: &Path, rate: Rate) -> Value {
     require_python();
     let script = repo().join("tests/interchange/readback.py");
-    let out = Command::new("python3")
-        .arg(&script)
-        .arg(file)
-        .arg("--rate")
-        .arg(format!("{}", rate.as_f64()))
-        .output()
-        .expect("run python3");
-    assert!(
-        out.status.success(),
-        "readback.py {} failed: {}",
-        file.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let rate = format!("{}", rate.as_f64());
+    let out = python([
+        script.as_os_str(),
+        file.as_os_str(),
+        "--rate".as_ref(),
+        rate.as_ref(),
+    ]);
     serde_json::from_slice(&out.stdout).expect("readback.py prints JSON")
 }
 

@@ -13,18 +13,18 @@
 //! Needs python3 with opentimelineio and otio-cmx3600-adapter; without them the adapter test
 //! fails (it never skips) saying `pip install -r requirements-dev.txt`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use bridge_daemon::interchange::{ReadError, Reading, check_bounds, edl, edl_read};
+use common::python::python;
 use proptest::prelude::*;
 use protocol::{
     Clip, DISSOLVE, FrameRange, Gap, Item, Marker, Media, MediaKind, Rate, Timeline, Track,
     TrackKind, Transition,
 };
 use serde_json::{Map, Value, json};
-
-const PIP: &str = "pip install -r requirements-dev.txt";
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -113,21 +113,7 @@ fn clip_named<'a>(tl: &'a Timeline, track: &str, name: &str) -> &'a Clip {
 fn adapter_samples() -> (tempfile::TempDir, Value) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let script = repo().join("tests/interchange/make_edl_samples.py");
-    let out = Command::new("python3")
-        .arg(&script)
-        .arg(dir.path())
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("python3 is needed to check the EDL reader against OpenTimelineIO ({e}): {PIP}")
-        });
-    assert!(
-        out.status.success(),
-        "{} failed ({}): is OpenTimelineIO with its cmx_3600 adapter installed? {PIP}\n{}{}",
-        script.display(),
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    python([script.as_os_str(), dir.path().as_os_str()]);
     let text = std::fs::read_to_string(dir.path().join("expected.json")).expect("expected.json");
     let expected = serde_json::from_str(&text).expect("expected.json is JSON");
     (dir, expected)

@@ -10,11 +10,14 @@
 //! Needs python3 with `srt` and `pysrt` (`pip install -r requirements-dev.txt`); without them the
 //! test fails (it never skips).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
 use bridge_daemon::interchange::transcript::{self, Transcript};
+use common::python::python;
 use protocol::Rate;
 use serde_json::Value;
 
@@ -44,16 +47,7 @@ fn crosscheck() -> &'static (Value, tempfile::TempDir) {
             Ok(_) => {}
         }
         let dir = tempfile::tempdir().expect("tempdir");
-        let o = Command::new("python3")
-            .arg(script())
-            .arg(dir.path())
-            .output()
-            .expect("python3 runs");
-        assert!(
-            o.status.success(),
-            "crosscheck.py failed: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
+        let o = python([script().as_os_str(), dir.path().as_os_str()]);
         let json = serde_json::from_slice(&o.stdout).expect("crosscheck.py prints JSON");
         (json, dir)
     })

@@ -14,18 +14,18 @@
 //! Needs python3 and `pip install -r requirements-dev.txt`; without them the OpenTimelineIO tests
 //! fail (they never skip).
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 use bridge_daemon::interchange::{ReadError, Reading, fcpxml, fcpxml_read, xmeml, xmeml_read};
+use common::python::python;
 use protocol::{
     Clip, DISSOLVE, FrameRange, Gap, Item, Marker, Media, MediaKind, Rate, Timeline, Track,
     TrackKind, Transition,
 };
 use serde_json::{Map, Value, json};
-
-const PIP: &str = "pip install -r requirements-dev.txt";
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -49,18 +49,7 @@ fn samples() -> &'static Samples {
     SAMPLES.get_or_init(|| {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let script = repo().join("tests/interchange/make_xml_samples.py");
-        let out = Command::new("python3")
-            .arg(&script)
-            .arg(dir.path())
-            .output()
-            .unwrap_or_else(|e| {
-                panic!("python3 cannot be run ({e}); install Python 3, then: {PIP}")
-            });
-        assert!(
-            out.status.success(),
-            "make_xml_samples.py failed ({}); OpenTimelineIO or an adapter may be missing: {PIP}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
+        let out = python([script.as_os_str(), dir.path().as_os_str()]);
         let v: Value =
             serde_json::from_slice(&out.stdout).expect("make_xml_samples.py prints JSON");
         let files = v["files"].as_array().expect("files").clone();

@@ -4,30 +4,16 @@
 //! adapter reads the result back: the clips after the first second are the same clips, in order,
 //! and the timeline ends exactly one second earlier. Needs `pip install -r requirements-dev.txt`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::python::python;
 use serde_json::Value;
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn python(args: &[&str]) -> std::process::Output {
-    let out = Command::new("python3")
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "python3 cannot be run ({e}): install it, then pip install -r requirements-dev.txt"
-            )
-        });
-    assert!(
-        out.status.success(),
-        "python3 {args:?}: {}\n(pip install -r requirements-dev.txt)",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 /// V1's clips as the adapter sees them: (name, record start, record duration).
@@ -67,7 +53,7 @@ fn every_format_round_trips_through_an_edit() {
         "make_otio_samples.py",
     ] {
         let s = repo().join("tests/interchange").join(script);
-        python(&[s.to_str().unwrap(), d]);
+        python([s.to_str().unwrap(), d]);
     }
     for (name, rate) in [
         ("otio_premiere.xml", 24),

@@ -5,6 +5,7 @@
 #[cfg(target_os = "linux")]
 pub mod attack;
 pub mod daemon;
+pub mod python;
 pub mod speech;
 
 use std::time::Duration;
