@@ -228,3 +228,53 @@ fn sigterm_during_a_request_that_waits_on_a_model_server_exits_within_the_grace(
     assert!(took < Duration::from_secs(14), "{took:?}");
     assert!(status.success());
 }
+
+#[test]
+fn big_voice_frames_and_big_messages_after_hello_do_not_stall_other_clients() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Daemon::start(dir.path(), "127.0.0.1:0", &[]);
+    let addr = d.addr.clone();
+    let token = d.token.clone();
+    // An authenticated client streams two 30 MB f32 voice frames (noise at 48 kHz: the decoder
+    // resamples it and the detector runs over it), then a 30 MB JSON message.
+    let heavy = std::thread::spawn(move || {
+        let mut h = Raw::connect(&addr);
+        h.tcp
+            .set_read_timeout(Some(Duration::from_secs(300)))
+            .unwrap();
+        h.hello(&token);
+        let r = h.call(
+            1,
+            "voice.begin",
+            json!({"format": "f32le", "rate": 48000, "channels": 1}),
+        );
+        assert!(r.get("result").is_some(), "{r}");
+        let mut x = 12345u32;
+        let samples: Vec<u8> = (0..(30 << 20) / 4)
+            .flat_map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                ((x >> 16) as f32 / 65536.0 - 0.5).to_le_bytes()
+            })
+            .collect();
+        for _ in 0..2 {
+            h.tcp.write_all(&frame(true, 2, &samples)).unwrap();
+        }
+        let big = format!(
+            r#"{{"jsonrpc":"2.0","id":2,"method":"no.such","params":{{"pad":"{}"}}}}"#,
+            "x".repeat(30 << 20)
+        );
+        h.send_text(&big);
+        h.response()
+    });
+    // Meanwhile an editor's round trips.
+    let mut worst = Duration::ZERO;
+    let t = Instant::now();
+    while !heavy.is_finished() && t.elapsed() < Duration::from_secs(120) {
+        worst = worst.max(editor_served(&d));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let r = heavy.join().unwrap();
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    println!("30 MB voice frames and a 30 MB message: the editor's slowest round trip {worst:?}");
+    assert!(worst < Duration::from_secs(5), "{worst:?}");
+}
