@@ -15,7 +15,6 @@
 
 use protocol::{FrameRange, Gap, Item, Marker, SubtitleLine, Timeline, Track, TrackKind};
 
-use crate::index::Index;
 use crate::understand::normalize::{fold, is_cjk, stem};
 
 /// Coverage (in order) of a script line's words a take must reach to count as saying it.
@@ -160,25 +159,53 @@ impl Said {
     }
 }
 
+/// A take's transcript as [`said`] weighs it: its words, and how fluently it is spoken. None of
+/// it depends on the script line, so [`assemble`] works it out once per take.
+#[derive(Clone, Debug)]
+pub struct Heard {
+    words: Vec<String>,
+    fillers: usize,
+    repeats: usize,
+    breaks: usize,
+}
+
+impl Heard {
+    pub fn of(take: &str) -> Heard {
+        let words = words(take);
+        let folded = fold(take);
+        let raw: Vec<&str> = folded.split_whitespace().collect();
+        let fillers = raw.iter().filter(|w| HESITATIONS_EN.contains(w)).count()
+            + folded
+                .chars()
+                .filter(|c| HESITATIONS_ZH.contains(c))
+                .count();
+        let repeats = raw.windows(2).filter(|p| p[0] == p[1]).count()
+            + words
+                .windows(2)
+                .filter(|p| p[0] == p[1] && p[0].chars().any(is_cjk))
+                .count();
+        let breaks =
+            take.matches("--").count() + take.matches('—').count() + take.matches('…').count();
+        Heard {
+            words,
+            fillers,
+            repeats,
+            breaks,
+        }
+    }
+}
+
 /// How `take` (a transcript line) says `line` (its words).
 pub fn said(line: &[String], take: &str) -> Said {
-    let take_words = words(take);
-    let common = lcs(line, &take_words);
+    says(line, &Heard::of(take))
+}
+
+/// [`said`] of a take already heard.
+pub fn says(line: &[String], heard: &Heard) -> Said {
+    let take_words = &heard.words;
+    let common = lcs(line, take_words);
     let coverage = common as f64 / line.len().max(1) as f64;
     let precision = common as f64 / take_words.len().max(1) as f64;
-    let folded = fold(take);
-    let raw: Vec<&str> = folded.split_whitespace().collect();
-    let fillers = raw.iter().filter(|w| HESITATIONS_EN.contains(w)).count()
-        + folded
-            .chars()
-            .filter(|c| HESITATIONS_ZH.contains(c))
-            .count();
-    let repeats = raw.windows(2).filter(|p| p[0] == p[1]).count()
-        + take_words
-            .windows(2)
-            .filter(|p| p[0] == p[1] && p[0].chars().any(is_cjk))
-            .count();
-    let breaks = take.matches("--").count() + take.matches('—').count() + take.matches('…').count();
     // Said twice: the words after the first full saying say it again.
     let twice = !line.is_empty() && {
         let mut k = 0;
@@ -201,9 +228,9 @@ pub fn said(line: &[String], take: &str) -> Said {
     Said {
         coverage,
         precision,
-        fillers,
-        repeats,
-        breaks,
+        fillers: heard.fillers,
+        repeats: heard.repeats,
+        breaks: heard.breaks,
         twice,
         numbers_agree,
     }
@@ -301,19 +328,18 @@ fn piece(clips: &[(FrameRange, &protocol::Clip)], take: &Take, enabled: bool) ->
 /// the others on disabled alternate tracks under them, and a marked slug where no take says a
 /// line.
 pub fn assemble(bin: &Timeline, script: &[String], name: &str) -> Assembly {
-    let index = Index::build(bin);
     let clips: Vec<(FrameRange, &protocol::Clip)> = bin
         .v1()
         .map(|t| t.clips_with_ranges().map(|(_, r, c)| (r, c)).collect())
         .unwrap_or_default();
-    // Every transcript line inside a clip, with its words.
-    let takes: Vec<(usize, usize, &crate::index::LineEntry)> = index
-        .lines()
+    // Every transcript line inside a clip, heard once.
+    let takes: Vec<(usize, usize, &SubtitleLine, Heard)> = bin
+        .subtitles
         .iter()
         .enumerate()
         .filter_map(|(i, l)| {
             let clip = clips.iter().position(|(r, _)| r.contains(l.range.start))?;
-            Some((i, clip, l))
+            Some((i, clip, l, Heard::of(&l.text)))
         })
         .collect();
     let mut lines = Vec::new();
@@ -330,8 +356,8 @@ pub fn assemble(bin: &Timeline, script: &[String], name: &str) -> Assembly {
         let line_words = words(text);
         let mut candidates: Vec<(usize, Take)> = takes
             .iter()
-            .map(|&(i, clip, l)| {
-                let s = said(&line_words, &l.text);
+            .map(|&(i, clip, l, ref heard)| {
+                let s = says(&line_words, heard);
                 let (rec, c) = clips[clip];
                 (
                     i,
@@ -425,7 +451,7 @@ pub fn assemble(bin: &Timeline, script: &[String], name: &str) -> Assembly {
             });
             subtitles.push(SubtitleLine {
                 range,
-                speaker: index.lines()[chosen_line].speaker.clone(),
+                speaker: bin.subtitles[chosen_line].speaker.clone(),
                 text: chosen.text.clone(),
             });
             for alt in &alternates {
@@ -578,17 +604,9 @@ pub fn place_transcripts(
     bin: &mut Timeline,
     mut transcript: impl FnMut(&protocol::Clip) -> Option<Vec<SubtitleLine>>,
 ) -> Vec<String> {
-    let clips: Vec<(FrameRange, protocol::Clip)> = bin
-        .v1()
-        .map(|t| {
-            t.clips_with_ranges()
-                .map(|(_, r, c)| (r, c.clone()))
-                .collect()
-        })
-        .unwrap_or_default();
     let mut lines = Vec::new();
     let mut missing = Vec::new();
-    for (rec, clip) in &clips {
+    for (_, rec, clip) in bin.v1().into_iter().flat_map(|t| t.clips_with_ranges()) {
         let Some(said) = transcript(clip) else {
             missing.push(clip.name.clone());
             continue;
