@@ -21,6 +21,7 @@
 pub mod levels;
 pub mod transcribe;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use protocol::{FrameRange, Item, Timeline, TrackKind};
@@ -220,22 +221,6 @@ fn intersect(a: &[FrameRange], b: &[FrameRange]) -> Vec<FrameRange> {
     out
 }
 
-/// Join touching ranges.
-fn merge(mut v: Vec<FrameRange>) -> Vec<FrameRange> {
-    v.sort_by_key(|r| r.start);
-    let mut out: Vec<FrameRange> = Vec::with_capacity(v.len());
-    for r in v {
-        match out.last_mut() {
-            Some(last) if r.start <= last.end() => {
-                let end = last.end().max(r.end());
-                *last = FrameRange::from_bounds(last.start, end);
-            }
-            _ => out.push(r),
-        }
-    }
-    out
-}
-
 /// Listen to the timeline: silent record ranges of its audio tracks (every enabled audio track
 /// with clips must be silent at once), or of its first video track's media when it has no audio
 /// track.
@@ -244,11 +229,7 @@ pub fn hear(tl: &Timeline, access: &MediaAccess) -> Result<Heard, HearError> {
         .tracks
         .iter()
         .enumerate()
-        .filter(|(_, t)| {
-            t.kind == TrackKind::Audio
-                && t.enabled
-                && t.items.iter().any(|i| matches!(i, Item::Clip(_)))
-        })
+        .filter(|(_, t)| heard_track(t))
         .map(|(i, _)| i)
         .collect();
     let (tracks, label): (Vec<usize>, String) = if audio.is_empty() {
@@ -264,7 +245,8 @@ pub fn hear(tl: &Timeline, access: &MediaAccess) -> Result<Heard, HearError> {
         (audio, names.join(", "))
     };
     // The files, and the budget, before any decoding.
-    let mut files: Vec<(usize, usize, PathBuf)> = Vec::new();
+    // (track, item) → file.
+    let mut files: BTreeMap<(usize, usize), PathBuf> = BTreeMap::new();
     let mut notes = Vec::new();
     for &ti in &tracks {
         for (ii, item) in tl.tracks[ti].items.iter().enumerate() {
@@ -287,10 +269,10 @@ pub fn hear(tl: &Timeline, access: &MediaAccess) -> Result<Heard, HearError> {
                 track: track_name(tl, ti),
                 source,
             })?;
-            files.push((ti, ii, path));
+            files.insert((ti, ii), path);
         }
     }
-    let mut distinct: Vec<&PathBuf> = files.iter().map(|(_, _, p)| p).collect();
+    let mut distinct: Vec<&PathBuf> = files.values().collect();
     distinct.sort();
     distinct.dedup();
     let total: u64 = distinct
@@ -317,8 +299,7 @@ pub fn hear(tl: &Timeline, access: &MediaAccess) -> Result<Heard, HearError> {
             match item {
                 Item::Gap(_) => silent.push(FrameRange::new(at, len)),
                 Item::Clip(c) => {
-                    if let Some((_, _, path)) = files.iter().find(|(t, i, _)| *t == ti && *i == ii)
-                    {
+                    if let Some(path) = files.get(&(ti, ii)) {
                         if crate::task::cancelled() {
                             return Err(HearError::Cancelled);
                         }
@@ -350,7 +331,7 @@ pub fn hear(tl: &Timeline, access: &MediaAccess) -> Result<Heard, HearError> {
         if at < duration {
             silent.push(FrameRange::from_bounds(at, duration));
         }
-        let silent = merge(silent);
+        let silent = protocol::merge_ranges(silent);
         combined = Some(match combined {
             None => silent,
             Some(c) => intersect(&c, &silent),
@@ -362,6 +343,11 @@ pub fn hear(tl: &Timeline, access: &MediaAccess) -> Result<Heard, HearError> {
         files: count,
         notes,
     })
+}
+
+/// An enabled audio track with clips: a track whose sound is listened to.
+fn heard_track(t: &protocol::Track) -> bool {
+    t.kind == TrackKind::Audio && t.enabled && t.items.iter().any(|i| matches!(i, Item::Clip(_)))
 }
 
 fn track_name(tl: &Timeline, i: usize) -> String {
@@ -383,14 +369,10 @@ mod tests {
     }
 
     #[test]
-    fn ranges_intersect_and_merge() {
+    fn ranges_intersect() {
         assert_eq!(
             intersect(&[r(0, 10), r(20, 30)], &[r(5, 25), r(28, 40)]),
             [r(5, 10), r(20, 25), r(28, 30)]
-        );
-        assert_eq!(
-            merge(vec![r(5, 8), r(0, 5), r(10, 12), r(11, 15)]),
-            [r(0, 8), r(10, 15)]
         );
     }
 

@@ -220,11 +220,7 @@ pub fn transcribe(
     let track = tl
         .tracks
         .iter()
-        .position(|t| {
-            t.kind == TrackKind::Audio
-                && t.enabled
-                && t.items.iter().any(|i| matches!(i, Item::Clip(_)))
-        })
+        .position(super::heard_track)
         .or_else(|| tl.tracks.iter().position(|t| t.kind == TrackKind::Video));
     let Some(ti) = track else {
         return Ok(Made::default());
