@@ -125,6 +125,7 @@ impl Admission {
     }
 
     /// Connections waiting now.
+    #[cfg(test)]
     pub fn waiting(&self) -> usize {
         self.lock().by_age.len()
     }

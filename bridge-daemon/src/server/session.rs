@@ -125,6 +125,14 @@ fn invalid_params(e: wire::DecodeError) -> ErrorObject {
     .with_data(json!({"path": e.path}))
 }
 
+/// A notification on `out` that is dropped when the queue is full (progress, log).
+fn send_lossy(out: &mpsc::Sender<Outbound>, method: &str, params: impl Serialize) {
+    let n = Notification::new(method, params);
+    if let Ok(text) = serde_json::to_string(&n) {
+        let _ = out.try_send(Outbound::Text(Utf8Bytes::from(text)));
+    }
+}
+
 fn params<T: DeserializeOwned>(p: Option<Value>) -> MethodResult<T> {
     wire::decode_at(p.unwrap_or_else(|| json!({})), "").map_err(invalid_params)
 }
@@ -316,10 +324,7 @@ impl Session {
 
     /// A notification that may be dropped when the queue is full (progress, log).
     fn notify_lossy(&self, method: &str, params: impl Serialize) {
-        let n = Notification::new(method, params);
-        if let Ok(text) = serde_json::to_string(&n) {
-            let _ = self.out.try_send(Outbound::Text(Utf8Bytes::from(text)));
-        }
+        send_lossy(&self.out, method, params);
     }
 
     /// Where the work of request `id` reports its progress (when the client asked for it).
@@ -330,7 +335,8 @@ impl Session {
         let out = self.out.clone();
         let id = id.clone();
         Some(Arc::new(move |stage: &str, fraction: f64| {
-            let n = Notification::new(
+            send_lossy(
+                &out,
                 method::PROGRESS,
                 Progress {
                     id: id.clone(),
@@ -338,9 +344,6 @@ impl Session {
                     fraction,
                 },
             );
-            if let Ok(text) = serde_json::to_string(&n) {
-                let _ = out.try_send(Outbound::Text(Utf8Bytes::from(text)));
-            }
         }))
     }
 
@@ -884,11 +887,7 @@ impl Session {
     /// `edit.assemble`: a bin of takes, their transcripts and a script → an assembly (the same
     /// as `bridge-daemon assemble`), for adapters that assemble from a bin of the NLE.
     async fn assemble(&mut self, id: &Option<Id>, p: Option<Value>) -> MethodResult<String> {
-        let p: wire::AssembleParams = work(self.big, move || {
-            wire::decode_at(p.unwrap_or_else(|| json!({})), "")
-        })
-        .await
-        .map_err(invalid_params)?;
+        let p: wire::AssembleParams = work(self.big, move || params(p)).await?;
         let format_name = p.format.clone().unwrap_or_else(|| "otio".to_string());
         let format = Format::from_name(&format_name).ok_or_else(|| {
             ErrorObject::new(

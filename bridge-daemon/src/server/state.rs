@@ -214,6 +214,7 @@ impl<V: Clone> Lru<V> {
     }
 
     /// The estimated bytes held.
+    #[cfg(test)]
     pub fn bytes(&self) -> u64 {
         self.bytes
     }
@@ -495,11 +496,6 @@ impl Shared {
             Some(a) => a.record(event, fields).map(|()| true),
             None => Ok(false),
         }
-    }
-
-    /// The estimated bytes the caches hold: timelines, cut lists.
-    pub fn cache_bytes(&self) -> (u64, u64) {
-        (lock(&self.timelines).bytes(), lock(&self.cut_lists).bytes())
     }
 }
 
