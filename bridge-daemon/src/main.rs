@@ -964,8 +964,7 @@ fn assemble(args: &AssembleArgs) -> Result<(), Exit> {
             }
         }
     }
-    let body = interchange::write_string(&result.timeline, format);
-    interchange::write_atomically(&args.output, body.as_bytes())
+    interchange::write_file(&args.output, &result.timeline, format)
         .map_err(|e| Exit(1, format!("{}: cannot write: {e}", args.output.display())))?;
     // The assembled transcript beside it (OTIO holds no subtitles).
     let srt_path = args.output.with_extension("srt");
@@ -1444,8 +1443,7 @@ fn ask_offline(
         serde_json::to_string_pretty(&result).unwrap_or_default()
     );
     if let (Some(out), Some(format)) = (&args.output, format) {
-        let body = interchange::write_string(&outcome.timeline, format);
-        interchange::write_atomically(out, body.as_bytes())
+        interchange::write_file(out, &outcome.timeline, format)
             .map_err(|e| Exit(1, format!("{}: cannot write: {e}", out.display())))?;
     }
     Ok(())
