@@ -28,7 +28,7 @@ fn mask_bench(vocab: usize) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tokenizer.json");
     testing::write_synthetic_tokenizer(&path, vocab).unwrap();
-    let tok = ChatTokenizer::from_file(&path, vocab).unwrap();
+    let tok = ChatTokenizer::from_file(&path, Some(vocab)).unwrap();
     let mut g = Grammars::new(&tok).unwrap();
     let schema = protocol::schema::intent_for_generation();
     let t = Instant::now();

@@ -1,9 +1,12 @@
-//! `tokenizer.json`, the GLM chat template, and the tokenizer as llguidance sees it.
+//! The tokenizer (`tokenizer.json`, or `tokenizer.model` as THUDM ships it), the GLM chat
+//! template, and the tokenizer as llguidance sees it.
 //!
 //! ChatGLM3 and GLM-4 share one template: `[gMASK]sop<|system|>\n…<|user|>\n…<|assistant|>\n`,
 //! each role a special token followed by the encoded "\n" and the message (GLM-4 spells the
-//! start token `<sop>`). Text from the user never becomes a special token: role markers typed
-//! into an instruction are taken apart before encoding.
+//! start token `<sop>`), as THUDM's `build_single_message` builds it; the prompt ends with the
+//! assistant's empty metadata line, which the model would otherwise write first. Text from the
+//! user never becomes a special token: role markers typed into an instruction are encoded as
+//! text, as THUDM's tokenizers do (`SPTokenizer.encode`; tiktoken with `disallowed_special=()`).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -34,7 +37,6 @@ pub struct ChatTemplate {
     /// End of text, and the tokens that end an assistant turn.
     pub eos: u32,
     pub stops: Vec<u32>,
-    specials: Vec<String>,
 }
 
 /// A tokenizer with its template and the bytes of every token (for the constraint).
@@ -56,6 +58,7 @@ impl std::fmt::Debug for ChatTokenizer {
 
 struct HfEnv {
     trie: TokTrie,
+    /// Encodes text that continues other text: no SentencePiece dummy prefix.
     hf: Tokenizer,
 }
 
@@ -76,8 +79,39 @@ impl TokenizerEnv for HfEnv {
 }
 
 impl ChatTokenizer {
-    /// Load `tokenizer.json`; `vocab` is the model's (padded) vocabulary, which may be larger.
-    pub fn from_file(path: &Path, vocab: usize) -> Result<ChatTokenizer, Error> {
+    /// The tokenizer of a model folder: `tokenizer.json` when there is one, else
+    /// `tokenizer.model` (ChatGLM3's SentencePiece model or GLM-4's tiktoken ranks). `vocab` is
+    /// the model's (padded) vocabulary, which may be larger; `None`: the tokenizer's own.
+    pub fn load(dir: &Path, vocab: Option<usize>) -> Result<ChatTokenizer, Error> {
+        let json = dir.join("tokenizer.json");
+        if json.is_file() {
+            return Self::from_file(&json, vocab);
+        }
+        let model = dir.join("tokenizer.model");
+        if !model.is_file() {
+            return Err(Error::BadModel(format!(
+                "{}: neither tokenizer.json nor tokenizer.model",
+                dir.display()
+            )));
+        }
+        let doc = crate::tokenizer_model::read(dir)?;
+        let bad = |m: String| Error::BadModel(format!("{}: {m}", model.display()));
+        let parse = |v: &serde_json::Value| -> Result<Tokenizer, Error> {
+            v.to_string()
+                .parse()
+                .map_err(|e: tokenizers::Error| bad(format!("as a {} tokenizer: {e}", doc.format)))
+        };
+        let hf = parse(&doc.json)?;
+        let continuation = doc.continuation.as_ref().map(parse).transpose()?;
+        Self::from_document(&doc.json, hf, continuation, vocab).map_err(|e| match e {
+            Error::BadModel(m) => bad(m),
+            e => e,
+        })
+    }
+
+    /// Load `tokenizer.json`; `vocab` is the model's (padded) vocabulary, which may be larger;
+    /// `None`: the tokenizer's own.
+    pub fn from_file(path: &Path, vocab: Option<usize>) -> Result<ChatTokenizer, Error> {
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         let bad = |m: String| Error::BadModel(format!("{}: {m}", path.display()));
         let json: serde_json::Value =
@@ -85,17 +119,36 @@ impl ChatTokenizer {
         let hf: Tokenizer = text
             .parse()
             .map_err(|e: tokenizers::Error| bad(e.to_string()))?;
-        // llguidance's reader asserts on odd byte-token names; a bad file is an error, not a crash.
-        let bytes = std::panic::catch_unwind(|| llguidance::token_bytes_from_tokenizer_json(&json))
-            .map_err(|_| bad("the vocabulary has malformed byte tokens".into()))?
-            .map_err(|e| bad(e.to_string()))?;
-        Self::new(hf, bytes, vocab).map_err(|e| match e {
+        Self::from_document(&json, hf, None, vocab).map_err(|e| match e {
             Error::BadModel(m) => bad(m),
             e => e,
         })
     }
 
-    fn new(hf: Tokenizer, mut bytes: Vec<Vec<u8>>, vocab: usize) -> Result<ChatTokenizer, Error> {
+    fn from_document(
+        json: &serde_json::Value,
+        hf: Tokenizer,
+        continuation: Option<Tokenizer>,
+        vocab: Option<usize>,
+    ) -> Result<ChatTokenizer, Error> {
+        // llguidance's reader asserts on odd byte-token names; a bad file is an error, not a crash.
+        let bytes = std::panic::catch_unwind(|| llguidance::token_bytes_from_tokenizer_json(json))
+            .map_err(|_| Error::BadModel("the vocabulary has malformed byte tokens".into()))?
+            .map_err(|e| Error::BadModel(e.to_string()))?;
+        let vocab = vocab.unwrap_or(bytes.len());
+        Self::new(hf, continuation, bytes, vocab)
+    }
+
+    fn new(
+        mut hf: Tokenizer,
+        continuation: Option<Tokenizer>,
+        mut bytes: Vec<Vec<u8>>,
+        vocab: usize,
+    ) -> Result<ChatTokenizer, Error> {
+        // Special-token spellings in text are text (THUDM's tokenizers never match them).
+        hf.set_encode_special_tokens(true);
+        let mut continuation = continuation.unwrap_or_else(|| hf.clone());
+        continuation.set_encode_special_tokens(true);
         if bytes.len() > vocab {
             return Err(Error::BadModel(format!(
                 "the tokenizer has {} tokens but the model only {vocab}",
@@ -124,20 +177,13 @@ impl ChatTokenizer {
             assistant: need(&["<|assistant|>"])?,
             eos,
             stops,
-            specials: hf
-                .get_added_tokens_decoder()
-                .values()
-                .filter(|t| t.special)
-                .map(|t| t.content.clone())
-                .filter(|c| !c.is_empty())
-                .collect(),
         };
         let mut info = TokRxInfo::new(vocab as u32, eos);
         info.tok_end_of_turn = id(&["<|user|>"]);
         let trie = TokTrie::from(&info, &bytes);
         let env: TokEnv = Arc::new(HfEnv {
             trie,
-            hf: hf.clone(),
+            hf: continuation,
         });
         Ok(ChatTokenizer { hf, template, env })
     }
@@ -148,23 +194,9 @@ impl ChatTokenizer {
 
     /// Encode plain text: special-token spellings in it stay text.
     pub fn encode_text(&self, text: &str) -> Result<Vec<u32>, Error> {
-        let mut clean = text.to_string();
-        for s in &self.template.specials {
-            if clean.contains(s.as_str()) {
-                // A zero-width break inside the marker keeps the characters but not the token.
-                let mut broken = String::new();
-                let mut chars = s.chars();
-                if let Some(c) = chars.next() {
-                    broken.push(c);
-                    broken.push('\u{200B}');
-                    broken.extend(chars);
-                }
-                clean = clean.replace(s.as_str(), &broken);
-            }
-        }
         let enc = self
             .hf
-            .encode_fast(clean.as_str(), false)
+            .encode_fast(text, false)
             .map_err(|e| Error::Model(format!("tokenizer: {e}")))?;
         Ok(enc.get_ids().to_vec())
     }

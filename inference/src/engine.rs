@@ -169,7 +169,7 @@ pub fn weight_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
 
 impl Engine {
     /// Load a Hugging Face folder: `config.json`, safetensors weights (memory-mapped), and
-    /// `tokenizer.json`. `progress` gets (fraction, what).
+    /// `tokenizer.json` or `tokenizer.model`. `progress` gets (fraction, what).
     pub fn load(
         dir: &Path,
         opts: &LoadOptions,
@@ -184,8 +184,8 @@ impl Engine {
         }
         progress(0.0, "reading config.json");
         let config = GlmConfig::from_file(&dir.join("config.json"))?;
-        progress(0.02, "reading tokenizer.json");
-        let tok = ChatTokenizer::from_file(&dir.join("tokenizer.json"), config.padded_vocab_size)?;
+        progress(0.02, "reading the tokenizer");
+        let tok = ChatTokenizer::load(dir, Some(config.padded_vocab_size))?;
         let files = weight_files(dir)?;
         let weight_bytes = files
             .iter()

@@ -3,7 +3,9 @@
 //!
 //! - [`config`] — `config.json`.
 //! - [`glm`] — the decoder on candle-nn (F32 rotary tables, offset-aware masks, a reusable cache).
-//! - [`chat`] — `tokenizer.json`, the chat template and the token bytes llguidance needs.
+//! - [`chat`] — the tokenizer, the chat template and the token bytes llguidance needs.
+//! - [`tokenizer_model`] — `tokenizer.model` as shipped (ChatGLM3's SentencePiece BPE, GLM-4's
+//!   tiktoken ranks) read into a `tokenizer.json` document.
 //! - [`constrain`] — JSON Schemas compiled by llguidance for a tokenizer, cached.
 //! - [`engine`] — a loaded folder; prompt-prefix reuse, constrained generation, figures.
 //! - [`mel`] — Whisper's log-mel spectrogram (realfft, sparse filterbank).
@@ -21,6 +23,7 @@ pub mod glm;
 pub mod mel;
 mod rng;
 pub mod testing;
+pub mod tokenizer_model;
 pub mod whisper;
 pub mod worker;
 
