@@ -216,9 +216,13 @@ struct BackendArgs {
     /// model folder is given and loads, else rules).
     #[arg(long, value_name = "BACKEND")]
     backend: Option<BackendKind>,
-    /// The ChatGLM model folder (Hugging Face layout: config.json, *.safetensors, tokenizer.json).
+    /// The ChatGLM model folder (Hugging Face layout: config.json, *.safetensors, tokenizer.json or tokenizer.model).
     #[arg(long, value_name = "DIR")]
     model: Option<PathBuf>,
+    /// Quantize the ChatGLM model on load: q8_0 (8 bits) or q4k (about 4.5 bits, for 6–8 GB
+    /// cards) [default: as the files hold it].
+    #[arg(long, value_name = "QUANT")]
+    quant: Option<inference::Quant>,
     /// The OpenAI-compatible server's base URL (http://gpu-box:8000); the API key, if it needs
     /// one, is read from $CUTBRIDGE_OPENAI_API_KEY.
     #[arg(long, value_name = "URL")]
@@ -242,6 +246,9 @@ impl BackendArgs {
         }
         if self.model.is_some() {
             base.model_dir = self.model.clone();
+        }
+        if self.quant.is_some() {
+            base.quant = self.quant;
         }
         if let Some(u) = &self.openai_url {
             base.openai.url = u.clone();
@@ -389,11 +396,19 @@ struct Exit(u8, String);
 enum ModelAction {
     /// Load a ChatGLM3 / GLM-4 folder and measure one constrained answer.
     Check(ModelCheckArgs),
+    /// Print the token ids of TEXT as a JSON array (no special tokens added), with the folder's
+    /// tokenizer.json or tokenizer.model.
+    Tokenize {
+        /// The model folder.
+        dir: PathBuf,
+        /// The text to encode.
+        text: String,
+    },
 }
 
 #[derive(clap::Args, Debug)]
 struct ModelCheckArgs {
-    /// The model folder (config.json, *.safetensors with their index, tokenizer.json).
+    /// The model folder (config.json, *.safetensors with their index, tokenizer.json or tokenizer.model).
     dir: PathBuf,
     /// auto (CUDA, then Metal, when built in), cpu, cuda or metal.
     #[arg(long, default_value = "auto")]
@@ -401,6 +416,9 @@ struct ModelCheckArgs {
     /// f32, bf16 or f16 [default: bf16 on a GPU, f32 on the CPU].
     #[arg(long)]
     dtype: Option<String>,
+    /// Quantize the linear layers on load: q8_0 or q4k.
+    #[arg(long, value_name = "QUANT")]
+    quant: Option<inference::Quant>,
     /// The instruction to answer (on the prompt's example timeline).
     #[arg(long, default_value = "删除所有悲伤情绪片段")]
     instruction: String,
@@ -425,6 +443,7 @@ fn model_check(args: &ModelCheckArgs) -> Result<(), Exit> {
     let opts = inference::LoadOptions {
         device,
         dtype,
+        quant: args.quant,
         ..inference::LoadOptions::default()
     };
     let mut last = -1.0f32;
@@ -449,7 +468,11 @@ fn model_check(args: &ModelCheckArgs) -> Result<(), Exit> {
         r.parameters,
         mb(r.weight_bytes)
     );
-    println!("device    {} {}", r.device, r.dtype);
+    match r.quant {
+        Some(q) => println!("device    {} {}, linear layers {q}", r.device, r.dtype),
+        None => println!("device    {} {}", r.device, r.dtype),
+    }
+    println!("tokenizer {}", r.tokenizer);
     println!("load      {:.0} ms", r.load_ms);
     if let (Some(now), Some(peak)) = (r.rss_bytes, r.peak_rss_bytes) {
         println!(
@@ -481,6 +504,21 @@ fn model_check(args: &ModelCheckArgs) -> Result<(), Exit> {
     Ok(())
 }
 
+fn model_tokenize(dir: &std::path::Path, text: &str) -> Result<(), Exit> {
+    let config = dir.join("config.json");
+    let vocab = if config.is_file() {
+        let c = inference::GlmConfig::from_file(&config).map_err(|e| Exit(1, e.to_string()))?;
+        Some(c.padded_vocab_size)
+    } else {
+        None
+    };
+    let tok =
+        inference::chat::ChatTokenizer::load(dir, vocab).map_err(|e| Exit(1, e.to_string()))?;
+    let ids = tok.encode_text(text).map_err(|e| Exit(1, e.to_string()))?;
+    println!("{}", serde_json::Value::from(ids));
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -498,6 +536,9 @@ fn main() -> ExitCode {
         Command::Model {
             action: ModelAction::Check(args),
         } => model_check(&args),
+        Command::Model {
+            action: ModelAction::Tokenize { dir, text },
+        } => model_tokenize(&dir, &text),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -19,6 +19,7 @@ use crate::chat::{ChatPrompt, ChatTokenizer};
 use crate::config::GlmConfig;
 use crate::constrain::Grammars;
 use crate::glm::{DEFAULT_MAX_POSITIONS, Glm};
+use crate::quant::Quant;
 use crate::rng::SplitMix;
 
 /// How to pick each token among those the grammar allows.
@@ -78,6 +79,8 @@ pub struct LoadOptions {
     pub dtype: Option<DType>,
     /// Longest prompt plus answer.
     pub max_positions: usize,
+    /// Quantize the linear layers on load (`None`: as the files hold them, in `dtype`).
+    pub quant: Option<Quant>,
 }
 
 impl Default for LoadOptions {
@@ -86,6 +89,7 @@ impl Default for LoadOptions {
             device: Device::Cpu,
             dtype: None,
             max_positions: DEFAULT_MAX_POSITIONS,
+            quant: None,
         }
     }
 }
@@ -207,8 +211,18 @@ impl Engine {
                 &format!("layer {done}/{all}"),
             )
         };
-        let model = Glm::new(&config, vb, opts.max_positions, &mut on_layer)
-            .map_err(|e| Error::BadModel(format!("{}: {e}", dir.display())))?;
+        let model = match opts.quant {
+            None => Glm::new(&config, vb, opts.max_positions, &mut on_layer),
+            Some(q) => {
+                // SAFETY: as above; the same files, mapped again for the CPU side of quantizing.
+                let cpu = unsafe {
+                    VarBuilder::from_mmaped_safetensors(&files, DType::F32, &Device::Cpu)
+                }
+                .map_err(|e| Error::BadModel(format!("{}: {e}", dir.display())))?;
+                Glm::new_quantized(&config, vb, cpu, q, opts.max_positions, &mut on_layer)
+            }
+        }
+        .map_err(|e| Error::BadModel(format!("{}: {e}", dir.display())))?;
         progress(0.97, "preparing the grammar compiler");
         let grammars = Grammars::new(&tok)?;
         progress(1.0, "ready");
@@ -233,6 +247,11 @@ impl Engine {
 
     pub fn dtype(&self) -> DType {
         self.model.dtype()
+    }
+
+    /// The linear layers' quantization, if any.
+    pub fn quant(&self) -> Option<Quant> {
+        self.model.quant()
     }
 
     /// A fresh matcher for `schema` (compiled once per distinct schema).

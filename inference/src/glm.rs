@@ -13,9 +13,10 @@
 
 use candle_core::{D, DType, Device, Module, Result, Tensor};
 use candle_nn::kv_cache::KvCache;
-use candle_nn::{Embedding, LayerNorm, Linear, VarBuilder};
+use candle_nn::{Embedding, LayerNorm, VarBuilder};
 
 use crate::config::GlmConfig;
+use crate::quant::{Lin, Quant, Weights};
 
 /// Rotary tables: cos and sin for every position, (positions, rotary_dim / 2), in the model dtype
 /// but computed in F32.
@@ -95,8 +96,8 @@ impl Module for Norm {
 
 #[derive(Debug, Clone)]
 struct Attention {
-    qkv: Linear,
-    dense: Linear,
+    qkv: Lin,
+    dense: Lin,
     heads: usize,
     groups: usize,
     head_dim: usize,
@@ -104,21 +105,18 @@ struct Attention {
 }
 
 impl Attention {
-    fn new(cfg: &GlmConfig, cache_len: usize, vb: VarBuilder) -> Result<Attention> {
+    fn new(cfg: &GlmConfig, cache_len: usize, w: Weights) -> Result<Attention> {
         let hd = cfg.kv_channels;
         let (heads, groups) = (cfg.num_attention_heads, cfg.multi_query_group_num);
-        let qkv = candle_nn::linear_b(
+        let qkv = w.pp("query_key_value").linear(
             cfg.hidden_size,
             heads * hd + 2 * groups * hd,
             cfg.add_bias_linear || cfg.add_qkv_bias,
-            vb.pp("query_key_value"),
+            false,
         )?;
-        let dense = candle_nn::linear_b(
-            heads * hd,
-            cfg.hidden_size,
-            cfg.add_bias_linear,
-            vb.pp("dense"),
-        )?;
+        let dense =
+            w.pp("dense")
+                .linear(heads * hd, cfg.hidden_size, cfg.add_bias_linear, false)?;
         Ok(Attention {
             qkv,
             dense,
@@ -168,8 +166,8 @@ impl Attention {
 
 #[derive(Debug, Clone)]
 struct Mlp {
-    up: Linear,
-    down: Linear,
+    up: Lin,
+    down: Lin,
 }
 
 impl Module for Mlp {
@@ -189,23 +187,23 @@ struct Block {
 }
 
 impl Block {
-    fn new(cfg: &GlmConfig, cache_len: usize, vb: VarBuilder) -> Result<Block> {
+    fn new(cfg: &GlmConfig, cache_len: usize, w: Weights) -> Result<Block> {
         Ok(Block {
-            input_norm: Norm::new(cfg, vb.pp("input_layernorm"))?,
-            attention: Attention::new(cfg, cache_len, vb.pp("self_attention"))?,
-            post_norm: Norm::new(cfg, vb.pp("post_attention_layernorm"))?,
+            input_norm: Norm::new(cfg, w.vb.pp("input_layernorm"))?,
+            attention: Attention::new(cfg, cache_len, w.pp("self_attention"))?,
+            post_norm: Norm::new(cfg, w.vb.pp("post_attention_layernorm"))?,
             mlp: Mlp {
-                up: candle_nn::linear_b(
+                up: w.pp("mlp.dense_h_to_4h").linear(
                     cfg.hidden_size,
                     cfg.ffn_hidden_size * 2,
                     cfg.add_bias_linear,
-                    vb.pp("mlp.dense_h_to_4h"),
+                    false,
                 )?,
-                down: candle_nn::linear_b(
+                down: w.pp("mlp.dense_4h_to_h").linear(
                     cfg.ffn_hidden_size,
                     cfg.hidden_size,
                     cfg.add_bias_linear,
-                    vb.pp("mlp.dense_4h_to_h"),
+                    false,
                 )?,
             },
             residual_post_norm: cfg.apply_residual_connection_post_layernorm,
@@ -234,8 +232,9 @@ pub struct Glm {
     embedding: Embedding,
     layers: Vec<Block>,
     final_norm: Option<Norm>,
-    output: Linear,
+    output: Lin,
     rotary: Rotary,
+    quant: Option<Quant>,
     max_positions: usize,
     dtype: DType,
     device: Device,
@@ -254,18 +253,45 @@ impl Glm {
         max_positions: usize,
         progress: &mut dyn FnMut(usize, usize),
     ) -> Result<Glm> {
+        Self::with_weights(cfg, Weights::new(vb, None), max_positions, progress)
+    }
+
+    /// [`Glm::new`] with the linear layers quantized to `quant` as they load: `cpu` is a
+    /// builder over the same files on the CPU (any dtype; each matrix is read there in F32).
+    pub fn new_quantized(
+        cfg: &GlmConfig,
+        vb: VarBuilder,
+        cpu: VarBuilder,
+        quant: Quant,
+        max_positions: usize,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Glm> {
+        let cpu = cpu.set_dtype(DType::F32);
+        Self::with_weights(
+            cfg,
+            Weights::new(vb, Some((cpu, quant))),
+            max_positions,
+            progress,
+        )
+    }
+
+    fn with_weights(
+        cfg: &GlmConfig,
+        w: Weights,
+        max_positions: usize,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Glm> {
         let max_positions = max_positions.min(cfg.seq_length).max(1);
-        let vb = vb.pp("transformer");
-        let embedding = candle_nn::embedding(
-            cfg.padded_vocab_size,
-            cfg.hidden_size,
-            vb.pp("embedding.word_embeddings"),
-        )?;
+        let w = w.pp("transformer");
+        let vb = w.vb.clone();
+        let embedding = w
+            .pp("embedding.word_embeddings")
+            .embedding(cfg.padded_vocab_size, cfg.hidden_size)?;
         let cache_len = max_positions.min(2048);
         let mut layers = Vec::with_capacity(cfg.num_layers);
-        let vl = vb.pp("encoder.layers");
+        let wl = w.pp("encoder.layers");
         for i in 0..cfg.num_layers {
-            layers.push(Block::new(cfg, cache_len, vl.pp(i))?);
+            layers.push(Block::new(cfg, cache_len, wl.pp(i))?);
             progress(i + 1, cfg.num_layers);
         }
         let final_norm = if cfg.post_layer_norm {
@@ -273,11 +299,9 @@ impl Glm {
         } else {
             None
         };
-        let output = candle_nn::linear_no_bias(
-            cfg.hidden_size,
-            cfg.padded_vocab_size,
-            vb.pp("output_layer"),
-        )?;
+        let output =
+            w.pp("output_layer")
+                .linear(cfg.hidden_size, cfg.padded_vocab_size, false, true)?;
         let rotary = Rotary::new(cfg, max_positions, vb.dtype(), vb.device())?;
         Ok(Glm {
             embedding,
@@ -285,6 +309,7 @@ impl Glm {
             final_norm,
             output,
             rotary,
+            quant: w.quant(),
             max_positions,
             dtype: vb.dtype(),
             device: vb.device().clone(),
@@ -293,6 +318,11 @@ impl Glm {
 
     pub fn dtype(&self) -> DType {
         self.dtype
+    }
+
+    /// The quantization of the linear layers, if any.
+    pub fn quant(&self) -> Option<Quant> {
+        self.quant
     }
 
     pub fn device(&self) -> &Device {
@@ -347,7 +377,7 @@ impl Glm {
             );
         }
         let ids = Tensor::from_slice(tokens, (1, seq), &self.device)?;
-        let mut xs = self.embedding.forward(&ids)?;
+        let mut xs = self.embedding.forward(&ids)?.to_dtype(self.dtype)?;
         let mask = if seq > 1 {
             Some(causal_mask(seq, offset, &self.device)?)
         } else {

@@ -8,6 +8,7 @@
 //!   tiktoken ranks) read into a `tokenizer.json` document.
 //! - [`constrain`] — JSON Schemas compiled by llguidance for a tokenizer, cached.
 //! - [`engine`] — a loaded folder; prompt-prefix reuse, constrained generation, figures.
+//! - [`quant`] — `q8_0`/`q4k`: linear layers quantized on load (candle's GGML blocks).
 //! - [`mel`] — Whisper's log-mel spectrogram (realfft, sparse filterbank).
 //! - [`whisper`] — a Whisper folder loaded on candle; audio → text, zh/en/auto.
 //! - [`worker`] — one owner thread, a fair queue, cancellation and deadlines, for either model.
@@ -21,6 +22,7 @@ pub mod constrain;
 pub mod engine;
 pub mod glm;
 pub mod mel;
+pub mod quant;
 mod rng;
 pub mod testing;
 pub mod tokenizer_model;
@@ -32,6 +34,7 @@ use std::path::Path;
 pub use chat::{ChatPrompt, ChatTemplate};
 pub use config::GlmConfig;
 pub use engine::{Engine, GenRequest, Generation, LoadOptions, Sampling};
+pub use quant::Quant;
 pub use whisper::{SpeechRequest, Transcript, WhisperEngine, WhisperOptions};
 pub use worker::{Progress, Serve, Ticket, Worker};
 

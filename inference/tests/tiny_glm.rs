@@ -15,6 +15,7 @@ fn load(dtype: DType) -> Engine {
         device: Device::Cpu,
         dtype: Some(dtype),
         max_positions: 2048,
+        quant: None,
     };
     Engine::load(folder(), &opts, &mut |_, _| {}).unwrap()
 }

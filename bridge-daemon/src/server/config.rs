@@ -55,6 +55,9 @@ pub struct Config {
     pub backend: BackendKind,
     /// The ChatGLM model folder (Hugging Face layout).
     pub model_dir: Option<PathBuf>,
+    /// Quantize the ChatGLM model's linear layers on load: `q8_0` (8 bits) or `q4k` (about 4.5
+    /// bits, for 6–8 GB cards); absent: as the files hold them (BF16 on a GPU, F32 on the CPU).
+    pub quant: Option<inference::Quant>,
     /// The `openai` backend's server, model, key, timeout, retries and schema mode.
     pub openai: OpenAiConfig,
 }
@@ -134,6 +137,7 @@ impl Default for Config {
             limits: Limits::default(),
             backend: BackendKind::default(),
             model_dir: None,
+            quant: None,
             openai: OpenAiConfig::default(),
         }
     }
@@ -321,6 +325,7 @@ impl Config {
         BackendOptions {
             kind: self.backend,
             model_dir: self.model_dir.clone(),
+            quant: self.quant,
             openai: self.openai.clone(),
         }
     }
@@ -403,6 +408,18 @@ mod tests {
         let end = block[start..].find("```").unwrap();
         let c: Config = serde_json::from_str(&block[start..start + end]).unwrap();
         assert_eq!(c, Config::default());
+    }
+
+    #[test]
+    fn quant_is_read_by_name_and_a_wrong_one_names_the_field() {
+        let c: Config = serde_json::from_str(r#"{"quant": "q4k"}"#).unwrap();
+        assert_eq!(c.quant, Some(inference::Quant::Q4K));
+        assert_eq!(c.backend_options().quant, Some(inference::Quant::Q4K));
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("c.json");
+        std::fs::write(&p, r#"{"quant": "int3"}"#).unwrap();
+        let e = Config::load(&p).unwrap_err().to_string();
+        assert!(e.contains("quant"), "{e}");
     }
 
     #[test]

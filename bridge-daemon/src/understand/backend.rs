@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
+use inference::Quant;
 use serde::{Deserialize, Serialize};
 
 use super::Understand;
@@ -68,6 +69,8 @@ pub struct BackendOptions {
     pub kind: BackendKind,
     /// The ChatGLM model folder (Hugging Face layout).
     pub model_dir: Option<PathBuf>,
+    /// Quantize the ChatGLM model's linear layers on load (`q8_0`, `q4k`).
+    pub quant: Option<Quant>,
     pub openai: OpenAiConfig,
 }
 
@@ -98,7 +101,8 @@ pub enum BackendError {
 }
 
 /// How a ChatGLM folder is loaded: [`super::chatglm::load`], or a stand-in in tests.
-pub type Loader<'a> = &'a dyn Fn(&Path, &dyn Fn(f32, &str)) -> anyhow::Result<Arc<dyn Understand>>;
+pub type Loader<'a> =
+    &'a dyn Fn(&Path, Option<Quant>, &dyn Fn(f32, &str)) -> anyhow::Result<Arc<dyn Understand>>;
 
 /// Choose and set up the backend; `progress` hears a model's loading.
 pub fn select(
@@ -112,13 +116,14 @@ pub fn select(
 /// daemon down).
 fn load_chatglm(
     dir: &Path,
+    quant: Option<Quant>,
     progress: &dyn Fn(f32, &str),
     load: Loader<'_>,
 ) -> Result<Arc<dyn Understand>, String> {
     if !dir.is_dir() {
         return Err("no such folder".into());
     }
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load(dir, progress))) {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load(dir, quant, progress))) {
         Ok(Ok(b)) => Ok(b),
         Ok(Err(e)) => Err(format!("{e:#}")),
         Err(p) => Err(format!(
@@ -128,6 +133,13 @@ fn load_chatglm(
                 .or_else(|| p.downcast_ref::<&str>().copied())
                 .unwrap_or("(no message)")
         )),
+    }
+}
+
+fn chatglm_note(dir: &Path, quant: Option<Quant>) -> String {
+    match quant {
+        Some(q) => format!("backend: chatglm ({}, {q})", dir.display()),
+        None => format!("backend: chatglm ({})", dir.display()),
     }
 }
 
@@ -157,24 +169,25 @@ pub fn select_with(
         }
         BackendKind::Chatglm => {
             let dir = opts.model_dir.as_deref().ok_or(BackendError::NoModelDir)?;
-            let backend =
-                load_chatglm(dir, progress, load).map_err(|why| BackendError::ChatGlm {
+            let backend = load_chatglm(dir, opts.quant, progress, load).map_err(|why| {
+                BackendError::ChatGlm {
                     dir: dir.to_path_buf(),
                     why,
-                })?;
+                }
+            })?;
             Ok(Selected {
                 backend,
-                note: format!("backend: chatglm ({})", dir.display()),
+                note: chatglm_note(dir, opts.quant),
             })
         }
         BackendKind::Auto => {
             let Some(dir) = opts.model_dir.as_deref() else {
                 return Ok(rules("no model folder configured".into()));
             };
-            match load_chatglm(dir, progress, load) {
+            match load_chatglm(dir, opts.quant, progress, load) {
                 Ok(backend) => Ok(Selected {
                     backend,
-                    note: format!("backend: chatglm ({})", dir.display()),
+                    note: chatglm_note(dir, opts.quant),
                 }),
                 Err(why) => Ok(rules(format!(
                     "model folder {} failed to load: {why}",
@@ -212,9 +225,10 @@ mod tests {
         assert_eq!(s.backend.name(), "rules");
         assert!(s.note.contains("failed to load"), "{}", s.note);
 
-        let panics = |_: &Path, _: &dyn Fn(f32, &str)| -> anyhow::Result<Arc<dyn Understand>> {
-            panic!("bad shard")
-        };
+        let panics = |_: &Path,
+                      _: Option<Quant>,
+                      _: &dyn Fn(f32, &str)|
+         -> anyhow::Result<Arc<dyn Understand>> { panic!("bad shard") };
         let s = select_with(&opts, &quiet, &panics).unwrap();
         assert!(s.note.contains("panicked: bad shard"), "{}", s.note);
 
@@ -230,7 +244,10 @@ mod tests {
     #[test]
     fn auto_and_chatglm_take_a_model_that_loads() {
         let dir = tempfile::tempdir().unwrap();
-        let loads = |_: &Path, p: &dyn Fn(f32, &str)| -> anyhow::Result<Arc<dyn Understand>> {
+        let loads = |_: &Path,
+                     _: Option<Quant>,
+                     p: &dyn Fn(f32, &str)|
+         -> anyhow::Result<Arc<dyn Understand>> {
             p(1.0, "loaded");
             Ok(Arc::new(Rules))
         };

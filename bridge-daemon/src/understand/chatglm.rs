@@ -40,15 +40,18 @@ fn env_timeout() -> Duration {
     inference::env_millis("CUTBRIDGE_MODEL_TIMEOUT_MS", Duration::from_secs(20))
 }
 
-/// Load the ChatGLM backend from a Hugging Face folder. `progress` receives (fraction 0..=1, message).
+/// Load the ChatGLM backend from a Hugging Face folder, quantized if `quant` says so. `progress`
+/// receives (fraction 0..=1, message).
 pub fn load(
     dir: &Path,
+    quant: Option<inference::Quant>,
     progress: &dyn Fn(f32, &str),
 ) -> anyhow::Result<Arc<dyn super::Understand>> {
     let device_name = std::env::var("CUTBRIDGE_DEVICE").unwrap_or_else(|_| "auto".into());
     let device = inference::device(&device_name)?;
     let opts = LoadOptions {
         device,
+        quant,
         ..LoadOptions::default()
     };
     Ok(Arc::new(ChatGlm::load(dir, opts, progress)?))
@@ -178,6 +181,10 @@ pub struct CheckReport {
     pub folder: String,
     pub device: String,
     pub dtype: String,
+    /// The linear layers' quantization (`q8_0`, `q4k`), if any.
+    pub quant: Option<inference::Quant>,
+    /// Which tokenizer file the folder has: `tokenizer.json` or `tokenizer.model`.
+    pub tokenizer: String,
     pub parameters: usize,
     pub weight_bytes: u64,
     pub load_ms: f64,
@@ -272,6 +279,13 @@ pub fn check(
         folder: dir.display().to_string(),
         device,
         dtype: format!("{:?}", engine.dtype()).to_lowercase(),
+        quant: engine.quant(),
+        tokenizer: if dir.join("tokenizer.json").is_file() {
+            "tokenizer.json"
+        } else {
+            "tokenizer.model"
+        }
+        .into(),
         parameters: engine.config.parameters(),
         weight_bytes: engine.weight_bytes,
         load_ms: engine.load_ms,
