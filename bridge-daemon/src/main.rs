@@ -397,9 +397,9 @@ enum ModelAction {
     /// Load a ChatGLM3 / GLM-4 folder and measure one constrained answer.
     Check(ModelCheckArgs),
     /// Print the token ids of TEXT as a JSON array (no special tokens added), with the folder's
-    /// tokenizer.json or tokenizer.model.
+    /// tokenizer.json or tokenizer.model, or a GGUF file's vocabulary.
     Tokenize {
-        /// The model folder.
+        /// The model folder, or a .gguf file.
         dir: PathBuf,
         /// The text to encode.
         text: String,
@@ -408,7 +408,8 @@ enum ModelAction {
 
 #[derive(clap::Args, Debug)]
 struct ModelCheckArgs {
-    /// The model folder (config.json, *.safetensors with their index, tokenizer.json or tokenizer.model).
+    /// The model folder (config.json, *.safetensors with their index, tokenizer.json or
+    /// tokenizer.model), or a GGUF file as llama.cpp's converter writes it.
     dir: PathBuf,
     /// auto (CUDA, then Metal, when built in), cpu, cuda or metal.
     #[arg(long, default_value = "auto")]
@@ -472,7 +473,7 @@ fn model_check(args: &ModelCheckArgs) -> Result<(), Exit> {
         Some(q) => println!("device    {} {}, linear layers {q}", r.device, r.dtype),
         None => println!("device    {} {}", r.device, r.dtype),
     }
-    println!("tokenizer {}", r.tokenizer);
+    println!("tokenizer {} (weights: {})", r.tokenizer, r.weights);
     println!("load      {:.0} ms", r.load_ms);
     if let (Some(now), Some(peak)) = (r.rss_bytes, r.peak_rss_bytes) {
         println!(
@@ -504,16 +505,9 @@ fn model_check(args: &ModelCheckArgs) -> Result<(), Exit> {
     Ok(())
 }
 
-fn model_tokenize(dir: &std::path::Path, text: &str) -> Result<(), Exit> {
-    let config = dir.join("config.json");
-    let vocab = if config.is_file() {
-        let c = inference::GlmConfig::from_file(&config).map_err(|e| Exit(1, e.to_string()))?;
-        Some(c.padded_vocab_size)
-    } else {
-        None
-    };
+fn model_tokenize(model: &std::path::Path, text: &str) -> Result<(), Exit> {
     let tok =
-        inference::chat::ChatTokenizer::load(dir, vocab).map_err(|e| Exit(1, e.to_string()))?;
+        inference::chat::ChatTokenizer::for_model(model).map_err(|e| Exit(1, e.to_string()))?;
     let ids = tok.encode_text(text).map_err(|e| Exit(1, e.to_string()))?;
     println!("{}", serde_json::Value::from(ids));
     Ok(())

@@ -145,3 +145,35 @@ fn edit_with_a_quantized_model_says_so_and_gives_an_edit_or_one_refusal() {
     );
     assert!(matches!(o.status.code(), Some(0..=2)), "{err}");
 }
+
+#[test]
+fn a_gguf_file_checks_and_tokenizes_like_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let reference = folder("glm4", dir.path());
+    let file = dir.path().join("glm4-q8_0.gguf");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../inference/tests/fixtures/gguf_from_checkpoint.py");
+    common::python::python([
+        script.as_os_str(),
+        dir.path().as_os_str(),
+        "glm4".as_ref(),
+        "q8_0".as_ref(),
+        file.as_os_str(),
+    ]);
+    let case = &reference["texts"][3];
+    let o = Command::new(BIN)
+        .args(["model", "tokenize"])
+        .arg(&file)
+        .arg(case["text"].as_str().unwrap())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        serde_json::from_slice::<Value>(&o.stdout).unwrap(),
+        case["ids"]
+    );
+    let r = check(&file, &[]);
+    assert_eq!(r["weights"], "gguf");
+    assert_eq!(r["tokenizer"], "gguf");
+    let _: protocol::Intent = serde_json::from_str(r["answer"].as_str().unwrap()).unwrap();
+}

@@ -447,7 +447,7 @@ fn auto_falls_back_to_rules_and_chatglm_without_a_model_is_an_error() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stderr(&o).trim(),
-        "bridge-daemon: model folder /nonexistent/glm: no such folder"
+        "bridge-daemon: model folder /nonexistent/glm: no such folder or file"
     );
     let o = edit(&c, "delete the second clip", &["--backend", "chatglm"]);
     assert_eq!(o.status.code(), Some(1));
@@ -548,7 +548,7 @@ fn serve_auto_says_once_why_it_runs_the_rules() {
     assert_eq!(o.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&o.stderr)
-            .contains("model folder /nonexistent/glm: no such folder"),
+            .contains("model folder /nonexistent/glm: no such folder or file"),
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );

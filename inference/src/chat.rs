@@ -95,7 +95,34 @@ impl ChatTokenizer {
             )));
         }
         let doc = crate::tokenizer_model::read(dir)?;
-        let bad = |m: String| Error::BadModel(format!("{}: {m}", model.display()));
+        Self::from_converted(&doc, vocab, &model)
+    }
+
+    /// The tokenizer of what `--model` names: a GGUF file (its own vocabulary), or a folder
+    /// ([`ChatTokenizer::load`], sized by its `config.json` when it has one).
+    pub fn for_model(path: &Path) -> Result<ChatTokenizer, Error> {
+        if let Some(file) = crate::gguf::find(path)? {
+            let g = crate::gguf::Gguf::open(&file)?;
+            let vocab = g.config()?.padded_vocab_size;
+            return Self::from_converted(&g.tokenizer()?, Some(vocab), &file);
+        }
+        let config = path.join("config.json");
+        let vocab = if config.is_file() {
+            Some(crate::GlmConfig::from_file(&config)?.padded_vocab_size)
+        } else {
+            None
+        };
+        Self::load(path, vocab)
+    }
+
+    /// The tokenizer of a converted vocabulary (`tokenizer.model`, a GGUF file's); `source`
+    /// names it in errors.
+    pub fn from_converted(
+        doc: &crate::tokenizer_model::Document,
+        vocab: Option<usize>,
+        source: &Path,
+    ) -> Result<ChatTokenizer, Error> {
+        let bad = |m: String| Error::BadModel(format!("{}: {m}", source.display()));
         let parse = |v: &serde_json::Value| -> Result<Tokenizer, Error> {
             v.to_string()
                 .parse()

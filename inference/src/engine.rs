@@ -103,6 +103,8 @@ pub struct Engine {
     cached: Vec<u32>,
     pub load_ms: f64,
     pub weight_bytes: u64,
+    /// Where the weights came from: "safetensors" or "gguf".
+    pub format: &'static str,
 }
 
 impl std::fmt::Debug for Engine {
@@ -180,6 +182,9 @@ impl Engine {
         progress: &mut dyn FnMut(f32, &str),
     ) -> Result<Engine, Error> {
         let t0 = Instant::now();
+        if let Some(file) = crate::gguf::find(dir)? {
+            return Self::load_gguf(&file, opts, progress);
+        }
         if !dir.is_dir() {
             return Err(Error::BadModel(format!(
                 "{}: no such folder",
@@ -234,6 +239,63 @@ impl Engine {
             cached: Vec::new(),
             load_ms: t0.elapsed().as_secs_f64() * 1000.0,
             weight_bytes,
+            format: "safetensors",
+        })
+    }
+
+    /// Load a GGUF file (llama.cpp's `chatglm` architecture): config, vocabulary and tensors all
+    /// from the file, the linear layers in the file's own types.
+    fn load_gguf(
+        file: &Path,
+        opts: &LoadOptions,
+        progress: &mut dyn FnMut(f32, &str),
+    ) -> Result<Engine, Error> {
+        let t0 = Instant::now();
+        progress(0.0, "reading the GGUF header");
+        let gguf = std::sync::Arc::new(crate::gguf::Gguf::open(file)?);
+        let config = gguf.config()?;
+        progress(0.02, "reading the GGUF vocabulary");
+        let doc = gguf.tokenizer()?;
+        let tok = ChatTokenizer::from_converted(&doc, Some(config.padded_vocab_size), file)?;
+        let weight_bytes = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+        let dtype = opts.dtype.unwrap_or(if opts.device.is_cpu() {
+            DType::F32
+        } else {
+            DType::BF16
+        });
+        if let Some(q) = opts.quant {
+            progress(
+                0.04,
+                &format!("the file's own quantization is used ({q} not applied)"),
+            );
+        }
+        let mut on_layer = |done: usize, all: usize| {
+            progress(
+                0.05 + 0.9 * done as f32 / all as f32,
+                &format!("layer {done}/{all}"),
+            )
+        };
+        let model = Glm::from_gguf(
+            &config,
+            gguf,
+            dtype,
+            &opts.device,
+            opts.max_positions,
+            &mut on_layer,
+        )
+        .map_err(|e| Error::BadModel(format!("{}: {e}", file.display())))?;
+        progress(0.97, "preparing the grammar compiler");
+        let grammars = Grammars::new(&tok)?;
+        progress(1.0, "ready");
+        Ok(Engine {
+            config,
+            model,
+            tok,
+            grammars,
+            cached: Vec::new(),
+            load_ms: t0.elapsed().as_secs_f64() * 1000.0,
+            weight_bytes,
+            format: "gguf",
         })
     }
 

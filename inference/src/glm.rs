@@ -275,6 +275,24 @@ impl Glm {
         )
     }
 
+    /// The model of a GGUF file, its linear layers kept in the file's own types; the rest in
+    /// `dtype` (the embedding table in F16).
+    pub fn from_gguf(
+        cfg: &GlmConfig,
+        gguf: std::sync::Arc<crate::gguf::Gguf>,
+        dtype: DType,
+        device: &Device,
+        max_positions: usize,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Glm> {
+        Self::with_weights(
+            cfg,
+            Weights::from_gguf(gguf, dtype, device),
+            max_positions,
+            progress,
+        )
+    }
+
     fn with_weights(
         cfg: &GlmConfig,
         w: Weights,

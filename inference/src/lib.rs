@@ -8,6 +8,8 @@
 //!   tiktoken ranks) read into a `tokenizer.json` document.
 //! - [`constrain`] — JSON Schemas compiled by llguidance for a tokenizer, cached.
 //! - [`engine`] — a loaded folder; prompt-prefix reuse, constrained generation, figures.
+//! - [`gguf`] — a GGUF file as llama.cpp's converter writes ChatGLM3 / GLM-4 (config, vocabulary,
+//!   tensors in their own types).
 //! - [`quant`] — `q8_0`/`q4k`: linear layers quantized on load (candle's GGML blocks).
 //! - [`mel`] — Whisper's log-mel spectrogram (realfft, sparse filterbank).
 //! - [`whisper`] — a Whisper folder loaded on candle; audio → text, zh/en/auto.
@@ -20,6 +22,7 @@ pub mod chat;
 pub mod config;
 pub mod constrain;
 pub mod engine;
+pub mod gguf;
 pub mod glm;
 pub mod mel;
 pub mod quant;

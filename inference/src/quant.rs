@@ -98,11 +98,35 @@ impl Module for Lin {
 pub(crate) struct Weights<'a> {
     pub vb: VarBuilder<'a>,
     quant: Option<(VarBuilder<'a>, Quant)>,
+    /// A GGUF file: linear layers are its tensors as they are (`vb` reads it dequantized).
+    gguf: Option<Arc<crate::gguf::Gguf>>,
 }
 
 impl<'a> Weights<'a> {
     pub fn new(vb: VarBuilder<'a>, quant: Option<(VarBuilder<'a>, Quant)>) -> Weights<'a> {
-        Weights { vb, quant }
+        Weights {
+            vb,
+            quant,
+            gguf: None,
+        }
+    }
+
+    /// Weights from a GGUF file, read in `dtype` on `device` where kept dense.
+    pub fn from_gguf(
+        gguf: Arc<crate::gguf::Gguf>,
+        dtype: DType,
+        device: &candle_core::Device,
+    ) -> Weights<'static> {
+        let vb = VarBuilder::from_backend(
+            Box::new(crate::gguf::DenseBackend(gguf.clone())),
+            dtype,
+            device.clone(),
+        );
+        Weights {
+            vb,
+            quant: None,
+            gguf: Some(gguf),
+        }
     }
 
     pub fn quant(&self) -> Option<Quant> {
@@ -114,11 +138,32 @@ impl<'a> Weights<'a> {
         Weights {
             vb: self.vb.pp(&s),
             quant: self.quant.as_ref().map(|(c, q)| (c.pp(&s), *q)),
+            gguf: self.gguf.clone(),
         }
     }
 
     /// `weight` (out, in) and, if `bias`, `bias` (out); `head` marks the output layer.
     pub fn linear(&self, input: usize, output: usize, bias: bool, head: bool) -> Result<Lin> {
+        if let Some(g) = &self.gguf {
+            let name = format!("{}.weight", self.vb.prefix());
+            let q = g.qtensor(&name, self.vb.device())?;
+            if q.shape().dims() != [output, input] {
+                candle_core::bail!(
+                    "{}: {name} is {:?}, the model expects ({output}, {input})",
+                    g.path().display(),
+                    q.shape()
+                );
+            }
+            let bias = if bias {
+                Some(self.vb.get(output, "bias")?)
+            } else {
+                None
+            };
+            return Ok(Lin::Quantized {
+                weight: QMatMul::from_arc(Arc::new(q))?,
+                bias,
+            });
+        }
         let Some((cpu, quant)) = &self.quant else {
             return Ok(Lin::Dense(candle_nn::linear_b(
                 input,
@@ -154,9 +199,14 @@ impl<'a> Weights<'a> {
         })
     }
 
-    /// The embedding table: dense, in F16 when the rest is quantized.
+    /// The embedding table: dense, in F16 when the rest is quantized or the file holds it
+    /// quantized.
     pub fn embedding(&self, vocab: usize, hidden: usize) -> Result<candle_nn::Embedding> {
-        let vb = if self.quant.is_some() {
+        let quantized_file = self
+            .gguf
+            .as_ref()
+            .is_some_and(|g| g.is_quantized(&format!("{}.weight", self.vb.prefix())));
+        let vb = if self.quant.is_some() || quantized_file {
             self.vb.clone().set_dtype(DType::F16)
         } else {
             self.vb.clone()

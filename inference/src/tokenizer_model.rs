@@ -141,7 +141,7 @@ fn config_specials(dir: &Path) -> Result<Option<Vec<(u32, String)>>, Error> {
     Ok(Some(out))
 }
 
-fn added(id: u32, content: &str, special: bool) -> Value {
+pub(crate) fn added(id: u32, content: &str, special: bool) -> Value {
     json!({"id": id, "content": content, "single_word": false, "lstrip": false,
            "rstrip": false, "normalized": !special, "special": special})
 }
@@ -168,6 +168,53 @@ fn merges_of<'a>(
         .collect()
 }
 
+/// What a SentencePiece piece is (`ModelProto.SentencePiece.Type`; GGUF's `token_type` uses the
+/// same numbers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Normal,
+    Unknown,
+    Control,
+    UserDefined,
+    Unused,
+    Byte,
+}
+
+impl Kind {
+    /// From the protobuf / GGUF number (1 normal … 6 byte; 0 is GGUF's "undefined": normal).
+    pub(crate) fn from_number(n: i64) -> Option<Kind> {
+        Some(match n {
+            0 | 1 => Kind::Normal,
+            2 => Kind::Unknown,
+            3 => Kind::Control,
+            4 => Kind::UserDefined,
+            5 => Kind::Unused,
+            6 => Kind::Byte,
+            _ => return None,
+        })
+    }
+}
+
+/// One piece of a SentencePiece-style vocabulary, in id order.
+#[derive(Clone, Debug)]
+pub(crate) struct Piece {
+    pub text: String,
+    pub score: f32,
+    pub kind: Kind,
+}
+
+/// What SentencePiece's `NormalizerSpec` and `TrainerSpec` say about encoding.
+#[derive(Clone, Debug)]
+pub(crate) struct SpmOptions {
+    pub byte_fallback: bool,
+    pub dummy_prefix: bool,
+    pub remove_extra_whitespaces: bool,
+    pub escape_whitespaces: bool,
+    pub charsmap: Vec<u8>,
+    /// Number THUDM's chat tokens after the pieces (a `tokenizer.model`; a GGUF lists them).
+    pub chat_tokens: bool,
+}
+
 fn from_sentencepiece(model: &SentencePieceModel) -> Result<Document, String> {
     let trainer = model.trainer().cloned().unwrap_or_default();
     if trainer.model_type() != ModelType::Bpe {
@@ -177,9 +224,39 @@ fn from_sentencepiece(model: &SentencePieceModel) -> Result<Document, String> {
         ));
     }
     let norm = model.normalizer().cloned().unwrap_or_default();
-    let pieces = model.pieces();
+    let pieces: Vec<Piece> = model
+        .pieces()
+        .iter()
+        .map(|p| Piece {
+            text: p.piece().to_string(),
+            score: p.score(),
+            kind: match p.r#type() {
+                Type::Normal => Kind::Normal,
+                Type::Unknown => Kind::Unknown,
+                Type::Control => Kind::Control,
+                Type::UserDefined => Kind::UserDefined,
+                Type::Unused => Kind::Unused,
+                Type::Byte => Kind::Byte,
+            },
+        })
+        .collect();
+    spm_document(
+        &pieces,
+        &SpmOptions {
+            byte_fallback: trainer.byte_fallback(),
+            dummy_prefix: norm.add_dummy_prefix(),
+            remove_extra_whitespaces: norm.remove_extra_whitespaces(),
+            escape_whitespaces: norm.escape_whitespaces(),
+            charsmap: norm.precompiled_charsmap().to_vec(),
+            chat_tokens: true,
+        },
+    )
+}
+
+/// A SentencePiece-style BPE vocabulary as a `tokenizer.json` document.
+pub(crate) fn spm_document(pieces: &[Piece], opts: &SpmOptions) -> Result<Document, String> {
     if pieces.is_empty() {
-        return Err("the SentencePiece model has no pieces".into());
+        return Err("the vocabulary has no pieces".into());
     }
     let mut vocab: HashMap<&str, u32> = HashMap::with_capacity(pieces.len());
     let mut vocab_json = serde_json::Map::with_capacity(pieces.len());
@@ -187,7 +264,7 @@ fn from_sentencepiece(model: &SentencePieceModel) -> Result<Document, String> {
     let mut unk = None;
     for (id, p) in pieces.iter().enumerate() {
         let id = id as u32;
-        let piece = p.piece();
+        let piece = p.text.as_str();
         if piece.is_empty() {
             return Err(format!("piece {id} is empty"));
         }
@@ -195,15 +272,15 @@ fn from_sentencepiece(model: &SentencePieceModel) -> Result<Document, String> {
             return Err(format!("piece {piece:?} appears twice"));
         }
         vocab_json.insert(piece.to_string(), json!(id));
-        match p.r#type() {
-            Type::Unknown => {
+        match p.kind {
+            Kind::Unknown => {
                 unk = Some(piece);
                 added_tokens.push(added(id, piece, true));
             }
-            Type::Control => added_tokens.push(added(id, piece, true)),
+            Kind::Control | Kind::Unused => added_tokens.push(added(id, piece, true)),
             // Matched whole in the text before BPE, as SentencePiece does.
-            Type::UserDefined => added_tokens.push(added(id, piece, false)),
-            Type::Normal | Type::Byte | Type::Unused => {}
+            Kind::UserDefined => added_tokens.push(added(id, piece, false)),
+            Kind::Normal | Kind::Byte => {}
         }
     }
     // Only normal pieces are made by merging; scores rank them (higher first).
@@ -211,40 +288,41 @@ fn from_sentencepiece(model: &SentencePieceModel) -> Result<Document, String> {
         &vocab,
         pieces
             .iter()
-            .filter(|p| p.r#type() == Type::Normal)
-            .map(|p| (p.piece(), -f64::from(p.score()))),
+            .filter(|p| p.kind == Kind::Normal)
+            .map(|p| (p.text.as_str(), -f64::from(p.score))),
     );
-    let n = pieces.len() as u32;
-    for (i, s) in CHATGLM3_SPECIALS.iter().enumerate() {
-        if vocab.contains_key(s) {
-            return Err(format!("the chat token {s:?} is also a piece"));
+    if opts.chat_tokens {
+        let n = pieces.len() as u32;
+        for (i, s) in CHATGLM3_SPECIALS.iter().enumerate() {
+            if vocab.contains_key(s) {
+                return Err(format!("the chat token {s:?} is also a piece"));
+            }
+            added_tokens.push(added(n + i as u32, s, true));
         }
-        added_tokens.push(added(n + i as u32, s, true));
     }
 
     let mut normalizers = Vec::new();
-    let charsmap = norm.precompiled_charsmap();
-    if !charsmap.is_empty() {
+    if !opts.charsmap.is_empty() {
         normalizers.push(json!({"type": "Precompiled",
-            "precompiled_charsmap": base64::engine::general_purpose::STANDARD.encode(charsmap)}));
+            "precompiled_charsmap": base64::engine::general_purpose::STANDARD.encode(&opts.charsmap)}));
     }
-    if norm.remove_extra_whitespaces() {
+    if opts.remove_extra_whitespaces {
         normalizers.push(json!({"type": "Strip", "strip_left": true, "strip_right": true}));
         normalizers.push(json!({"type": "Replace", "pattern": {"Regex": " {2,}"}, "content": " "}));
     }
     let spaces = json!({"type": "Replace", "pattern": {"String": " "}, "content": "▁"});
     let plain = {
         let mut n = normalizers.clone();
-        if norm.escape_whitespaces() {
+        if opts.escape_whitespaces {
             n.push(spaces.clone());
         }
         n
     };
-    let dummy = norm.add_dummy_prefix();
+    let dummy = opts.dummy_prefix;
     if dummy {
         normalizers.push(json!({"type": "Prepend", "prepend": "▁"}));
     }
-    if norm.escape_whitespaces() {
+    if opts.escape_whitespaces {
         normalizers.push(spaces);
     }
     let doc = |normalizers: Vec<Value>| {
@@ -265,7 +343,7 @@ fn from_sentencepiece(model: &SentencePieceModel) -> Result<Document, String> {
             "model": {
                 "type": "BPE", "dropout": null, "unk_token": unk,
                 "continuing_subword_prefix": null, "end_of_word_suffix": null,
-                "fuse_unk": true, "byte_fallback": trainer.byte_fallback(),
+                "fuse_unk": true, "byte_fallback": opts.byte_fallback,
                 "ignore_merges": false, "vocab": vocab_json, "merges": merges
             }
         })
@@ -337,13 +415,7 @@ fn from_ranks(bytes: &[u8], specials: Option<&[(u32, String)]>) -> Result<Docume
             ));
         }
     }
-    let merges = merges_of(
-        &vocab,
-        tokens
-            .iter()
-            .filter(|(t, _)| t.chars().nth(1).is_some())
-            .map(|(t, r)| (t.as_str(), f64::from(*r))),
-    );
+    let merges = merges_by_id(&tokens);
     let specials: Vec<(u32, String)> = match specials {
         Some(s) => s.to_vec(),
         None => GLM4_SPECIALS
@@ -361,6 +433,22 @@ fn from_ranks(bytes: &[u8], specials: Option<&[(u32, String)]>) -> Result<Docume
         }
         added_tokens.push(added(*id, s, true));
     }
+    Ok(byte_level_document(
+        &tokens,
+        merges,
+        added_tokens,
+        "tiktoken",
+    ))
+}
+
+/// A byte-level BPE (`tokens`: the GPT-2 alphabet's spelling and id) split first by GLM-4's
+/// pattern, a piece that is itself a token taken whole.
+pub(crate) fn byte_level_document(
+    tokens: &[(String, u32)],
+    merges: Vec<Value>,
+    added_tokens: Vec<Value>,
+    format: &'static str,
+) -> Document {
     let vocab_json: serde_json::Map<String, Value> =
         tokens.iter().map(|(t, r)| (t.clone(), json!(r))).collect();
     let json = json!({
@@ -382,11 +470,23 @@ fn from_ranks(bytes: &[u8], specials: Option<&[(u32, String)]>) -> Result<Docume
             "vocab": vocab_json, "merges": merges
         }
     });
-    Ok(Document {
+    Document {
         json,
         continuation: None,
-        format: "tiktoken",
-    })
+        format,
+    }
+}
+
+/// Merges ranked by the id of the token they make (tiktoken's ranks are its ids).
+pub(crate) fn merges_by_id(tokens: &[(String, u32)]) -> Vec<Value> {
+    let vocab: HashMap<&str, u32> = tokens.iter().map(|(t, r)| (t.as_str(), *r)).collect();
+    merges_of(
+        &vocab,
+        tokens
+            .iter()
+            .filter(|(t, _)| t.chars().nth(1).is_some())
+            .map(|(t, r)| (t.as_str(), f64::from(*r))),
+    )
 }
 
 #[cfg(test)]

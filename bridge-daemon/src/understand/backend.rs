@@ -120,8 +120,8 @@ fn load_chatglm(
     progress: &dyn Fn(f32, &str),
     load: Loader<'_>,
 ) -> Result<Arc<dyn Understand>, String> {
-    if !dir.is_dir() {
-        return Err("no such folder".into());
+    if !dir.exists() {
+        return Err("no such folder or file".into());
     }
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load(dir, quant, progress))) {
         Ok(Ok(b)) => Ok(b),
@@ -281,7 +281,7 @@ mod tests {
         };
         let e = select(&opts, &quiet).unwrap_err().to_string();
         assert!(
-            e.contains("/nonexistent/cutbridge-model: no such folder"),
+            e.contains("/nonexistent/cutbridge-model: no such folder or file"),
             "{e}"
         );
         let opts = BackendOptions {

@@ -183,8 +183,10 @@ pub struct CheckReport {
     pub dtype: String,
     /// The linear layers' quantization (`q8_0`, `q4k`), if any.
     pub quant: Option<inference::Quant>,
-    /// Which tokenizer file the folder has: `tokenizer.json` or `tokenizer.model`.
+    /// Where the vocabulary came from: `tokenizer.json`, `tokenizer.model` or `gguf`.
     pub tokenizer: String,
+    /// Where the weights came from: `safetensors` or `gguf`.
+    pub weights: String,
     pub parameters: usize,
     pub weight_bytes: u64,
     pub load_ms: f64,
@@ -280,12 +282,15 @@ pub fn check(
         device,
         dtype: format!("{:?}", engine.dtype()).to_lowercase(),
         quant: engine.quant(),
-        tokenizer: if dir.join("tokenizer.json").is_file() {
+        tokenizer: if engine.format == "gguf" {
+            "gguf"
+        } else if dir.join("tokenizer.json").is_file() {
             "tokenizer.json"
         } else {
             "tokenizer.model"
         }
         .into(),
+        weights: engine.format.into(),
         parameters: engine.config.parameters(),
         weight_bytes: engine.weight_bytes,
         load_ms: engine.load_ms,
