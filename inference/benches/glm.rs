@@ -11,8 +11,10 @@
 //! `GLM_QUANT` lists the variants, each measured in a fresh process (this program run again), so
 //! one's memory cannot hide in another's freed pages: `dense` (F32 on the CPU, BF16 on a GPU),
 //! `f32`, `bf16`, `q8_0`, `q4k` [default: dense,q8_0,q4k]. For each: the process's resident
-//! memory once the model is built and its peak (VmRSS, VmHWM; on a GPU the weights' bytes tell
-//! more), prefill of a `GLM_PROMPT`-token prompt [1000], decode tokens/s at batch 1 over
+//! memory once the model is built, after decoding, and its peak (VmRSS, VmHWM; on a GPU the
+//! weights' bytes tell more; on an x86 CPU candle keeps a repacked copy of each quantized matrix
+//! for its kernels, made at the first forward, so the running figure is about twice the
+//! quantized weights), prefill of a `GLM_PROMPT`-token prompt [1000], decode tokens/s at batch 1 over
 //! `GLM_STEPS` steps, the rate the memory bandwidth would allow (`GLM_BANDWIDTH_GBS`), and each
 //! figure as a ratio to the first variant's.
 
@@ -90,8 +92,9 @@ fn rss() -> Option<(u64, u64)> {
 struct Figures {
     variant: String,
     weight_bytes: f64,
-    /// VmRSS once built, and VmHWM at the end (Linux).
+    /// VmRSS once built, VmRSS after decoding, and VmHWM (Linux).
     resident: Option<f64>,
+    running: Option<f64>,
     peak: Option<f64>,
     build_s: f64,
     prefill_tps: f64,
@@ -155,6 +158,7 @@ fn measure(
         variant: variant.to_string(),
         weight_bytes: weight_bytes(cfg, dtype, quant),
         resident,
+        running: rss().map(|r| r.0 as f64),
         peak: rss().map(|r| r.1 as f64),
         build_s,
         prefill_tps: prompt_len as f64 / prefill_s,
@@ -232,10 +236,11 @@ fn main() {
         };
         let gb = |b: Option<f64>| b.map_or("?".into(), |b| format!("{:.2}", b / 1e9));
         println!(
-            "  {:<6} weights {:>6.2} GB; resident {} GB ({mem_r}), peak {} GB; built in {:.1} s",
+            "  {:<6} weights {:>6.2} GB; resident {} GB built ({mem_r}), {} GB running, peak {} GB; built in {:.1} s",
             f.variant,
             f.weight_bytes / 1e9,
             gb(f.resident),
+            gb(f.running),
             gb(f.peak),
             f.build_s
         );
