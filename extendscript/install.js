@@ -1,10 +1,17 @@
 #!/usr/bin/env node
-// Install the CutBridge panel for Premiere Pro: copy the extension into the per-user CEP
-// extensions folder and enable unsigned panels (PlayerDebugMode) for the CEP versions Premiere
-// 22–25 use. Plain Node, no packages.
+// Install CutBridge for Premiere Pro, the right kind for each Premiere on the machine:
+// - Premiere 25.6 and later: the UXP plug-in (extendscript/uxp/), packaged as a .ccx and handed to
+//   Adobe's Unified Plugin Installer Agent (UPIA: `--install` on macOS, `/install` on Windows),
+//   which Creative Cloud installs it with; without UPIA the .ccx is left for a double-click.
+// - Premiere 22–25.5: the CEP panel, copied into the per-user CEP extensions folder, with
+//   unsigned panels enabled (PlayerDebugMode) for the CEP versions those Premieres use. (26.x
+//   no longer loads unsigned CEP panels: see README.md for signing it as a ZXP.)
+// A 2025 install whose minor version cannot be read gets both. Plain Node, no packages.
 //
 //   node extendscript/install.js            install for this user (macOS, Windows)
-//   node extendscript/install.js --dest DIR copy into DIR/dev.cutbridge.premiere only (any OS)
+//   node extendscript/install.js --uxp | --cep   only that kind
+//   node extendscript/install.js --dest DIR copy the CEP panel into DIR/dev.cutbridge.premiere and
+//                                           write DIR/cutbridge-premiere.ccx (any OS)
 //   node extendscript/install.js --uninstall
 //   node extendscript/install.js --daemon-config FILE   only allow the panel in that daemon config
 //
@@ -91,6 +98,87 @@ function enableUnsignedPanels(platform = process.platform) {
   }
 }
 
+// Premiere installs and their versions: macOS reads each app's Info.plist
+// (CFBundleShortVersionString); Windows knows only the year of the folder name ("Adobe Premiere
+// Pro 2025" is 25.x). `apps` overrides where to look (tests).
+function premiereVersions(platform = process.platform, apps = process.env.CUTBRIDGE_PREMIERE_APPS) {
+  const root = apps || (platform === 'darwin' ? '/Applications' : platform === 'win32' ? path.join(process.env.ProgramFiles || 'C:\\Program Files', 'Adobe') : null);
+  if (!root || !fs.existsSync(root)) return [];
+  const out = [];
+  for (const name of fs.readdirSync(root)) {
+    const m = /^Adobe Premiere Pro (\d{4})$/.exec(name);
+    if (!m) continue;
+    const year = Number(m[1]);
+    let version = null;
+    const plist = path.join(root, name, `${name}.app`, 'Contents', 'Info.plist');
+    if (fs.existsSync(plist)) {
+      const v = /<key>CFBundleShortVersionString<\/key>\s*<string>([0-9.]+)<\/string>/.exec(fs.readFileSync(plist, 'utf8'));
+      if (v) version = v[1];
+    }
+    out.push({ name, year, version });
+  }
+  return out;
+}
+
+// [major, minor] of a version string, or of a year (minor unknown: null).
+function majorMinor(p) {
+  if (p.version) {
+    const [a, b] = p.version.split('.').map(Number);
+    return [a, b || 0];
+  }
+  return [p.year - 2000, null];
+}
+
+// Which kinds to install for these Premieres, and why, one line each.
+function plan(installs) {
+  const kinds = new Set();
+  const why = [];
+  for (const p of installs) {
+    const [major, minor] = majorMinor(p);
+    const label = `${p.name}${p.version ? ` (${p.version})` : ''}`;
+    if (major > 25 || (major === 25 && minor !== null && minor >= 6)) {
+      kinds.add('uxp');
+      why.push(`${label}: the UXP plug-in (Premiere 25.6 and later)`);
+    } else if (major === 25 && minor === null) {
+      kinds.add('uxp');
+      kinds.add('cep');
+      why.push(`${label}: version unknown within 25.x, so both the UXP plug-in (25.6+) and the CEP panel`);
+    } else {
+      kinds.add('cep');
+      why.push(`${label}: the CEP panel (before 25.6)`);
+    }
+  }
+  if (!installs.length) {
+    kinds.add('uxp');
+    kinds.add('cep');
+    why.push('no Premiere Pro found: both the UXP plug-in (25.6+) and the CEP panel');
+  }
+  return { kinds, why };
+}
+
+// Adobe's Unified Plugin Installer Agent, where Creative Cloud puts it.
+function upiaPath(platform = process.platform, env = process.env) {
+  if (env.CUTBRIDGE_UPIA) return env.CUTBRIDGE_UPIA;
+  if (platform === 'darwin') return '/Library/Application Support/Adobe/Adobe Desktop Common/RemoteComponents/UPI/UnifiedPluginInstallerAgent/UnifiedPluginInstallerAgent.app/Contents/MacOS/UnifiedPluginInstallerAgent';
+  if (platform === 'win32') return path.join(env.CommonProgramFiles || 'C:\\Program Files\\Common Files', 'Adobe', 'Adobe Desktop Common', 'RemoteComponents', 'UPI', 'UnifiedPluginInstallerAgent', 'UnifiedPluginInstallerAgent.exe');
+  return null;
+}
+
+// Package the UXP plug-in and install it with UPIA; without UPIA, say where the .ccx is.
+function installUxp(platform = process.platform, env = process.env, outDir = os.tmpdir()) {
+  const { build } = require('./uxp/ccx');
+  const ccx = path.join(outDir, 'cutbridge-premiere.ccx');
+  build(ccx);
+  const upia = upiaPath(platform, env);
+  if (!upia || !fs.existsSync(upia)) {
+    return { installed: false, ccx, message: `packaged the UXP plug-in as ${ccx}; Adobe's plug-in installer (UPIA) was not found, so double-click the .ccx (Creative Cloud installs it)` };
+  }
+  const flag = platform === 'win32' ? '/install' : '--install';
+  const out = execFileSync(upia, [flag, ccx], { encoding: 'utf8' });
+  if (!/Installation Successful/i.test(out)) throw new Error(`UPIA did not install ${ccx}: ${out.trim()}`);
+  return { installed: true, ccx, message: `installed the UXP plug-in (${ccx}) with Adobe's plug-in installer; in Premiere: Window ▸ UXP Plugins ▸ CutBridge` };
+}
+
 function main(argv) {
   const configAt = argv.indexOf('--daemon-config');
   if (configAt >= 0) {
@@ -104,7 +192,11 @@ function main(argv) {
   const destAt = argv.indexOf('--dest');
   if (destAt >= 0) {
     if (!argv[destAt + 1]) { console.error('install.js: --dest needs a folder'); return 1; }
-    console.log(`installed the CutBridge panel in ${copy(path.resolve(argv[destAt + 1]))}`);
+    const dest = path.resolve(argv[destAt + 1]);
+    console.log(`copied the CEP panel (Premiere 22–25.5) to ${copy(dest)}`);
+    const ccx = path.join(dest, 'cutbridge-premiere.ccx');
+    require('./uxp/ccx').build(ccx);
+    console.log(`packaged the UXP plug-in (Premiere 25.6 and later) as ${ccx}: double-click it, or load its manifest with the UXP Developer Tool`);
     return 0;
   }
   const folder = extensionsFolder();
@@ -120,12 +212,24 @@ function main(argv) {
     if (allowFileOrigin(daemonConfigPath(), true)) console.log(`the daemon no longer lets file pages connect (${daemonConfigPath()})`);
     return 0;
   }
-  const target = copy(folder);
-  enableUnsignedPanels();
-  if (allowFileOrigin(daemonConfigPath())) console.log(`let the panel (a file page: origin null or file://) connect to the daemon: ${daemonConfigPath()} (restart bridge-daemon)`);
-  console.log(`installed the CutBridge panel in ${target}`);
-  console.log(`enabled unsigned panels (PlayerDebugMode = 1 for CSXS ${CSXS_VERSIONS.join(', ')})`);
-  console.log('restart Premiere Pro, then open Window ▸ Extensions ▸ CutBridge');
+  const found = premiereVersions();
+  const { kinds, why } = plan(found);
+  if (argv.includes('--uxp') || argv.includes('--cep')) {
+    kinds.clear();
+    if (argv.includes('--uxp')) kinds.add('uxp');
+    if (argv.includes('--cep')) kinds.add('cep');
+    why.push(`asked for: ${[...kinds].join(' and ')}`);
+  }
+  for (const w of why) console.log(w);
+  if (kinds.has('uxp')) console.log(installUxp().message);
+  if (kinds.has('cep')) {
+    const target = copy(folder);
+    enableUnsignedPanels();
+    if (allowFileOrigin(daemonConfigPath())) console.log(`let the panel (a file page: origin null or file://) connect to the daemon: ${daemonConfigPath()} (restart bridge-daemon)`);
+    console.log(`installed the CEP panel in ${target}`);
+    console.log(`enabled unsigned panels (PlayerDebugMode = 1 for CSXS ${CSXS_VERSIONS.join(', ')})`);
+    console.log('restart Premiere Pro, then open Window ▸ Extensions ▸ CutBridge');
+  }
   return 0;
 }
 
@@ -133,4 +237,4 @@ if (require.main === module) {
   try { process.exitCode = main(process.argv.slice(2)); } catch (e) { console.error(`install.js: ${e.message}`); process.exitCode = 1; }
 }
 
-module.exports = { extensionsFolder, daemonConfigPath, allowFileOrigin, copy, PARTS, BUNDLE_ID };
+module.exports = { extensionsFolder, daemonConfigPath, allowFileOrigin, copy, PARTS, BUNDLE_ID, premiereVersions, plan, upiaPath, installUxp };

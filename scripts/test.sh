@@ -74,7 +74,7 @@ cargo build -q -p bridge-daemon
   fi )
 jsout=$(mktemp)
 jsstatus=0
-(cd extendscript && node --test test/*.test.js) 2>&1 | tee "$jsout" || jsstatus=$?
+(cd extendscript && node --test test/*.test.js uxp/test/*.test.js) 2>&1 | tee "$jsout" || jsstatus=$?
 p=$(awk '/^# pass [0-9]+$/ { s = $3 } END { print s + 0 }' "$jsout")
 f=$(awk '/^# fail [0-9]+$/ { s = $3 } END { print s + 0 }' "$jsout")
 passed=$((passed + p))

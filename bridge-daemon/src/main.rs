@@ -91,7 +91,8 @@ struct ListenArgs {
 enum Adapter {
     /// The Resolve scripts (Workspace ▸ Scripts) and their Python package.
     Resolve,
-    /// The Premiere Pro CEP panel (Window ▸ Extensions ▸ CutBridge).
+    /// Premiere Pro: the UXP plug-in for 25.6 and later (a .ccx through Adobe's installer), the
+    /// CEP panel for older versions (Window ▸ Extensions ▸ CutBridge); says which it did.
     Premiere,
     /// The OpenFX node (CutBridge.ofx.bundle).
     Ofx,

@@ -99,7 +99,7 @@ fn resolve_scripts_land_in_the_fusion_scripts_folder() {
 }
 
 #[test]
-fn premiere_panel_is_copied_with_its_manifest() {
+fn premiere_cep_panel_and_uxp_package_are_written() {
     let tmp = tempfile::tempdir().unwrap();
     let o = install(&["premiere"], &checkout(), tmp.path());
     assert!(
@@ -116,6 +116,16 @@ fn premiere_panel_is_copied_with_its_manifest() {
     assert!(
         files.iter().any(|f| f.ends_with("host/cutbridge.jsx")),
         "{files:?}"
+    );
+    // And the UXP plug-in for Premiere 25.6 and later, packaged.
+    assert!(
+        files.iter().any(|f| f.ends_with("cutbridge-premiere.ccx")),
+        "{files:?}"
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("CEP panel") && out.contains("UXP plug-in"),
+        "{out}"
     );
 }
 

@@ -9,13 +9,16 @@
   global.CutBridgePanel = state; // for the tests and for debugging in CEP's devtools
 
   // Where the daemon and its token are: window.CUTBRIDGE_CONFIG (tests), saved settings, then the
-  // token file the daemon writes (read with Node, which the manifest enables).
+  // token file the daemon writes (read with Node, which the CEP manifest enables, or with UXP's
+  // fs in the UXP panel).
   function config() {
     const given = global.CUTBRIDGE_CONFIG || {};
     let saved = {};
     try { saved = JSON.parse(localStorage.getItem('cutbridge') || '{}'); } catch (e) { saved = {}; }
     const url = given.url || saved.url || 'ws://127.0.0.1:7717';
     let token = given.token || saved.token || '';
+    // The UXP panel reads the token file through UXP's fs (uxp/config.js).
+    if (!token && typeof global.CutBridgeTokenFile === 'function') token = global.CutBridgeTokenFile();
     if (!token && typeof global.require === 'function') {
       try {
         const os = global.require('os');
@@ -172,7 +175,11 @@
         return;
       }
       if (report.status === 'applied') {
-        status(`Applied (${report.method === 'xml' ? `new sequence "${report.new_sequence}"` : 'in place'}); backup "${report.backup}"`, 'ok');
+        // live: the sequence itself, a clone kept as backup; xml (CEP, UXP) and rebuild (UXP): a new
+        // sequence, the original untouched.
+        status(report.method === 'live'
+          ? `Applied (in place); backup "${report.backup}"`
+          : `Applied (new sequence "${report.new_sequence}"); ${report.backup ? `backup "${report.backup}"` : 'the original is untouched'}`, 'ok');
         $('undo').disabled = false;
       } else {
         status(`${report.status}: ${report.message || report.verify_message || ''}`, 'error');
@@ -202,6 +209,11 @@
         text += `, ${ev.result.utterances.length} utterance(s) in ${ev.result.audio_s} s`;
         if (ev.result.transcription_unavailable) text += ` (no text: ${ev.result.transcription_unavailable})`;
       }
+      $('voice-reply').textContent = text;
+      log(text);
+    } else if (ev.type === 'listen') {
+      // The UXP panel's push-to-talk: the daemon's own microphone (uxp/voice-daemon.js).
+      const text = ev.ok ? `voice.listen: ok, ${ev.result && ev.result.on ? `the daemon is listening${ev.result.device ? ` (${ev.result.device})` : ''}` : 'stopped'}` : `voice.listen: daemon says ${ev.code} ${ev.message}`;
       $('voice-reply').textContent = text;
       log(text);
     }
@@ -251,7 +263,7 @@
     state.voice = new global.VoiceCapture(client, voiceEvent);
     $('ask').addEventListener('submit', (ev) => { ev.preventDefault(); instruct($('instruction').value); });
     $('apply').addEventListener('click', apply);
-    $('assemble').addEventListener('click', assembleScript);
+    if ($('assemble')) $('assemble').addEventListener('click', assembleScript);
     $('undo').addEventListener('click', undo);
     $('mic').addEventListener('click', async () => {
       try {

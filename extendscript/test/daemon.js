@@ -106,7 +106,13 @@ class RpcClient {
     return p;
   }
   async call(method, params) {
-    const msg = await this.request(method, params);
+    let msg = await this.request(method, params);
+    // A well-behaved client: past the session's rate (−32002 RATE_LIMITED) it waits as told.
+    for (let tries = 0; msg.error && msg.error.code === -32002 && tries < 50; tries++) {
+      const wait = (msg.error.data && msg.error.data.retry_after_ms) || 20;
+      await new Promise((r) => setTimeout(r, wait + 5));
+      msg = await this.request(method, params);
+    }
     if (msg.error) {
       const e = new Error(`${method}: ${msg.error.code} ${msg.error.message}`);
       e.rpc = msg.error;

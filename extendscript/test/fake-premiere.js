@@ -207,6 +207,7 @@ class Project {
   importFiles(paths, suppressUI, bin, asStills) {
     if (!Array.isArray(paths)) throw new TypeError('importFiles takes an Array of paths');
     for (const p of paths) {
+      const fileUrls = new Map();
       const doc = parseXml(fs.readFileSync(p, 'utf8'));
       const xmeml = kid(doc, 'xmeml');
       if (!xmeml) throw new Error(`${p} is not FCP7 XML`);
@@ -242,7 +243,13 @@ class Project {
             if (ci.name !== 'clipitem') { prevTransition = null; continue; }
             const start = num(kid(ci, 'start')); const end = num(kid(ci, 'end')); const inF = num(kid(ci, 'in'));
             const file = kid(ci, 'file');
-            const pathurl = kid(file, 'pathurl');
+            // A <file> defined once is referred to later by its id alone (Apple's FCP7 XML
+            // reference, "file"), as Premiere resolves it.
+            let pathurl = kid(file, 'pathurl');
+            if (file && file.attrs.id) {
+              if (pathurl) fileUrls.set(file.attrs.id, pathurl);
+              else pathurl = fileUrls.get(file.attrs.id);
+            }
             let speed = 1;
             for (const f of kids(ci, 'filter')) {
               const eff = kid(f, 'effect');
@@ -352,7 +359,9 @@ function describeTimeline(tl) {
   const colors = ['GREEN', 'RED', 'PURPLE', 'ORANGE', 'YELLOW', 'WHITE', 'BLUE', 'CYAN'];
   const allMarkers = [...(tl.markers || []), ...tl.tracks.filter((t) => t.kind === 'video').slice(0, 1).flatMap((t) => t.markers || [])];
   for (const m of allMarkers) {
-    desc.markers.push({ start: m.range.start, end: m.range.start + m.range.duration, name: m.name || '', comments: m.comment || '', color: Math.max(0, colors.indexOf(m.color)) });
+    // PINK and MAGENTA (OTIO's names) are Premiere's purple, as the host scripts map them.
+    const color = ['PINK', 'MAGENTA'].includes(m.color) ? 'PURPLE' : m.color;
+    desc.markers.push({ start: m.range.start, end: m.range.start + m.range.duration, name: m.name || '', comments: m.comment || '', color: Math.max(0, colors.indexOf(color)) });
   }
   return desc;
 }

@@ -1,0 +1,26 @@
+// The daemon's token for the UXP panel: the file `bridge-daemon serve` writes, read through UXP's
+// `fs` module (the manifest asks for localFileSystem access). The path follows the daemon's rule
+// (docs/protocol.md, "Authentication"): $CUTBRIDGE_TOKEN_FILE is not visible to a UXP plug-in,
+// so it is the default place — macOS ~/Library/Application Support/cutbridge/token, Windows
+// %APPDATA%\cutbridge\token. A token typed in Settings wins (the panel's own order).
+(function (global) {
+  'use strict';
+
+  function tokenPath(os) {
+    const home = os.homedir();
+    return os.platform() === 'win32'
+      ? `${home}\\AppData\\Roaming\\cutbridge\\token`
+      : `${home}/Library/Application Support/cutbridge/token`;
+  }
+
+  global.CutBridgeTokenFile = function tokenFromFile() {
+    try {
+      const os = require('os');
+      const fs = require('fs');
+      return String(fs.readFileSync(`file:${tokenPath(os)}`, { encoding: 'utf-8' })).trim();
+    } catch (e) {
+      return '';
+    }
+  };
+  if (typeof module !== 'undefined' && module.exports) module.exports = { tokenPath };
+})(typeof window !== 'undefined' ? window : globalThis);
