@@ -8,7 +8,15 @@
 //!   `in`/`out` media frames counted from the media's start timecode (given in its `file`), `out`
 //!   being `speed × duration` frames after `in`. A `file` is written whole once and referred to
 //!   by id afterwards (`<file id="file-1"/>`), as Final Cut Pro 7 does.
-//! - Speed is a *Time Remap* filter (`timeremap`, `speed` in percent).
+//! - Speed is a *Time Remap* filter (`timeremap`, `speed` in percent). A retimed clipitem's
+//!   `in`/`out` are the media it plays, so `out − in` = speed × (`end − start`): Apple's
+//!   "Final Cut Pro XML Interchange Format", *XMEML Topics ▸ Timing Values* ("in and out encode
+//!   the initial and final points that specify the media content associated with a clip or
+//!   clipitem"; start/end its placement; "applying speed to a clipitem … can alter the duration").
+//!   OpenTimelineIO's fcp_xml adapter reads only `in` and the record length (the filter becomes a
+//!   plain effect) and writes `out = in + record length`, so it cannot carry speed either way;
+//!   Premiere's importer and both Premiere hosts' verification (`extendscript/host/cutbridge.jsx`,
+//!   `extendscript/uxp/host.js`: source start, record length, speed) follow Apple's reading.
 //! - A transition between two clips is a `transitionitem` from `cut − in_offset` to
 //!   `cut + out_offset`, aligned `center` (or `start`/`end` when one side is 0); the clip edges
 //!   under it are `-1` and the clips' in/out reach into their handles by the transition's length,
