@@ -193,6 +193,14 @@ var CutBridge = (function () {
         return tpf;
     }
 
+    // Whether the sequence shows drop-frame timecode: getSettings().videoDisplayFormat is one of
+    // the scripting guide's TIMEDISPLAY_* codes, 102 (29.97 drop) or 106 (59.94 drop).
+    function isDropFrame(seq) {
+        var f;
+        try { f = Number(seq.getSettings().videoDisplayFormat); } catch (e) { return false; }
+        return f === 102 || f === 106;
+    }
+
     function rateOf(tpf) {
         var den;
         for (den = 1; den <= 1001; den++) {
@@ -289,6 +297,7 @@ var CutBridge = (function () {
         return {
             name: String(seq.name),
             rate: rateOf(tpf),
+            drop_frame: isDropFrame(seq),
             start_frame: seq.zeroPoint !== undefined ? Math.round(Number(seq.zeroPoint) / tpf) : 0,
             tracks: tracks,
             markers: readMarkers(seq, tpf, zero)

@@ -46,12 +46,8 @@
     while ($('log').children.length > 30) $('log').lastChild.remove();
   }
 
-  function timecode(frames, tl) {
-    const fps = Math.round(tl.rate.num / tl.rate.den);
-    const f = frames + (tl.start_frame || 0);
-    const p = (n) => String(n).padStart(2, '0');
-    return `${p(Math.floor(f / (fps * 3600)))}:${p(Math.floor(f / (fps * 60)) % 60)}:${p(Math.floor(f / fps) % 60)}:${p(f % fps)}`;
-  }
+  // js/timecode.js: drop-frame at 29.97/59.94 when the timeline says so, as the daemon writes it.
+  const timecode = (frames, tl) => global.CutBridgeTimecode.format(frames, tl);
 
   function describe(op, tl) {
     const r = op.range;

@@ -155,7 +155,9 @@ class Sequence {
   }
   get videoTracks() { return collection(this._v, 'numTracks', 'videoTracks'); }
   get audioTracks() { return collection(this._a, 'numTracks', 'audioTracks'); }
-  getSettings() { return strict({ videoFrameRate: makeTime(Number(this.timebase)) }, 'SequenceSettings'); }
+  // videoDisplayFormat: Premiere's TIMEDISPLAY_* code (102 29.97 drop-frame, 103 non-drop, 106
+  // 59.94 drop…; the scripting guide's SequenceSettings); drop-frame by default at 29.97/59.94.
+  getSettings() { return strict({ videoFrameRate: makeTime(Number(this.timebase)), videoDisplayFormat: this._display }, 'SequenceSettings'); }
   clone() {
     const c = this._app._buildSequence(this._app._describe(this));
     c.name = `${this.name} Copy`;
@@ -309,6 +311,9 @@ function createPremiere({ rippleIgnored = false } = {}) {
   };
   app._buildSequence = (desc) => {
     const seq = new Sequence(app, desc.name, desc.tpf, desc.zero || 0);
+    const fps = TICKS / desc.tpf;
+    seq._display = desc.displayFormat !== undefined ? desc.displayFormat
+      : Math.abs(fps - 30000 / 1001) < 1e-6 ? 102 : Math.abs(fps - 60000 / 1001) < 1e-6 ? 106 : 109;
     const proxy = strict(seq, 'Sequence');
     seq._proxy = proxy;
     for (const kind of ['video', 'audio']) {

@@ -45,9 +45,15 @@ test('snapshot: ticks become frames at the sequence rate, tracks, clips, media, 
   assert.match(tl.metadata.premiere_fingerprint, /^[0-9a-f]{8}$/);
 });
 
-test('snapshot at 29.97 fps gives 30000/1001', () => {
-  const { CutBridge } = hostWith({ ...SMALL, tpf: 254016000000 * 1001 / 30000, zero: 0 });
-  assert.deepStrictEqual(JSON.parse(CutBridge.snapshot()).rate, { num: 30000, den: 1001 });
+test('snapshot at 29.97 fps gives 30000/1001, drop-frame as the sequence displays it', () => {
+  const tpf = 254016000000 * 1001 / 30000;
+  let tl = JSON.parse(hostWith({ ...SMALL, tpf, zero: 0 }).CutBridge.snapshot());
+  assert.deepStrictEqual(tl.rate, { num: 30000, den: 1001 });
+  assert.strictEqual(tl.drop_frame, true);
+  // TIMEDISPLAY_2997NonDropTimecode (103).
+  tl = JSON.parse(hostWith({ ...SMALL, tpf, zero: 0, displayFormat: 103 }).CutBridge.snapshot());
+  assert.strictEqual(tl.drop_frame, false);
+  assert.strictEqual(JSON.parse(hostWith(SMALL).CutBridge.snapshot()).drop_frame, false);
 });
 
 test('the ES3 JSON writer and reader round-trip what Node writes and reads', () => {

@@ -225,9 +225,13 @@
         if (t.transitions) transitions[t.name] = t.transitions;
         delete t.transitions;
       }
+      // TimeDisplay.type is one of Premiere's TIMEDISPLAY_* codes: 102 29.97 drop, 106 59.94 drop.
+      let display = null;
+      try { display = Number((await seq.getSequenceVideoTimeDisplayFormat()).type); } catch (e) { display = null; }
       const tl = {
         name: String(seq.name),
         rate: rateOf(tpf),
+        drop_frame: display === 102 || display === 106,
         start_frame: Math.round(ticksOf(await seq.getZeroPoint()) / tpf),
         tracks,
         markers: await readMarkers(seq, tpf),

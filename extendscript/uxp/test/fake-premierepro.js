@@ -386,9 +386,19 @@ function createPremierePro(options = {}) {
     n.parentId = null;
   }
 
+  // The video time display (TimeDisplay.type: Premiere's TIMEDISPLAY_* codes, 102 29.97 drop,
+  // 103 29.97 non-drop, 106 59.94 drop…): Premiere's default for the rate, drop-frame at 29.97
+  // and 59.94; a description's `displayFormat` sets it.
+  function defaultDisplay(tpf) {
+    const fps = TICKS / tpf;
+    if (Math.abs(fps - 30000 / 1001) < 1e-6) return 102;
+    if (Math.abs(fps - 60000 / 1001) < 1e-6) return 106;
+    return { 24: 100, 25: 101, 30: 104, 50: 105, 60: 108 }[Math.round(fps)] || 109;
+  }
+
   function newSequence({ name, tpf, zero = 0, binId }) {
     const id = nid('s');
-    const s = { id, guid: guidString(++S.n), name, tpf, zero, inPt: null, outPt: null, player: 0, video: [], audio: [], markers: [], nodeId: null, nextTid: 0, selection: [] };
+    const s = { id, guid: guidString(++S.n), name, tpf, zero, inPt: null, outPt: null, player: 0, video: [], audio: [], markers: [], nodeId: null, nextTid: 0, selection: [], display: defaultDisplay(tpf) };
     S.w.seqs[id] = s;
     S.w.seqOrder.push(id);
     s.nodeId = newNode({ name, seqId: id, tpf }, binId || S.w.rootId).id;
@@ -478,7 +488,7 @@ function createPremierePro(options = {}) {
 
   function cloneSequence(src, name) {
     const s = newSequence({ name, tpf: src.tpf, zero: src.zero, binId: S.w.nodes[src.nodeId].parentId });
-    Object.assign(s, { inPt: src.inPt, outPt: src.outPt, player: src.player });
+    Object.assign(s, { inPt: src.inPt, outPt: src.outPt, player: src.player, display: src.display });
     const clipMap = new Map();
     for (const kind of ['video', 'audio']) {
       for (const tid of src[kind]) {
@@ -834,6 +844,8 @@ function createPremierePro(options = {}) {
         // The ticks of one frame, as a string.
         async getTimebase() { return String(s().tpf); },
         async getSettings() { s(); return settingsWrapper(id); },
+        // TimeDisplay (types.d.ts; the reference's samples read `.type`).
+        async getSequenceVideoTimeDisplayFormat() { return strict('TimeDisplay', { type: s().display }, { members: ['type'] }); },
         async getInPoint() { return tickTime(s().inPt ?? 0); },
         async getOutPoint() { const q = s(); return tickTime(q.outPt ?? seqEnd(q)); },
         async getPlayerPosition() { return tickTime(s().player); },
@@ -1474,6 +1486,7 @@ function createPremierePro(options = {}) {
     if (!(tpf > 0)) throw new TypeError('premierepro fake: buildSequence needs desc.tpf (ticks per frame)');
     const f = (x) => Math.round(x * tpf);
     const s = newSequence({ name: String(desc.name), tpf, zero: f(desc.zero || 0), binId: binId || S.w.rootId });
+    if (desc.displayFormat !== undefined) s.display = desc.displayFormat;
     for (const kind of ['video', 'audio']) {
       for (const clips of desc[kind] || []) {
         const t = newTrack(s, kind);

@@ -65,6 +65,16 @@ test('snapshot: ticks become frames at the sequence rate, tracks, clips, media, 
   assert.match(tl.metadata.premiere_fingerprint, /^[0-9a-f]{8}$/);
 });
 
+test('snapshot at 29.97 fps is drop-frame when the sequence displays it so', async () => {
+  const tpf = 254016000000 * 1001 / 30000;
+  let tl = await setup({ ...SMALL, tpf }).host.snapshot();
+  assert.deepStrictEqual(tl.rate, { num: 30000, den: 1001 });
+  assert.strictEqual(tl.drop_frame, true);
+  tl = await setup({ ...SMALL, tpf, displayFormat: 103 }).host.snapshot();
+  assert.strictEqual(tl.drop_frame, false);
+  assert.strictEqual((await setup(SMALL).host.snapshot()).drop_frame, false);
+});
+
 test('a changed sequence is refused before anything is touched', async () => {
   const { host, state, seq } = setup(SMALL);
   const before = state.describe(seq);
