@@ -19,15 +19,10 @@
     let token = given.token || saved.token || '';
     // The UXP panel reads the token file through UXP's fs (uxp/config.js).
     if (!token && typeof global.CutBridgeTokenFile === 'function') token = global.CutBridgeTokenFile();
-    if (!token && typeof global.require === 'function') {
+    if (!token && typeof global.require === 'function' && global.CutBridgeTokenPath) {
       try {
-        const os = global.require('os');
-        const path = global.require('path');
-        const fs = global.require('fs');
-        const file = process.platform === 'darwin' ? path.join(os.homedir(), 'Library', 'Application Support', 'cutbridge', 'token')
-          : process.platform === 'win32' ? path.join(process.env.APPDATA || '', 'cutbridge', 'token')
-            : path.join(process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config'), 'cutbridge', 'token');
-        token = fs.readFileSync(file, 'utf8').trim();
+        const file = global.CutBridgeTokenPath.tokenPath(process.env, process.platform, global.require('os').homedir());
+        if (file) token = global.require('fs').readFileSync(file, 'utf8').trim();
       } catch (e) { /* no token file: the settings field says so */ }
     }
     return { url, token };

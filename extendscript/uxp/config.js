@@ -6,11 +6,9 @@
 (function (global) {
   'use strict';
 
+  // js/token-path.js's rule with an empty environment (a plug-in sees none): the default place.
   function tokenPath(os) {
-    const home = os.homedir();
-    return os.platform() === 'win32'
-      ? `${home}\\AppData\\Roaming\\cutbridge\\token`
-      : `${home}/Library/Application Support/cutbridge/token`;
+    return global.CutBridgeTokenPath.tokenPath({}, os.platform(), os.homedir());
   }
 
   global.CutBridgeTokenFile = function tokenFromFile() {
@@ -22,5 +20,4 @@
       return '';
     }
   };
-  if (typeof module !== 'undefined' && module.exports) module.exports = { tokenPath };
 })(typeof window !== 'undefined' ? window : globalThis);

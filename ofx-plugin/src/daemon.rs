@@ -23,7 +23,6 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -531,12 +530,10 @@ fn read_token() -> Result<String, LinkError> {
     if let Ok(token) = std::env::var("CUTBRIDGE_TOKEN") {
         return Ok(token.trim().to_string());
     }
-    let path = match std::env::var_os("CUTBRIDGE_TOKEN_FILE") {
-        Some(path) => PathBuf::from(path),
-        None => default_token_path().ok_or_else(|| {
-            LinkError::NoToken("this system has no config folder; set CUTBRIDGE_TOKEN_FILE".into())
-        })?,
-    };
+    // protocol::paths: $CUTBRIDGE_TOKEN_FILE, else <config dir>/cutbridge/token.
+    let path = protocol::paths::default_token_file().ok_or_else(|| {
+        LinkError::NoToken("this system has no config folder; set CUTBRIDGE_TOKEN_FILE".into())
+    })?;
     match std::fs::read_to_string(&path) {
         Ok(text) if !text.trim().is_empty() => Ok(text.trim().to_string()),
         Ok(_) => Err(LinkError::NoToken(format!("{} is empty", path.display()))),
@@ -545,22 +542,6 @@ fn read_token() -> Result<String, LinkError> {
             path.display()
         ))),
     }
-}
-
-/// `<config dir>/cutbridge/token`, where bridge-daemon keeps its token by default.
-fn default_token_path() -> Option<PathBuf> {
-    let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    let config = if cfg!(windows) {
-        PathBuf::from(non_empty("APPDATA")?)
-    } else if cfg!(target_os = "macos") {
-        PathBuf::from(non_empty("HOME")?).join("Library/Application Support")
-    } else {
-        match non_empty("XDG_CONFIG_HOME") {
-            Some(dir) => PathBuf::from(dir),
-            None => PathBuf::from(non_empty("HOME")?).join(".config"),
-        }
-    };
-    Some(config.join("cutbridge").join("token"))
 }
 
 #[cfg(test)]

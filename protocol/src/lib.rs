@@ -9,6 +9,7 @@ mod apply;
 mod cutlist;
 mod error;
 pub mod intent;
+pub mod paths;
 mod rate;
 pub mod schema;
 pub mod timecode;

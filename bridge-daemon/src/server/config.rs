@@ -330,7 +330,8 @@ impl Config {
         }
     }
 
-    /// The token file: the configured one, else `<config dir>/cutbridge/token`.
+    /// The token file: the configured one, else [`protocol::paths`]'s rule
+    /// (`$CUTBRIDGE_TOKEN_FILE`, else `<config dir>/cutbridge/token`).
     pub fn token_path(&self) -> Result<PathBuf, ServerError> {
         if let Some(p) = &self.token_file {
             return Ok(p.clone());
@@ -339,9 +340,10 @@ impl Config {
     }
 }
 
-/// `<config dir>/cutbridge/token` (`~/.config/cutbridge/token` on Linux).
+/// The token file without `--token-file`: `$CUTBRIDGE_TOKEN_FILE`, else
+/// `<config dir>/cutbridge/token` (`~/.config/cutbridge/token` on Linux): [`protocol::paths`].
 pub fn default_token_path() -> Option<PathBuf> {
-    Some(dirs::config_dir()?.join("cutbridge").join("token"))
+    protocol::paths::default_token_file()
 }
 
 /// `<config dir>/cutbridge/config.json`, read by `serve` when it exists and no `--config` is given.

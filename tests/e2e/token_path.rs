@@ -1,0 +1,123 @@
+//! Every copy of the token-path rule (`protocol::paths`) finds the same file for the same
+//! environment: the Resolve scripts' Python (`cutbridge_resolve/paths.py`) and the Premiere
+//! panels' JavaScript (`extendscript/js/token-path.js`), run as their own interpreters with that
+//! environment. The daemon, `ask` and the OpenFX node call `protocol::paths` itself.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use protocol::paths::{Os, token_file};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Run `program args` with exactly `vars` (plus PATH) and return its one line of output.
+fn run(program: &str, args: &[&str], cwd: &Path, vars: &[(&str, &str)]) -> String {
+    let mut cmd = Command::new(program);
+    cmd.args(args).current_dir(cwd).env_clear();
+    if let Some(p) = std::env::var_os("PATH") {
+        cmd.env("PATH", p);
+    }
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("{program} cannot run: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+#[test]
+fn python_and_javascript_follow_the_rule() {
+    let cases: [&[(&str, &str)]; 4] = [
+        &[
+            ("HOME", "/home/ed"),
+            ("CUTBRIDGE_TOKEN_FILE", "/run/cutbridge/t"),
+        ],
+        &[("HOME", "/home/ed"), ("XDG_CONFIG_HOME", "/srv/xdg")],
+        &[("HOME", "/home/ed")],
+        &[
+            ("HOME", "/home/ed"),
+            ("XDG_CONFIG_HOME", ""),
+            ("CUTBRIDGE_TOKEN_FILE", ""),
+        ],
+    ];
+    for vars in cases {
+        let env = |k: &str| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| OsString::from(v))
+        };
+        let want = token_file(&env, Os::Unix)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let python = run(
+            "python3",
+            &[
+                "-c",
+                "import cutbridge_resolve.paths as p; print(p.token_file())",
+            ],
+            &repo().join("resolve-scripts"),
+            vars,
+        );
+        assert_eq!(python, want, "paths.py with {vars:?}");
+        let js = run(
+            "node",
+            &[
+                "-e",
+                "const { tokenPath } = require('./extendscript/js/token-path'); \
+                 console.log(tokenPath(process.env, 'linux', require('os').homedir()))",
+            ],
+            &repo(),
+            vars,
+        );
+        assert_eq!(js, want, "token-path.js with {vars:?}");
+    }
+}
+
+#[test]
+fn javascript_follows_the_rule_on_macos_and_windows() {
+    // The panels run on macOS and Windows: their branches, against the rule's.
+    for (os, platform, vars) in [
+        (Os::MacOs, "darwin", vec![("HOME", "/Users/ed")]),
+        (
+            Os::Windows,
+            "win32",
+            vec![("APPDATA", r"C:\Users\ed\AppData\Roaming")],
+        ),
+        (Os::Windows, "win32", vec![("USERPROFILE", r"C:\Users\ed")]),
+    ] {
+        let env = |k: &str| {
+            vars.iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| OsString::from(v))
+        };
+        let want = token_file(&env, os).unwrap();
+        let script = format!(
+            "const {{ tokenPath }} = require('./extendscript/js/token-path'); \
+             console.log(tokenPath(process.env, '{platform}', ''))"
+        );
+        let js = run("node", &["-e", &script], &repo(), &vars);
+        // Compare component by component: this test runs on Linux, where `\` is no separator.
+        let parts = |s: &str| -> Vec<String> {
+            s.split(['/', '\\'])
+                .filter(|p| !p.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let want_parts: Vec<String> = want
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .flat_map(|c| parts(&c))
+            .collect();
+        assert_eq!(parts(&js), want_parts, "{platform} with {vars:?}");
+    }
+}
