@@ -1,7 +1,9 @@
-//! Every copy of the token-path rule (`protocol::paths`) finds the same file for the same
-//! environment: the Resolve scripts' Python (`cutbridge_resolve/paths.py`) and the Premiere
-//! panels' JavaScript (`extendscript/js/token-path.js`), run as their own interpreters with that
-//! environment. The daemon, `ask` and the OpenFX node call `protocol::paths` itself.
+//! Rules that hold across the repository:
+//! - every copy of the token-path rule (`protocol::paths`) finds the same file for the same
+//!   environment: the Resolve scripts' Python (`cutbridge_resolve/paths.py`) and the Premiere
+//!   panels' JavaScript (`extendscript/js/token-path.js`), run as their own interpreters with
+//!   that environment (the daemon, `ask` and the OpenFX node call `protocol::paths` itself);
+//! - every Rust file says what it is in a `//!` doc before its first item.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -120,4 +122,51 @@ fn javascript_follows_the_rule_on_macos_and_windows() {
             .collect();
         assert_eq!(parts(&js), want_parts, "{platform} with {vars:?}");
     }
+}
+
+/// The Rust files of the repository (not build outputs, not installed packages).
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if p.is_dir() {
+            if !(name.starts_with('.')
+                || name == "target"
+                || name == "node_modules"
+                || name == "corpus"
+                || name == "artifacts")
+            {
+                rust_files(&p, out);
+            }
+        } else if name.ends_with(".rs") {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn every_rust_file_begins_with_a_module_doc() {
+    let mut files = Vec::new();
+    rust_files(&repo(), &mut files);
+    assert!(files.len() > 100, "found only {} Rust files", files.len());
+    let mut missing = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        // Before the first line of code, only comments, attributes and blank lines; one `//!`.
+        let head: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .take_while(|l| {
+                l.is_empty() || l.starts_with("//") || l.starts_with("/*") || l.starts_with("#![")
+            })
+            .collect();
+        if !head.iter().any(|l| l.starts_with("//!")) {
+            missing.push(f.strip_prefix(repo()).unwrap_or(f).display().to_string());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "no //! doc at the top of: {}",
+        missing.join(", ")
+    );
 }
