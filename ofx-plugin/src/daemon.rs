@@ -19,6 +19,7 @@
 
 use crate::analysis::FrameFeatures;
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TryRecvError, TrySendError};
+use protocol::wire;
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -256,11 +257,17 @@ impl Worker {
                 };
                 let id = session.next_id;
                 session.next_id += 1;
-                let request = json!({
-                    "jsonrpc": "2.0", "id": id, "method": "edit.instruct",
-                    "params": {"text": text},
-                });
-                match session.socket.send(Message::text(request.to_string())) {
+                let request = message(
+                    Some(id),
+                    wire::method::INSTRUCT,
+                    wire::InstructParams {
+                        text,
+                        timeline: None,
+                        fingerprint: None,
+                        selection: None,
+                    },
+                );
+                match session.socket.send(Message::text(request)) {
                     Ok(()) => {
                         session.waiting.insert(id, answer);
                     }
@@ -299,11 +306,14 @@ impl Worker {
         };
         let mut failure = None;
         for frames in self.batch.chunks(FRAMES_PER_MESSAGE) {
-            let note = json!({
-                "jsonrpc": "2.0", "method": "analysis.frames",
-                "params": {"node": self.node, "frames": frames},
-            });
-            if let Err(e) = session.socket.send(Message::text(note.to_string())) {
+            // FrameReport is wire::AnalysisFrame with the fields the daemon does not read (size,
+            // histogram), which the schema allows (a test checks one reads as the other).
+            let note = message(
+                None,
+                wire::method::ANALYSIS_FRAMES,
+                json!({"node": self.node, "frames": frames}),
+            );
+            if let Err(e) = session.socket.send(Message::text(note)) {
                 failure = Some(e.to_string());
                 break;
             }
@@ -479,15 +489,19 @@ fn connect(address: &str) -> Result<Session, LinkError> {
         .map_err(|e| unreachable(format!("WebSocket handshake failed: {e}")))?;
 
     let token = read_token()?;
-    let hello = json!({
-        "jsonrpc": "2.0", "id": 0, "method": "session.hello",
-        "params": {
-            "token": token, "client": "ofx",
-            "version": env!("CARGO_PKG_VERSION"), "roles": ["editor"],
+    let hello = message(
+        Some(0),
+        wire::method::HELLO,
+        wire::HelloParams {
+            token,
+            client: "ofx".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            roles: vec![wire::Role::Editor],
+            progress: false,
         },
-    });
+    );
     socket
-        .send(Message::text(hello.to_string()))
+        .send(Message::text(hello))
         .map_err(|e| unreachable(e.to_string()))?;
     let deadline = Instant::now() + HANDSHAKE_TIMEOUT;
     loop {
@@ -525,6 +539,18 @@ fn connect(address: &str) -> Result<Session, LinkError> {
     })
 }
 
+/// A JSON-RPC message as `protocol::wire` defines it: a request with `id`, a notification without.
+fn message(id: Option<u64>, method: &str, params: impl Serialize) -> String {
+    let request = wire::Request {
+        jsonrpc: wire::Version::V2,
+        id: id.map(|i| wire::Id::Number(i as i64)),
+        method: method.into(),
+        // Plain structs and numbers: serializing them cannot fail.
+        params: serde_json::to_value(params).ok(),
+    };
+    serde_json::to_string(&request).unwrap_or_default()
+}
+
 /// The token, from the environment or the daemon's token file (see the module docs).
 fn read_token() -> Result<String, LinkError> {
     if let Ok(token) = std::env::var("CUTBRIDGE_TOKEN") {
@@ -547,6 +573,55 @@ fn read_token() -> Result<String, LinkError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn messages_are_the_protocols_types() {
+        let hello: wire::Request = serde_json::from_str(&message(
+            Some(0),
+            wire::method::HELLO,
+            wire::HelloParams {
+                token: "t".into(),
+                client: "ofx".into(),
+                version: "1".into(),
+                roles: vec![wire::Role::Editor],
+                progress: false,
+            },
+        ))
+        .unwrap();
+        assert_eq!(hello.id, Some(wire::Id::Number(0)));
+        let params: wire::HelloParams = serde_json::from_value(hello.params.unwrap()).unwrap();
+        assert_eq!(params.roles, vec![wire::Role::Editor]);
+        // A frame report reads as the protocol's analysis frame (its extra fields are allowed).
+        let report = FrameReport {
+            time: 12.0,
+            width: 64,
+            height: 36,
+            shot_change: Some(0.25),
+            features: FrameFeatures {
+                mean_luma: 0.5,
+                warmth: 0.1,
+                temperature: crate::analysis::Temperature::Neutral,
+                histogram: [0.0; crate::analysis::HISTOGRAM_BINS],
+                black: false,
+                dark: false,
+                bright: false,
+                samples: 100,
+            },
+        };
+        let note: wire::Request = serde_json::from_str(&message(
+            None,
+            wire::method::ANALYSIS_FRAMES,
+            json!({"node": "n1", "frames": [report]}),
+        ))
+        .unwrap();
+        assert_eq!(note.id, None, "a notification has no id");
+        let frames: wire::AnalysisFramesParams =
+            serde_json::from_value(note.params.unwrap()).unwrap();
+        assert_eq!(frames.node, "n1");
+        assert_eq!(frames.frames[0].time, 12.0);
+        assert_eq!(frames.frames[0].shot_change, Some(0.25));
+        assert!((frames.frames[0].mean_luma - 0.5).abs() < 1e-6);
+    }
 
     #[test]
     fn addresses_as_the_editor_writes_them() {
