@@ -1055,12 +1055,8 @@ fn save_preference(
     change: prefs::PrefChange,
     json: bool,
 ) -> Result<(), Exit> {
-    let mut p = store.load(project).map_err(|e| Exit(1, e.to_string()))?;
-    let said = change.to_string();
-    p.apply_change(change);
-    let path = store
-        .save(project, &p)
-        .map_err(|e| Exit(1, e.to_string()))?;
+    let (said, path, p) =
+        prefs::save_change(store, project, change).map_err(|e| Exit(1, e.to_string()))?;
     if json {
         let v = serde_json::json!({"preference_saved": said, "project": project,
                                    "file": path.display().to_string(), "preferences": p});
@@ -1429,7 +1425,20 @@ fn ask(args: &AskArgs) -> Result<(), Exit> {
             ask_offline(args, &timeline, format)
         }
         Ok(Err(ClientError::Rpc(e))) => {
-            let exit = if e.code == code::REFUSED { 2 } else { 1 };
+            // A refusal exits as it does offline: by its kind (bad input and backend failures 1,
+            // the rest 2); any other error is 1.
+            let exit = if e.code == code::REFUSED {
+                e.data_str("kind")
+                    .and_then(|k| {
+                        serde_json::from_value::<bridge_daemon::RefusalKind>(
+                            serde_json::Value::from(k),
+                        )
+                        .ok()
+                    })
+                    .map_or(2, refusal_exit_code)
+            } else {
+                1
+            };
             Err(Exit(exit, e.message))
         }
         Ok(Err(e)) => Err(Exit(1, e.to_string())),
@@ -1455,6 +1464,18 @@ fn ask_offline(
 ) -> Result<(), Exit> {
     use protocol::wire::{InstructResult, Timings};
     let started = std::time::Instant::now();
+    // A standing preference said as an instruction is saved, as the daemon and `edit` do.
+    let store = pref_store(&PrefsDir::default()).ok();
+    if let Some(saved) =
+        bridge_daemon::pipeline::spoken_preference(timeline, &args.text, store.as_ref())
+    {
+        let result = saved.map_err(|r| Exit(refusal_exit_code(r.kind), r.message))?;
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&result).unwrap_or_default()
+        );
+        return Ok(());
+    }
     let standing = load_prefs(pref_store(&PrefsDir::default()), &timeline.name)?;
     let backend = select_backend(&args.backend.options(BackendOptions::default())?)?;
     let outcome =
@@ -1473,6 +1494,7 @@ fn ask_offline(
             total_us: started.elapsed().as_micros() as u64,
             ..Timings::default()
         },
+        preference_saved: None,
     };
     println!(
         "{}",

@@ -8,8 +8,9 @@ use crate::prefs::Preferences;
 use crate::resolver::{self, StepExplanation};
 use crate::understand::{Context, Understand};
 
-/// Why an instruction changed nothing. Every kind maps to exit code 2 of `edit`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// Why an instruction changed nothing. `edit` and `ask` exit 2 for it, or 1 for `bad_input` and
+/// `backend` (the input or the model server failed, not the understanding).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RefusalKind {
     /// Nothing in the text was understood as an edit.
@@ -84,6 +85,55 @@ pub fn instruct_indexed(
 /// [`instruct`] honouring a project's standing preferences: a transition without a length gets
 /// the default one, and every step's operations go through [`Preferences::apply_to_step`]. The
 /// explanation notes say where a preference changed the result.
+/// A standing preference said as an instruction (`prefs::parse_preference`: "always leave 10
+/// frames around cuts", "保护第三句"): saved into the project's preferences (`store`; `None`:
+/// this system has no folder for them) and answered with an empty cut list, as `edit`, `ask` and
+/// the daemon all answer it. `None` when `text` states no preference.
+pub fn spoken_preference(
+    timeline: &Timeline,
+    text: &str,
+    store: Option<&crate::prefs::PrefStore>,
+) -> Option<Result<protocol::wire::InstructResult, Refusal>> {
+    let change = crate::prefs::parse_preference(text, timeline.rate)?;
+    let Some(store) = store else {
+        return Some(Err(Refusal::new(
+            RefusalKind::BadInput,
+            "this system has no folder for preferences (set CUTBRIDGE_PREFS_DIR): nothing was saved",
+        )));
+    };
+    Some(
+        crate::prefs::save_change(store, &timeline.name, change)
+            .map_err(|e| {
+                Refusal::new(
+                    RefusalKind::BadInput,
+                    format!("the preference was not saved: {e}"),
+                )
+            })
+            .map(|(said, _, _)| {
+                let fingerprint = timeline.fingerprint();
+                protocol::wire::InstructResult {
+                    cut_list: CutList {
+                        id: String::new(),
+                        fingerprint: fingerprint.clone(),
+                        operations: Vec::new(),
+                    },
+                    intent: Intent { steps: Vec::new() },
+                    explanation: Vec::new(),
+                    summary: format!(
+                        "preference of project {:?} saved: {said}; nothing edited",
+                        timeline.name
+                    ),
+                    result_fingerprint: fingerprint,
+                    timings: protocol::wire::Timings::default(),
+                    preference_saved: Some(protocol::wire::PreferenceSaved {
+                        said,
+                        project: timeline.name.clone(),
+                    }),
+                }
+            }),
+    )
+}
+
 pub fn instruct_with_prefs(
     timeline: &Timeline,
     text: &str,

@@ -472,6 +472,20 @@ struct PrefFile {
     prefs: Preferences,
 }
 
+/// Save a preference said as an instruction into `project`'s preferences: what was said, the
+/// file, and the preferences now. The one path for `edit`, `ask` and the daemon.
+pub fn save_change(
+    store: &PrefStore,
+    project: &str,
+    change: PrefChange,
+) -> Result<(String, PathBuf, Preferences), PrefsError> {
+    let mut p = store.load(project)?;
+    let said = change.to_string();
+    p.apply_change(change);
+    let path = store.save(project, &p)?;
+    Ok((said, path, p))
+}
+
 impl PrefStore {
     pub fn at(dir: impl Into<PathBuf>) -> PrefStore {
         PrefStore { dir: dir.into() }

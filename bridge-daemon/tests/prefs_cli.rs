@@ -1,6 +1,9 @@
 //! Standing preferences end to end (issue 10): set by instruction or by `bridge-daemon prefs`,
-//! kept on disk between runs of the real binary, and honoured by `edit`.
+//! kept on disk between runs of the real binary, and honoured by `edit`; and the front ends
+//! (`edit`, `ask` offline, `ask` through a running daemon) agreeing on outcome and exit code,
+//! preferences said as instructions included.
 
+mod common;
 mod fixture;
 
 use std::process::{Command, Output};
@@ -257,4 +260,101 @@ fn a_word_that_is_not_filler_keeps_its_line() {
         notes.iter().any(|n| n.contains("\"like\" is not filler")),
         "{notes:?}"
     );
+}
+
+/// What a front end answered: exit code, delete ranges, whether a preference was saved.
+type Answer = (i32, Vec<(i64, i64)>, bool);
+
+#[derive(Clone, Copy, Debug)]
+enum FrontEnd {
+    Edit,
+    AskOffline,
+    AskOnline,
+}
+
+/// One instruction through `front`, with the preferences in `prefs`: exit code, and the delete
+/// ranges with whether a preference was saved.
+fn run_front_end(c: &Case, front: FrontEnd, daemon: &common::daemon::Daemon, text: &str) -> Answer {
+    let mut cmd = c.bin();
+    match front {
+        FrontEnd::Edit => {
+            cmd.args(["edit", "--json", "--timeline"])
+                .arg(c.path("in.otio"))
+                .arg("--subtitles")
+                .arg(c.path("in.srt"))
+                .arg("--instruction")
+                .arg(text);
+        }
+        FrontEnd::AskOffline | FrontEnd::AskOnline => {
+            cmd.arg("ask");
+            match front {
+                // Nothing listens on port 9 of loopback: ask runs the instruction itself.
+                FrontEnd::AskOffline => cmd.args(["--url", "ws://127.0.0.1:9", "--token-file"]),
+                _ => cmd.args(["--url", &daemon.url, "--token-file"]),
+            };
+            cmd.arg(&daemon.token_file)
+                .arg("--timeline")
+                .arg(c.path("in.otio"))
+                .arg("--subtitles")
+                .arg(c.path("in.srt"))
+                .arg(text);
+        }
+    }
+    let o = cmd.output().unwrap();
+    let code = o.status.code().unwrap();
+    if code != 0 {
+        return (code, Vec::new(), false);
+    }
+    let out = String::from_utf8_lossy(&o.stdout);
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{front:?}: {e}: {out}"));
+    let saved = v.get("preference_saved").is_some_and(|p| !p.is_null());
+    if saved && matches!(front, FrontEnd::Edit) {
+        return (code, Vec::new(), true);
+    }
+    (code, deletes(&out).0, saved)
+}
+
+#[test]
+fn edit_ask_offline_and_the_daemon_agree_on_outcomes_exit_codes_and_preferences() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outcomes = Vec::new();
+    for front in [FrontEnd::Edit, FrontEnd::AskOffline, FrontEnd::AskOnline] {
+        // Each front end with preferences of its own; the daemon's are in its own folder.
+        let c = Case::new();
+        let ddir = dir.path().join(format!("{front:?}"));
+        std::fs::create_dir_all(&ddir).unwrap();
+        let daemon = common::daemon::Daemon::start(&ddir, "127.0.0.1:0", &[]);
+        let prefs_dir = match front {
+            FrontEnd::AskOnline => ddir.join("prefs"),
+            _ => c.path("prefs"),
+        };
+        let steps = [
+            "remove pauses longer than 1 second",
+            // A standing preference, said as an instruction: saved, nothing edited.
+            "always keep 0.2 s of air around every cut",
+            "remove pauses longer than 1 second",
+            // An edit CutBridge does not make: refused, exit 2, by every front end.
+            "add a J-cut between the first two clips",
+        ];
+        let got: Vec<Answer> = steps
+            .iter()
+            .map(|t| run_front_end(&c, front, &daemon, t))
+            .collect();
+        assert!(
+            std::fs::read_dir(&prefs_dir)
+                .map(|d| d.count() > 0)
+                .unwrap_or(false),
+            "{front:?}: the preference was saved in {}",
+            prefs_dir.display()
+        );
+        outcomes.push((front, got));
+    }
+    let (_, want) = &outcomes[0];
+    assert_eq!(want[0], (0, vec![(150, 200)], false));
+    assert_eq!(want[1], (0, vec![], true));
+    assert_eq!(want[2], (0, vec![(155, 195)], false), "the margin applies");
+    assert_eq!(want[3].0, 2);
+    for (front, got) in &outcomes[1..] {
+        assert_eq!(got, want, "{front:?} differs from edit");
+    }
 }

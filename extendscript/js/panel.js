@@ -93,6 +93,12 @@
       await snapshotAndSync();
       status('Asking the daemon…');
       const res = await state.client.request('edit.instruct', { text, fingerprint: state.fingerprint });
+      if (res.preference_saved) {
+        // A standing preference: saved by the daemon for this project; nothing to apply.
+        status(`Preference saved for "${res.preference_saved.project}": ${res.preference_saved.said}`, 'ok');
+        log(`"${text}": preference saved`);
+        return;
+      }
       log(`"${text}": ${res.cut_list.operations.length} operation(s)`);
       status(`${res.cut_list.operations.length} edit(s) proposed: review, then Apply`, 'ok');
       showProposal({ cut_list: res.cut_list, summary: res.summary, text });

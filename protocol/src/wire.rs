@@ -516,6 +516,19 @@ pub struct InstructResult {
     /// The fingerprint of the timeline after the cut list.
     pub result_fingerprint: String,
     pub timings: Timings,
+    /// The instruction stated a standing preference of the project ("always leave 10 frames
+    /// around cuts", "保护第三句"): it was saved, and the cut list is empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preference_saved: Option<PreferenceSaved>,
+}
+
+/// A standing preference said as an instruction and saved for the project.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PreferenceSaved {
+    /// What was saved, as a person reads it.
+    pub said: String,
+    /// The project (the timeline's name) it belongs to.
+    pub project: String,
 }
 
 /// `data` of a [`code::REFUSED`] error.

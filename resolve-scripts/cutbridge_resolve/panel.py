@@ -203,6 +203,12 @@ class Controller(object):
             if error is not None:
                 self.view.set_status(str(error))
                 return
+            saved = result.get("preference_saved")
+            if saved:
+                # A standing preference: the daemon saved it for the project; nothing to apply.
+                self.view.set_status("preference saved for “{}”: {}".format(
+                    saved.get("project", ""), saved.get("said", "")))
+                return
             self._add_proposal(text, result.get("summary", ""), result["cut_list"], "you")
 
         self.worker.submit(ask, done)

@@ -67,8 +67,11 @@ class Daemon(object):
         if config:
             cmd += ["--config", config]
         self.log = open(os.path.join(workdir, "daemon.log"), "ab")
+        # Preferences of the test daemon's own, never the user's.
+        self.prefs_dir = os.path.join(workdir, "prefs")
+        env = dict(os.environ, CUTBRIDGE_PREFS_DIR=self.prefs_dir)
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=self.log,
-                                     universal_newlines=True)
+                                     universal_newlines=True, env=env)
         self.url = None
         deadline = time.time() + 30
         while time.time() < deadline:

@@ -129,6 +129,24 @@ def test_refusals_and_a_missing_daemon_are_shown(resolve, env_daemon, monkeypatc
         c.stop()
 
 
+def test_a_preference_said_in_the_panel_is_saved_by_the_daemon(resolve, env_daemon):
+    view = View()
+    c = panel.Controller(resolve, view)
+    c.start()
+    try:
+        assert pump(c, lambda: "connected" in view.status)
+        c.send("always keep 0.2 s of air around every cut")
+        assert pump(c, lambda: view.status.startswith("preference saved")), view.status
+        assert "Laojie" in view.status and "0.2" in view.status, view.status
+        assert view.rows == [], "nothing to apply"
+        assert os.listdir(env_daemon.prefs_dir), "the daemon saved it"
+    finally:
+        c.stop()
+        # The session's daemon serves the other tests: their edits must not take the margin.
+        for f in os.listdir(env_daemon.prefs_dir) if os.path.isdir(env_daemon.prefs_dir) else []:
+            os.remove(os.path.join(env_daemon.prefs_dir, f))
+
+
 def test_operations_are_described_in_timecode():
     r = Rate(25)
     assert panel.describe_operation({"op": "speed", "range": {"start": 125, "duration": 250},

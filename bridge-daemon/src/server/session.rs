@@ -651,6 +651,22 @@ impl Session {
         };
         let text = p.text;
         let selection = p.selection;
+        // A standing preference said as an instruction is saved, as `edit` and `ask` do, and
+        // answered with an empty cut list.
+        let store = crate::prefs::PrefStore::default_location().ok();
+        if let Some(saved) = pipeline::spoken_preference(&cached.timeline, &text, store.as_ref()) {
+            let mut result = saved.map_err(|r| refused(&r))?;
+            result.cut_list.id = self.shared.new_id("cl");
+            result.timings.total_us = micros(started);
+            self.audit(
+                "preference",
+                json!({"session": self.session_id(), "client": self.client, "text": text,
+                       "project": cached.timeline.name,
+                       "saved": result.preference_saved.as_ref().map(|p| p.said.clone())}),
+            );
+            self.progress(id, "done", 1.0);
+            return Ok(reply_ok(id, &result));
+        }
         let backend = self.shared.backend.clone();
         let heavy = cached.is_large();
         self.progress(id, "understand", 0.25);
@@ -795,6 +811,7 @@ impl Session {
             summary,
             result_fingerprint,
             timings,
+            preference_saved: None,
         };
         self.progress(id, "done", 1.0);
         Ok(reply_ok(id, &result))
