@@ -16,9 +16,29 @@ const CEP = path.join(HERE, '..');
 
 // [path in the package, file on disk]
 function files() {
-  const own = ['manifest.json', 'index.html', 'host.js', 'config.js', 'voice-daemon.js'];
+  const own = ['manifest.json', 'host.js', 'config.js', 'voice-daemon.js'];
   const shared = ['js/token-path.js', 'js/rpc.js', 'js/timecode.js', 'js/strip.js', 'js/panel.js', 'css/panel.css'];
   return [...own.map((f) => [f, path.join(HERE, f)]), ...shared.map((f) => [f, path.join(CEP, f)])];
+}
+
+// The UXP panel's page is the CEP panel's, with UXP's host in place of the evalScript bridge,
+// the token read through UXP's fs, push-to-talk through the daemon's microphone, and no bin
+// assembly (UXP cannot list a folder the user did not pick). Each replacement must find its
+// target, so a change to the CEP page cannot silently drop one.
+function indexHtml() {
+  let html = fs.readFileSync(path.join(CEP, 'index.html'), 'utf8');
+  const swaps = [
+    [/\s*<button type="button" id="assemble"[^>]*>[^<]*<\/button>/, ''],
+    ['<script src="js/host-bridge.js"></script>', '<script src="host.js"></script>'],
+    ['<script src="js/token-path.js"></script>', '<script src="js/token-path.js"></script>\n<script src="config.js"></script>'],
+    ['<script src="js/voice.js"></script>', '<script src="voice-daemon.js"></script>'],
+  ];
+  for (const [from, to] of swaps) {
+    const next = html.replace(from, to);
+    if (next === html) throw new Error(`index.html: ${from} not found in the CEP page`);
+    html = next;
+  }
+  return html;
 }
 
 // The manifest must be one a packaged plug-in can have (a single host object, minVersion x.y.z).
@@ -88,7 +108,7 @@ function build(out) {
   const manifest = JSON.parse(fs.readFileSync(path.join(HERE, 'manifest.json'), 'utf8'));
   const problems = checkManifest(manifest);
   if (problems.length) throw new Error(`manifest.json: ${problems.join('; ')}`);
-  const entries = files().map(([name, file]) => [name, fs.readFileSync(file)]);
+  const entries = [['index.html', Buffer.from(indexHtml())], ...files().map(([name, file]) => [name, fs.readFileSync(file)])];
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   // Written beside, then renamed: never a half-written package.
   const tmp = `${out}.partial`;
@@ -97,7 +117,7 @@ function build(out) {
   return { out, files: entries.map((e) => e[0]), manifest };
 }
 
-module.exports = { build, checkManifest, files };
+module.exports = { build, checkManifest, files, indexHtml };
 
 if (require.main === module) {
   const out = process.argv[2];

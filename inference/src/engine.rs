@@ -228,6 +228,27 @@ impl Engine {
             }
         }
         .map_err(|e| Error::BadModel(format!("{}: {e}", dir.display())))?;
+        Self::ready(
+            config,
+            model,
+            tok,
+            t0,
+            weight_bytes,
+            "safetensors",
+            progress,
+        )
+    }
+
+    /// The last step of either load: the grammar compiler, then the engine.
+    fn ready(
+        config: GlmConfig,
+        model: Glm,
+        tok: ChatTokenizer,
+        t0: Instant,
+        weight_bytes: u64,
+        format: &'static str,
+        progress: &mut dyn FnMut(f32, &str),
+    ) -> Result<Engine, Error> {
         progress(0.97, "preparing the grammar compiler");
         let grammars = Grammars::new(&tok)?;
         progress(1.0, "ready");
@@ -239,7 +260,7 @@ impl Engine {
             cached: Vec::new(),
             load_ms: t0.elapsed().as_secs_f64() * 1000.0,
             weight_bytes,
-            format: "safetensors",
+            format,
         })
     }
 
@@ -284,19 +305,7 @@ impl Engine {
             &mut on_layer,
         )
         .map_err(|e| Error::BadModel(format!("{}: {e}", file.display())))?;
-        progress(0.97, "preparing the grammar compiler");
-        let grammars = Grammars::new(&tok)?;
-        progress(1.0, "ready");
-        Ok(Engine {
-            config,
-            model,
-            tok,
-            grammars,
-            cached: Vec::new(),
-            load_ms: t0.elapsed().as_secs_f64() * 1000.0,
-            weight_bytes,
-            format: "gguf",
-        })
+        Self::ready(config, model, tok, t0, weight_bytes, "gguf", progress)
     }
 
     pub fn tokenizer(&self) -> &ChatTokenizer {

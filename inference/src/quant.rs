@@ -164,13 +164,16 @@ impl<'a> Weights<'a> {
                 bias,
             });
         }
-        let Some((cpu, quant)) = &self.quant else {
-            return Ok(Lin::Dense(candle_nn::linear_b(
+        let dense = || -> Result<Lin> {
+            Ok(Lin::Dense(candle_nn::linear_b(
                 input,
                 output,
                 bias,
                 self.vb.clone(),
-            )?));
+            )?))
+        };
+        let Some((cpu, quant)) = &self.quant else {
+            return dense();
         };
         let ty = if head {
             Quant::Q8_0.block_type(input)
@@ -178,12 +181,7 @@ impl<'a> Weights<'a> {
             quant.block_type(input)
         };
         let Some(ty) = ty else {
-            return Ok(Lin::Dense(candle_nn::linear_b(
-                input,
-                output,
-                bias,
-                self.vb.clone(),
-            )?));
+            return dense();
         };
         let w = cpu.get((output, input), "weight")?;
         let q = QTensor::quantize_onto(&w, ty, self.vb.device())?;
