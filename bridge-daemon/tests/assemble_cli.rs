@@ -5,7 +5,7 @@
 //! written), put the other takes of a line on disabled lower tracks (checked with
 //! OpenTimelineIO's own reader), and list everything in the HTML report.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};

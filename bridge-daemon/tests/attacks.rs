@@ -7,8 +7,8 @@
 //! figures are printed: `cargo bench -p bridge-daemon --bench attacks` measures them on a release build.
 #![cfg(target_os = "linux")]
 
-mod common;
-mod fake_openai;
+use crate::common;
+use crate::fake_openai;
 
 use std::io::Write;
 use std::net::TcpStream;

@@ -4,8 +4,8 @@
 //! these tests check the contract (answers in the schema, clear errors, nothing crashes), not
 //! what the model means.
 
-mod common;
-mod fixture;
+use crate::common;
+use crate::fixture;
 
 use std::path::Path;
 use std::process::{Command, Output};

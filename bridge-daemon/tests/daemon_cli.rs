@@ -3,7 +3,7 @@
 //! `websockets` client suite (`tests/python/test_daemon_ws.py`). Loopback only; every wait is
 //! bounded.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -164,7 +164,13 @@ fn a_client_killed_mid_request_leaves_the_daemon_serving() {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "doomed_client_process",
+            // This test binary's name for it: the module path below the crate, then the test.
+            &format!(
+                "{}doomed_client_process",
+                module_path!()
+                    .split_once("::")
+                    .map_or(String::new(), |(_, m)| format!("{m}::"))
+            ),
             "--nocapture",
             "--test-threads=1",
         ])

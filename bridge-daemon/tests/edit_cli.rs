@@ -1,7 +1,7 @@
 //! The `edit` command end to end: the real binary on timeline files built here, checking exit
 //! codes, stderr lines, that nothing is written on failure, and the edited timeline.
 
-mod fixture;
+use crate::fixture;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -19,7 +19,7 @@ const SRT: &str = "1\n00:00:00,400 --> 00:00:03,000\nANNA: We opened the shop in
 use fixture::Case;
 
 impl Case {
-    fn new() -> Case {
+    fn for_edit() -> Case {
         Case::with(&sample(), SRT)
     }
 
@@ -58,7 +58,7 @@ fn only_temporary_free(dir: &Path) -> Vec<String> {
 
 #[test]
 fn deletes_the_sad_line_on_every_track() {
-    let c = Case::new();
+    let c = Case::for_edit();
     let o = c.run("delete the sad lines", &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let tl = c.result();
@@ -76,7 +76,7 @@ fn deletes_the_sad_line_on_every_track() {
 
 #[test]
 fn refusals_exit_2_with_one_line_and_write_nothing() {
-    let c = Case::new();
+    let c = Case::for_edit();
     for (instruction, says) in [
         ("make it look more cinematic", "cannot judge"),
         ("delete everything Carla says", "speakers here: ANNA, BEN"),
@@ -99,7 +99,7 @@ fn refusals_exit_2_with_one_line_and_write_nothing() {
 
 #[test]
 fn deleting_most_of_the_timeline_needs_all() {
-    let c = Case::new();
+    let c = Case::for_edit();
     let o = c.run("cut from 0:01 to 0:15", &[]);
     assert!(
         o.status.success(),
@@ -111,7 +111,7 @@ fn deleting_most_of_the_timeline_needs_all() {
 
 #[test]
 fn bad_input_exits_1_naming_file_and_place() {
-    let c = Case::new();
+    let c = Case::for_edit();
     std::fs::write(
         c.path("in.otio"),
         "{\"OTIO_SCHEMA\": \"Timeline.1\", \"tracks\": ",
@@ -123,7 +123,7 @@ fn bad_input_exits_1_naming_file_and_place() {
     assert!(err.contains("in.otio") && err.contains("line 1"), "{err}");
     assert!(!c.path("out.otio").exists());
 
-    let c = Case::new();
+    let c = Case::for_edit();
     std::fs::write(
         c.path("in.srt"),
         "1\n00:00:05,000 --> 00:00:04,000\nback to front\n",
@@ -137,7 +137,7 @@ fn bad_input_exits_1_naming_file_and_place() {
         stderr(&o)
     );
 
-    let c = Case::new();
+    let c = Case::for_edit();
     let o = Command::new(env!("CARGO_BIN_EXE_bridge-daemon"))
         .args(["edit", "--timeline"])
         .arg(c.path("in.otio"))
@@ -155,7 +155,7 @@ fn bad_input_exits_1_naming_file_and_place() {
 
 #[test]
 fn compound_instruction_resolves_each_step_on_the_result_of_the_last() {
-    let c = Case::new();
+    let c = Case::for_edit();
     let o = c.run("删掉第一个镜头，然后把最后一个镜头移到开头", &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let names: Vec<String> = v1_sources(&c.result(), 0)
@@ -167,7 +167,7 @@ fn compound_instruction_resolves_each_step_on_the_result_of_the_last() {
 
 #[test]
 fn explain_and_json_show_the_reasoning() {
-    let c = Case::new();
+    let c = Case::for_edit();
     let o = c.run(
         "remove the line where Anna says they opened the shop",
         &["--explain", "--json"],
@@ -183,7 +183,7 @@ fn explain_and_json_show_the_reasoning() {
 
 #[test]
 fn impossible_timecodes_are_bad_input_and_spans_outside_match_nothing() {
-    let c = Case::new();
+    let c = Case::for_edit();
     let o = c.run("delete from 01:00:02:30 to 01:00:04:00", &[]);
     assert_eq!(
         o.status.code(),

@@ -29,7 +29,7 @@
 //! Needs python3 and `pip install opentimelineio otio-cmx3600-adapter otio-fcp-adapter
 //! otio-fcpx-xml-adapter`; without them the test fails (it never skips).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

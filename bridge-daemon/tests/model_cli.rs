@@ -3,8 +3,8 @@
 //! reference libraries through `inference/tests/fixtures/tokenizer_models.py`), random weights
 //! in the real layout, loaded dense and quantized (`--quant q8_0|q4k`).
 
-mod common;
-mod fixture;
+use crate::common;
+use crate::fixture;
 
 use std::path::Path;
 use std::process::{Command, Output};

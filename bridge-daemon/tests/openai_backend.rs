@@ -2,9 +2,9 @@
 //! request carries, good and bad answers, retries, timeouts, emotion labels; `edit --backend
 //! openai` and `serve --backend openai` end to end; `--backend auto|chatglm` without a model.
 
-mod common;
-mod fake_openai;
-mod fixture;
+use crate::common;
+use crate::fake_openai;
+use crate::fixture;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};

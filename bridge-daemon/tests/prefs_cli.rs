@@ -3,8 +3,8 @@
 //! (`edit`, `ask` offline, `ask` through a running daemon) agreeing on outcome and exit code,
 //! preferences said as instructions included.
 
-mod common;
-mod fixture;
+use crate::common;
+use crate::fixture;
 
 use std::process::{Command, Output};
 
@@ -37,7 +37,7 @@ const SRT: &str = "1\n00:00:00,400 --> 00:00:03,000\nMAYA: We opened the shop in
 use fixture::Case;
 
 impl Case {
-    fn new() -> Case {
+    fn for_prefs() -> Case {
         Case::with(&sample(), SRT)
     }
 
@@ -102,7 +102,7 @@ fn deletes(stdout: &str) -> (Vec<(i64, i64)>, Vec<String>) {
 
 #[test]
 fn a_protected_line_survives_deleting_everything_its_speaker_says() {
-    let c = Case::new();
+    let c = Case::for_prefs();
     let before = deletes(&ok(&c.edit("delete everything Maya says"))).0;
     assert_eq!(before, vec![(310, 375), (200, 250), (10, 75)]);
     let said: Value = serde_json::from_str(&ok(&c.edit("never cut Maya's last line"))).unwrap();
@@ -121,7 +121,7 @@ fn a_protected_line_survives_deleting_everything_its_speaker_says() {
 
 #[test]
 fn a_protected_chinese_line_by_instruction() {
-    let c = Case::new();
+    let c = Case::for_prefs();
     ok(&c.edit("不要删MAYA的最后一句"));
     let (after, _) = deletes(&ok(&c.edit("delete everything Maya says")));
     assert_eq!(after, vec![(200, 250), (10, 75)]);
@@ -129,7 +129,7 @@ fn a_protected_chinese_line_by_instruction() {
 
 #[test]
 fn a_margin_changes_a_pause_cut_by_exactly_the_margin() {
-    let c = Case::new();
+    let c = Case::for_prefs();
     let (before, notes) = deletes(&ok(&c.edit("remove pauses longer than 1 second")));
     assert_eq!(before, vec![(150, 200)]);
     assert!(notes.iter().all(|n| !n.contains("preference")));
@@ -148,7 +148,7 @@ fn a_margin_changes_a_pause_cut_by_exactly_the_margin() {
 
 #[test]
 fn preferences_persist_across_processes_and_clear() {
-    let c = Case::new();
+    let c = Case::for_prefs();
     // Process 1 sets, process 2 shows, process 3 edits with it, process 4 clears.
     ok(&c.prefs(&[
         "set",
@@ -176,7 +176,7 @@ fn preferences_persist_across_processes_and_clear() {
 
 #[test]
 fn the_prefs_dir_flag_and_bad_values() {
-    let c = Case::new();
+    let c = Case::for_prefs();
     let dir = c.path("elsewhere");
     let d = dir.to_str().unwrap();
     ok(&c.prefs(&[
@@ -203,7 +203,7 @@ fn the_prefs_dir_flag_and_bad_values() {
 
 #[test]
 fn a_protected_range_splits_a_delete() {
-    let c = Case::new();
+    let c = Case::for_prefs();
     ok(&c.prefs(&[
         "set",
         "--project",
@@ -230,7 +230,7 @@ fn transitions(stdout: &str) -> Vec<i64> {
 
 #[test]
 fn a_default_transition_length_applies_only_when_none_is_said() {
-    let c = Case::new();
+    let c = Case::for_prefs();
     let before = transitions(&ok(&c.edit("add a dissolve between every clip")));
     assert_eq!(before.len(), 3);
     ok(&c.edit("by default make every transition 20 frames"));
@@ -246,7 +246,7 @@ fn a_default_transition_length_applies_only_when_none_is_said() {
 
 #[test]
 fn a_word_that_is_not_filler_keeps_its_line() {
-    let c = Case::new();
+    let c = Case::for_prefs();
     let srt = "1\n00:00:00,400 --> 00:00:03,000\nMAYA: We opened the shop in 1983.\n\n\
 2\n00:00:04,000 --> 00:00:05,000\nBEN: Um...\n\n\
 3\n00:00:08,000 --> 00:00:09,000\nMAYA: Like...\n";
@@ -320,7 +320,7 @@ fn edit_ask_offline_and_the_daemon_agree_on_outcomes_exit_codes_and_preferences(
     let mut outcomes = Vec::new();
     for front in [FrontEnd::Edit, FrontEnd::AskOffline, FrontEnd::AskOnline] {
         // Each front end with preferences of its own; the daemon's are in its own folder.
-        let c = Case::new();
+        let c = Case::for_prefs();
         let ddir = dir.path().join(format!("{front:?}"));
         std::fs::create_dir_all(&ddir).unwrap();
         let daemon = common::daemon::Daemon::start(&ddir, "127.0.0.1:0", &[]);

@@ -13,7 +13,7 @@
 //! Needs python3 with opentimelineio and otio-cmx3600-adapter; without them the adapter test
 //! fails (it never skips) saying `pip install -r requirements-dev.txt`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

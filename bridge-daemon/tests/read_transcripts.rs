@@ -10,7 +10,7 @@
 //! Needs python3 with `srt` and `pysrt` (`pip install -r requirements-dev.txt`); without them the
 //! test fails (it never skips).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -14,7 +14,7 @@
 //! Needs python3 and `pip install -r requirements-dev.txt`; without them the OpenTimelineIO tests
 //! fail (they never skip).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

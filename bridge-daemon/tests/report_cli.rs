@@ -2,7 +2,7 @@
 //! Markdown summary; golden-structure checks on the SVG, and a headless Chromium screenshot that
 //! must not be blank.
 
-mod fixture;
+use crate::fixture;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -20,7 +20,7 @@ const LINES: usize = 5;
 use fixture::Case;
 
 impl Case {
-    fn new() -> Case {
+    fn for_report() -> Case {
         Case::with(&sample(), SRT)
     }
 
@@ -64,7 +64,7 @@ fn attr_of_class(html: &str, class: &str, attr: &str) -> Vec<String> {
 
 #[test]
 fn report_from_instructions_marks_the_removed_line() {
-    let c = Case::new();
+    let c = Case::for_report();
     let o = c.report(&["--instruction", "delete the sad lines"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let html = c.html();
@@ -107,7 +107,7 @@ fn report_from_instructions_marks_the_removed_line() {
 
 #[test]
 fn report_from_a_cut_list_file_maps_later_operations_back() {
-    let c = Case::new();
+    let c = Case::for_report();
     let list = r#"{"operations": [
         {"op": "delete", "range": {"start": 300, "duration": 50}},
         {"op": "delete", "range": {"start": 10, "duration": 20}},
@@ -129,7 +129,7 @@ fn report_from_a_cut_list_file_maps_later_operations_back() {
 
 #[test]
 fn a_refused_instruction_is_reported_not_fatal() {
-    let c = Case::new();
+    let c = Case::for_report();
     let o = c.report(&["--instruction", "delete the part about dinosaurs"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(c.html().contains("changed nothing"));
@@ -138,7 +138,7 @@ fn a_refused_instruction_is_reported_not_fatal() {
 
 #[test]
 fn a_bad_cut_list_is_bad_input() {
-    let c = Case::new();
+    let c = Case::for_report();
     std::fs::write(c.path("cuts.json"), "{\"ops\": 1}").unwrap();
     let o = c.report(&["--cut-list", c.path("cuts.json").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
@@ -160,7 +160,7 @@ fn chromium() -> PathBuf {
 
 #[test]
 fn report_renders_in_headless_chromium() {
-    let c = Case::new();
+    let c = Case::for_report();
     let o = c.report(&["--instruction", "delete the sad lines"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let shot = c.path("report.png");
@@ -209,7 +209,7 @@ fn report_renders_in_headless_chromium() {
 
 #[test]
 fn crossfades_follow_the_projects_default_transition() {
-    let c = Case::new();
+    let c = Case::for_report();
     let prefs = c.path("prefs");
     let p = prefs.to_str().unwrap();
     let set = Command::new(env!("CARGO_BIN_EXE_bridge-daemon"))

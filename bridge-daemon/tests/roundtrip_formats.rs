@@ -4,7 +4,7 @@
 //! adapter reads the result back: the clips after the first second are the same clips, in order,
 //! and the timeline ends exactly one second earlier. Needs `pip install -r requirements-dev.txt`.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

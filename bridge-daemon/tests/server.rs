@@ -2,7 +2,7 @@
 //! crate's own `client` and raw tokio-tungstenite connections for what a polite client never does.
 //! Every loop is bounded in count and every test in time.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

@@ -8,7 +8,8 @@
 //! each long silence and none of the short ones. Then the safety of reading media: what is not a
 //! regular local file is refused by name, and instructions that do not need audio never read it.
 
-mod common;
+use crate::common;
+use crate::need_speech_tools;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -2,7 +2,8 @@
 //! known pauses (joined with sox), at 16 kHz, 8 kHz, 48 kHz stereo and clipped; noise and silence
 //! alone; and `bridge-daemon listen --file --vad-only --json`, the offline twin of the live path.
 
-mod common;
+use crate::common;
+use crate::need_speech_tools;
 
 use std::path::Path;
 use std::process::Command;

@@ -5,7 +5,8 @@
 //! errors while the session goes on; a client that vanishes mid-utterance; `voice.listen`
 //! without a microphone; and transcripts turned into edits and a spoken undo.
 
-mod common;
+use crate::common;
+use crate::need_speech_tools;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,7 +1,7 @@
 //! `q8_0` and `q4k` against F32 on a random checkpoint wide enough for Q4_K's 256-wide
 //! super-blocks (hidden 256, FFN 512, so every matrix takes the type asked for): the largest
 //! logit difference, how often the top token agrees along a sequence, and that constrained
-//! answers still parse. The figures are printed (`cargo test -p cutbridge-inference --test quant
+//! answers still parse. The figures are printed (`cargo test -p cutbridge-inference --test integration quant
 //! -- --nocapture`).
 
 use std::path::Path;
