@@ -150,8 +150,14 @@ fn with_rope_ratio(src: &Path, rope_ratio: f64) -> tempfile::TempDir {
     dir
 }
 
-#[test]
-fn glm_logits_match_transformers() {
+test_device!(
+    glm_logits_match_transformers,
+    glm_logits_match_transformers_cpu,
+    glm_logits_match_transformers_cuda,
+    glm_logits_match_transformers_metal
+);
+
+fn glm_logits_match_transformers(dev: &Device) {
     let doc = golden("glm_tiny.json");
     let ckpt = tiny_checkpoint(&doc);
     let base_ratio = doc["checkpoint"]["config"]["rope_ratio"]
@@ -174,7 +180,7 @@ fn glm_logits_match_transformers() {
         let edited = (rope_ratio != base_ratio).then(|| with_rope_ratio(ckpt.path(), rope_ratio));
         let dir = edited.as_ref().map_or(ckpt.path(), |d| d.path());
         let opts = LoadOptions {
-            device: Device::Cpu,
+            device: dev.clone(),
             dtype: Some(DType::F32),
             max_positions: tokens.len().max(512),
             // Unquantized: the weights as the files hold them, in F32.

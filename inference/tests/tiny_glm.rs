@@ -11,8 +11,12 @@ fn folder() -> &'static Path {
 }
 
 fn load(dtype: DType) -> Engine {
+    load_on(&Device::Cpu, dtype)
+}
+
+fn load_on(dev: &Device, dtype: DType) -> Engine {
     let opts = LoadOptions {
-        device: Device::Cpu,
+        device: dev.clone(),
         dtype: Some(dtype),
         max_positions: 2048,
         quant: None,
@@ -67,9 +71,15 @@ fn loads_the_folder_and_reports_progress_up_to_ready() {
     assert!(e.weight_bytes > 0);
 }
 
-#[test]
-fn chunked_prefill_equals_a_single_pass() {
-    let mut e = load(DType::F32);
+test_device!(
+    chunked_prefill_equals_a_single_pass,
+    chunked_prefill_equals_a_single_pass_cpu,
+    chunked_prefill_equals_a_single_pass_cuda,
+    chunked_prefill_equals_a_single_pass_metal
+);
+
+fn chunked_prefill_equals_a_single_pass(dev: &Device) {
+    let mut e = load_on(dev, DType::F32);
     let t = tokens(&e, 300);
     let m = e.model_mut();
     m.truncate_cache(0).unwrap();
@@ -89,10 +99,16 @@ fn chunked_prefill_equals_a_single_pass() {
     assert!(d < 1e-4, "resuming from a cut-back cache differs by {d}");
 }
 
-#[test]
-fn bf16_logits_agree_with_f32_beyond_position_256() {
-    let mut f32m = load(DType::F32);
-    let mut bf16m = load(DType::BF16);
+test_device!(
+    bf16_logits_agree_with_f32_beyond_position_256,
+    bf16_logits_agree_with_f32_beyond_position_256_cpu,
+    bf16_logits_agree_with_f32_beyond_position_256_cuda,
+    bf16_logits_agree_with_f32_beyond_position_256_metal
+);
+
+fn bf16_logits_agree_with_f32_beyond_position_256(dev: &Device) {
+    let mut f32m = load_on(dev, DType::F32);
+    let mut bf16m = load_on(dev, DType::BF16);
     let t = tokens(&f32m, 400);
     let a = f32m.model_mut().forward(&t).unwrap();
     let b = bf16m.model_mut().forward(&t).unwrap();
@@ -158,9 +174,15 @@ const SEEDED: Sampling = Sampling::Temperature {
     seed: 11,
 };
 
-#[test]
-fn the_prompt_prefix_is_reused_and_gives_the_same_answer() {
-    let mut warm = load(DType::F32);
+test_device!(
+    the_prompt_prefix_is_reused_and_gives_the_same_answer,
+    the_prompt_prefix_is_reused_and_gives_the_same_answer_cpu,
+    the_prompt_prefix_is_reused_and_gives_the_same_answer_cuda,
+    the_prompt_prefix_is_reused_and_gives_the_same_answer_metal
+);
+
+fn the_prompt_prefix_is_reused_and_gives_the_same_answer(dev: &Device) {
+    let mut warm = load_on(dev, DType::F32);
     let first = warm
         .generate(&intent_request("speed up the argument 2x", SEEDED), &|| {
             None
@@ -177,7 +199,7 @@ fn the_prompt_prefix_is_reused_and_gives_the_same_answer() {
         "the system prompt and example were computed again ({} reused)",
         second.reused_tokens
     );
-    let mut cold = load(DType::F32);
+    let mut cold = load_on(dev, DType::F32);
     let fresh = cold
         .generate(&intent_request("删除王建国说的话", SEEDED), &|| {
             None

@@ -33,16 +33,26 @@ fn load(dir: &Path) -> Result<WhisperEngine, Error> {
     WhisperEngine::load(dir, &WhisperOptions::default(), &mut |_, _| {})
 }
 
-#[test]
-fn a_tiny_whisper_transcribes_in_zh_en_and_auto_behind_the_worker() {
+test_device!(
+    a_tiny_whisper_transcribes_in_zh_en_and_auto_behind_the_worker,
+    a_tiny_whisper_transcribes_in_zh_en_and_auto_behind_the_worker_cpu,
+    a_tiny_whisper_transcribes_in_zh_en_and_auto_behind_the_worker_cuda,
+    a_tiny_whisper_transcribes_in_zh_en_and_auto_behind_the_worker_metal
+);
+
+fn a_tiny_whisper_transcribes_in_zh_en_and_auto_behind_the_worker(dev: &candle_core::Device) {
     let dir = tempfile::tempdir().unwrap();
     let cfg = write_tiny_whisper(dir.path(), 7).unwrap();
     assert_eq!((cfg.d_model, cfg.num_mel_bins), (64, 80));
     let path = dir.path().to_path_buf();
     let progress = Arc::new(Mutex::new(Vec::new()));
     let p = progress.clone();
+    let opts = WhisperOptions {
+        device: dev.clone(),
+        ..WhisperOptions::default()
+    };
     let w: Worker<SpeechRequest, inference::Transcript> = Worker::spawn(
-        move |report| WhisperEngine::load(&path, &WhisperOptions::default(), report),
+        move |report| WhisperEngine::load(&path, &opts, report),
         move |pr| p.lock().unwrap().push(pr),
         8,
     )
