@@ -36,7 +36,8 @@ mod linux {
     };
     use super::fake_openai::{FakeOpenAi, Reply};
     use bridge_daemon::index::Index;
-    use bridge_daemon::pipeline::{apply_plan, plan_indexed};
+    use bridge_daemon::pipeline::{InstructRequest, apply_plan, plan};
+    use bridge_daemon::understand::Context;
     use bridge_daemon::understand::rules::Rules;
     use serde_json::json;
 
@@ -127,7 +128,12 @@ mod linux {
         let index = Index::build(&tl);
         let text = "add a 12-frame dissolve between every shot";
         let t = Instant::now();
-        let plan = plan_indexed(&tl, Some(&index), text, &Rules).unwrap();
+        let context = Context::of_index(&index);
+        let plan = plan(&InstructRequest {
+            index: Some((&index, &context)),
+            ..InstructRequest::new(&tl, text, &Rules)
+        })
+        .unwrap();
         let _ = apply_plan(&tl, &plan).unwrap();
         let library = t.elapsed();
         let dir = tempfile::tempdir().unwrap();

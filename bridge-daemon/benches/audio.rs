@@ -9,7 +9,7 @@
 use std::time::Instant;
 
 use bridge_daemon::audio::levels;
-use bridge_daemon::pipeline::plan_with_prefs;
+use bridge_daemon::pipeline::{InstructRequest, plan};
 use bridge_daemon::prefs::Preferences;
 use bridge_daemon::task::Scope;
 use bridge_daemon::understand::rules::Rules;
@@ -72,11 +72,14 @@ fn main() {
         let t = Instant::now();
         let plan = Scope::new(None)
             .run(|| {
-                plan_with_prefs(
-                    &timeline,
-                    "remove silences longer than 1 second",
-                    &Rules,
-                    &Preferences::default(),
+                let prefs = Preferences::default();
+                plan(
+                    &InstructRequest::new(
+                        &timeline,
+                        "remove silences longer than 1 second",
+                        &Rules,
+                    )
+                    .with_preferences(&prefs),
                 )
             })
             .unwrap();

@@ -7,8 +7,9 @@
 use std::time::Instant;
 
 use bridge_daemon::index::Index;
-use bridge_daemon::pipeline::{apply_plan, plan_indexed};
+use bridge_daemon::pipeline::{InstructRequest, apply_plan, plan};
 use bridge_daemon::synthetic::long_timeline;
+use bridge_daemon::understand::Context;
 use bridge_daemon::understand::rules::Rules;
 
 const INSTRUCTIONS: &[&str] = &[
@@ -48,6 +49,7 @@ fn main() {
     let tl = long_timeline(3000, 20_000);
     let t0 = Instant::now();
     let index = Index::build(&tl);
+    let context = Context::of_index(&index);
     let build_ms = t0.elapsed().as_secs_f64() * 1e3;
     let rounds = 5;
     let mut times = Vec::new();
@@ -59,7 +61,10 @@ fn main() {
         let mut apply_best = f64::MAX;
         for _ in 0..rounds {
             let t = Instant::now();
-            let plan = plan_indexed(&tl, Some(&index), text, &Rules);
+            let plan = plan(&InstructRequest {
+                index: Some((&index, &context)),
+                ..InstructRequest::new(&tl, text, &Rules)
+            });
             let ms = t.elapsed().as_secs_f64() * 1e3;
             times.push(ms);
             best = best.min(ms);

@@ -8,8 +8,9 @@
 use std::time::Instant;
 
 use bridge_daemon::index::Index;
-use bridge_daemon::pipeline::{apply_plan, plan_indexed};
+use bridge_daemon::pipeline::{InstructRequest, apply_plan, plan};
 use bridge_daemon::synthetic::long_timeline;
+use bridge_daemon::understand::Context;
 use bridge_daemon::understand::rules::Rules;
 
 const SIZES: [usize; 3] = [10_000, 50_000, 200_000];
@@ -31,7 +32,12 @@ fn main() {
             let tl = long_timeline(n, 0);
             let index = Index::build(&tl);
             let t = Instant::now();
-            let plan = plan_indexed(&tl, Some(&index), text, &Rules).expect("it resolves");
+            let context = Context::of_index(&index);
+            let plan = plan(&InstructRequest {
+                index: Some((&index, &context)),
+                ..InstructRequest::new(&tl, text, &Rules)
+            })
+            .expect("it resolves");
             let out = apply_plan(&tl, &plan).expect("it applies");
             let secs = t.elapsed().as_secs_f64();
             std::hint::black_box(out);

@@ -1,7 +1,7 @@
 //! The CutBridge daemon as a library: interchange formats, instruction understanding, the resolver
 //! that turns an intent into a cut list on a timeline, and the pipeline that joins them. The binary
-//! (`main.rs`) and the server ([`server`], with its [`client`]) are thin edges over
-//! [`pipeline::instruct`].
+//! (`main.rs`, `cli/`) and the server ([`server`], with its [`client`]) are thin edges over
+//! [`pipeline::run`] and [`pipeline::plan`].
 
 pub mod assemble;
 pub mod audio;

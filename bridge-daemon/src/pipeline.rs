@@ -61,30 +61,179 @@ pub struct Outcome {
     pub timeline: Timeline,
 }
 
-/// Understand `text` with `backend` and resolve it on `timeline`.
+/// Everything one instruction needs, whichever front end asks (`edit`, `report`, `ask` offline,
+/// the daemon's session): [`plan`] and [`run`] are the one way an instruction becomes a cut list.
+/// [`InstructRequest::new`] gives the plain case; the fields say what else a caller may bring.
+pub struct InstructRequest<'a> {
+    pub timeline: &'a Timeline,
+    pub text: &'a str,
+    pub backend: &'a dyn Understand,
+    /// Who asks: a model backend keeps its conversation per client.
+    pub client: &'a str,
+    /// The project's standing preferences (margins, protected lines, the default transition).
+    pub preferences: Option<&'a Preferences>,
+    /// The timeline's index and the context the backend reads, when the caller keeps them (the
+    /// daemon, per snapshot); built here otherwise.
+    pub index: Option<(&'a Index, &'a Context)>,
+    /// The editor's selection (record frames): a one-step edit is clipped to it ([`run`]).
+    pub selection: Option<protocol::FrameRange>,
+    /// What the OpenFX node saw in the frames it rendered, for picture targets.
+    pub pictures: Vec<crate::index::PictureSample>,
+    /// A model's emotion label per subtitle line when the instruction is about feelings: given
+    /// by a caller that caches them, else asked of `backend` (the lexicon when it has no model).
+    pub labels: Option<EmotionLabels<'a>>,
+    /// Asked between stages; `Some(refusal)` stops the instruction (a cancelled request).
+    pub stop: Option<&'a (dyn Fn() -> Option<Refusal> + Sync)>,
+}
+
+impl std::fmt::Debug for InstructRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InstructRequest")
+            .field("timeline", &self.timeline.name)
+            .field("text", &self.text)
+            .field("backend", &self.backend.name())
+            .field("client", &self.client)
+            .field("preferences", &self.preferences.is_some())
+            .field("index", &self.index.is_some())
+            .field("selection", &self.selection)
+            .field("pictures", &self.pictures.len())
+            .finish()
+    }
+}
+
+/// A caller's source of model emotion labels (the daemon caches them per timeline).
+pub type EmotionLabels<'a> =
+    &'a (dyn Fn() -> Option<std::sync::Arc<[Option<protocol::intent::Emotion>]>> + Sync);
+
+impl<'a> InstructRequest<'a> {
+    pub fn new(timeline: &'a Timeline, text: &'a str, backend: &'a dyn Understand) -> Self {
+        InstructRequest {
+            timeline,
+            text,
+            backend,
+            client: "",
+            preferences: None,
+            index: None,
+            selection: None,
+            pictures: Vec::new(),
+            labels: None,
+            stop: None,
+        }
+    }
+
+    pub fn with_preferences(mut self, preferences: &'a Preferences) -> Self {
+        self.preferences = Some(preferences);
+        self
+    }
+
+    fn stopped(&self) -> Result<(), Refusal> {
+        match self.stop.and_then(|f| f()) {
+            Some(r) => Err(r),
+            None => Ok(()),
+        }
+    }
+}
+
+/// How long each stage of [`plan`] took, in microseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StageTimes {
+    pub understand_us: u64,
+    pub resolve_us: u64,
+}
+
+/// The instruction understood and resolved to a cut list on the request's timeline, not
+/// applied (`edit` applies it in place, so a feature-length timeline is never held twice).
+pub fn plan(req: &InstructRequest) -> Result<Plan, Refusal> {
+    plan_timed(req).map(|(p, _)| p)
+}
+
+/// [`plan`] and the time each stage took.
+pub fn plan_timed(req: &InstructRequest) -> Result<(Plan, StageTimes), Refusal> {
+    let t1 = std::time::Instant::now();
+    let own_context;
+    let context = match req.index {
+        Some((_, c)) => c,
+        None => {
+            own_context = Context::of(req.timeline);
+            &own_context
+        }
+    };
+    let intent = req.backend.understand_for(req.client, req.text, context)?;
+    let labels = if mentions_emotion(&intent) {
+        match req.labels {
+            Some(given) => given(),
+            None => {
+                let lines: Vec<&str> = req
+                    .timeline
+                    .subtitles
+                    .iter()
+                    .map(|l| l.text.as_str())
+                    .collect();
+                model_emotion_labels(req.backend, &lines).map(std::sync::Arc::from)
+            }
+        }
+    } else {
+        None
+    };
+    let understand_us = t1.elapsed().as_micros() as u64;
+    req.stopped()?;
+    let t2 = std::time::Instant::now();
+    // The index as given, or with its eyes (the node's picture analysis) and a model's labels.
+    let with_more;
+    let index = if req.pictures.is_empty() && labels.is_none() {
+        req.index.map(|(ix, _)| ix)
+    } else {
+        let mut ix = match req.index {
+            Some((ix, _)) => ix.clone(),
+            None => Index::build(req.timeline),
+        };
+        if !req.pictures.is_empty() {
+            ix.pictures = req.pictures.clone();
+        }
+        if let Some(l) = &labels {
+            ix.set_emotion_labels(l);
+        }
+        with_more = ix;
+        Some(&with_more)
+    };
+    let none = Preferences::default();
+    let prefs = req.preferences.unwrap_or(&none);
+    let plan = plan_intent_with_prefs(req.timeline, index, req.text, intent, prefs)?;
+    req.stopped()?;
+    let times = StageTimes {
+        understand_us,
+        resolve_us: t2.elapsed().as_micros() as u64,
+    };
+    Ok((plan, times))
+}
+
+/// [`plan`], applied to the timeline, and clipped to the selection when one is given.
+pub fn run(req: &InstructRequest) -> Result<Outcome, Refusal> {
+    run_timed(req).map(|(o, _)| o)
+}
+
+/// [`run`] and the time each stage took.
+pub fn run_timed(req: &InstructRequest) -> Result<(Outcome, StageTimes), Refusal> {
+    let (plan, mut times) = plan_timed(req)?;
+    let t = std::time::Instant::now();
+    let mut outcome = plan.applied(req.timeline)?;
+    if let Some(sel) = req.selection {
+        outcome = crate::selection::clip_to_selection(req.timeline, outcome, sel)?;
+    }
+    req.stopped()?;
+    times.resolve_us += t.elapsed().as_micros() as u64;
+    Ok((outcome, times))
+}
+
+/// Understand `text` with `backend` and resolve it on `timeline`: [`run`] in its plainest form.
 pub fn instruct(
     timeline: &Timeline,
     text: &str,
     backend: &dyn Understand,
 ) -> Result<Outcome, Refusal> {
-    instruct_indexed(timeline, None, text, backend)
+    run(&InstructRequest::new(timeline, text, backend))
 }
 
-/// [`instruct`] with the timeline's [`Index`] already built (a server keeps one per snapshot).
-pub fn instruct_indexed(
-    timeline: &Timeline,
-    index: Option<&Index>,
-    text: &str,
-    backend: &dyn Understand,
-) -> Result<Outcome, Refusal> {
-    let ctx = Context::of(timeline);
-    let intent = backend.understand(text, &ctx)?;
-    resolve_intent_indexed(timeline, index, intent)
-}
-
-/// [`instruct`] honouring a project's standing preferences: a transition without a length gets
-/// the default one, and every step's operations go through [`Preferences::apply_to_step`]. The
-/// explanation notes say where a preference changed the result.
 /// A standing preference said as an instruction (`prefs::parse_preference`: "always leave 10
 /// frames around cuts", "保护第三句"): saved into the project's preferences (`store`; `None`:
 /// this system has no folder for them) and answered with an empty cut list, as `edit`, `ask` and
@@ -132,38 +281,6 @@ pub fn spoken_preference(
                 }
             }),
     )
-}
-
-pub fn instruct_with_prefs(
-    timeline: &Timeline,
-    text: &str,
-    backend: &dyn Understand,
-    prefs: &Preferences,
-) -> Result<Outcome, Refusal> {
-    plan_with_prefs(timeline, text, backend, prefs)?.applied(timeline)
-}
-
-/// [`instruct_with_prefs`] without applying the cut list: for a caller that applies it itself
-/// (`edit` applies it in place, so a feature-length timeline is never held twice).
-pub fn plan_with_prefs(
-    timeline: &Timeline,
-    text: &str,
-    backend: &dyn Understand,
-    prefs: &Preferences,
-) -> Result<Plan, Refusal> {
-    let ctx = Context::of(timeline);
-    let intent = backend.understand(text, &ctx)?;
-    let labelled = if mentions_emotion(&intent) {
-        let lines: Vec<&str> = timeline.subtitles.iter().map(|l| l.text.as_str()).collect();
-        model_emotion_labels(backend, &lines).map(|labels| {
-            let mut ix = Index::build(timeline);
-            ix.set_emotion_labels(&labels);
-            ix
-        })
-    } else {
-        None
-    };
-    plan_intent_with_prefs(timeline, labelled.as_ref(), text, intent, prefs)
 }
 
 /// Whether any step of `intent` points at lines by emotion (then a model's labels matter).
@@ -290,19 +407,9 @@ pub fn model_emotion_labels(
     }
 }
 
-/// [`resolve_intent_indexed`] honouring a project's standing preferences (see
-/// [`instruct_with_prefs`]); `text` is the instruction the intent came from.
-pub fn resolve_intent_with_prefs(
-    timeline: &Timeline,
-    index: Option<&Index>,
-    text: &str,
-    intent: Intent,
-    prefs: &Preferences,
-) -> Result<Outcome, Refusal> {
-    plan_intent_with_prefs(timeline, index, text, intent, prefs)?.applied(timeline)
-}
-
-/// The plan of [`resolve_intent_with_prefs`], not applied.
+/// Resolve an intent with a project's preferences honoured: a transition without a length gets
+/// the default one, and every step's operations go through [`Preferences::apply_to_step`]; the
+/// explanation notes say where a preference changed the result. `text` is the instruction.
 pub fn plan_intent_with_prefs(
     timeline: &Timeline,
     index: Option<&Index>,
@@ -357,22 +464,6 @@ impl Plan {
             timeline: result,
         })
     }
-}
-
-/// Understand `text` and resolve it to a cut list on `timeline` (whose index may be given),
-/// without applying the result: instruction → cut list, the path a server answers on.
-pub fn plan_indexed(
-    timeline: &Timeline,
-    index: Option<&Index>,
-    text: &str,
-    backend: &dyn Understand,
-) -> Result<Plan, Refusal> {
-    let ctx = match index {
-        Some(ix) => Context::of_index(ix),
-        None => Context::of(timeline),
-    };
-    let intent = backend.understand(text, &ctx)?;
-    plan_intent(timeline, index, intent)
 }
 
 /// Resolve each step on the timeline the previous steps left (applied only between steps).

@@ -205,9 +205,11 @@ pub(crate) fn ask_offline(
     }
     let standing = load_prefs(pref_store(&PrefsDir::default()), &timeline.name)?;
     let backend = select_backend(&args.backend.options(BackendOptions::default())?)?;
-    let outcome =
-        bridge_daemon::pipeline::instruct_with_prefs(timeline, &args.text, &*backend, &standing)
-            .map_err(|r| Exit(refusal_exit_code(r.kind), r.message))?;
+    let outcome = bridge_daemon::pipeline::run(
+        &bridge_daemon::pipeline::InstructRequest::new(timeline, &args.text, &*backend)
+            .with_preferences(&standing),
+    )
+    .map_err(|r| Exit(refusal_exit_code(r.kind), r.message))?;
     let summary = bridge_daemon::pipeline::explain_text(timeline, &outcome);
     let mut cut_list = outcome.cut_list;
     cut_list.id = "offline".into();

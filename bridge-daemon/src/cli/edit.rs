@@ -1,6 +1,7 @@
 //! `bridge-daemon edit`: one instruction on a timeline file → the edited timeline.
 
 use super::*;
+use bridge_daemon::pipeline::InstructRequest;
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct EditArgs {
@@ -97,7 +98,10 @@ pub(crate) fn edit(args: &EditArgs) -> Result<(), Exit> {
         scope = scope.with_transcriber(model, language);
     }
     let plan = scope.run(|| {
-        bridge_daemon::pipeline::plan_with_prefs(&timeline, &args.instruction, &*backend, &standing)
+        bridge_daemon::pipeline::plan(
+            &InstructRequest::new(&timeline, &args.instruction, &*backend)
+                .with_preferences(&standing),
+        )
     });
     let refused = |refusal: bridge_daemon::pipeline::Refusal| {
         if args.json {

@@ -38,11 +38,9 @@ pub(crate) fn report(args: &ReportArgs) -> Result<(), Exit> {
     let standing = load_prefs(pref_store(&args.prefs), &timeline.name)?;
     let mut current = timeline.clone();
     for text in &args.instruction {
-        let outcome = bridge_daemon::pipeline::instruct_with_prefs(
-            &current,
-            text,
-            &Rules as &dyn Understand,
-            &standing,
+        let outcome = bridge_daemon::pipeline::run(
+            &bridge_daemon::pipeline::InstructRequest::new(&current, text, &Rules)
+                .with_preferences(&standing),
         );
         let outcome = match outcome {
             Ok(o) => o,

@@ -685,19 +685,6 @@ impl Session {
         }
         let (outcome, understand_us, resolve_us) = work_in(scope, blocking, move || {
             let t = &work_cached;
-            let t1 = Instant::now();
-            let intent = backend.understand_for(&client, &work_text, &t.context)?;
-            // Lines by emotion: the backend's model labels them (once per timeline), if it has one.
-            let labels = if pipeline::mentions_emotion(&intent) {
-                work_shared.emotion_labels(t)
-            } else {
-                None
-            };
-            let understand_us = micros(t1);
-            if cancelled() {
-                return Err(cancelled_refusal());
-            }
-            let t2 = Instant::now();
             // The project's standing preferences (none saved: an empty set). A preferences file
             // that cannot be read refuses the edit: a range the editor protected must not be
             // cut because its file was damaged.
@@ -712,35 +699,22 @@ impl Session {
                     )
                 })?,
             };
-            // With picture analysis from an OFX node, the index gets its eyes.
-            let with_pictures;
-            let index = if pictures.is_empty() && labels.is_none() {
-                &t.index
-            } else {
-                let mut ix = t.index.clone();
-                if !pictures.is_empty() {
-                    ix.pictures = pictures;
-                }
-                if let Some(l) = &labels {
-                    ix.set_emotion_labels(l);
-                }
-                with_pictures = ix;
-                &with_pictures
+            // Lines by emotion: the backend's model labels them, once per timeline (cached).
+            let labels = || work_shared.emotion_labels(t);
+            let stop = || cancelled().then(cancelled_refusal);
+            let request = pipeline::InstructRequest {
+                client: &client,
+                preferences: Some(&prefs),
+                index: Some((&t.index, &t.context)),
+                selection,
+                // What an OFX node saw: the index gets its eyes.
+                pictures,
+                labels: Some(&labels),
+                stop: Some(&stop),
+                ..pipeline::InstructRequest::new(&t.timeline, &work_text, &*backend)
             };
-            let mut outcome = pipeline::resolve_intent_with_prefs(
-                &t.timeline,
-                Some(index),
-                &work_text,
-                intent,
-                &prefs,
-            )?;
-            if let Some(sel) = selection {
-                outcome = crate::selection::clip_to_selection(&t.timeline, outcome, sel)?;
-            }
-            if cancelled() {
-                return Err(cancelled_refusal());
-            }
-            Ok::<_, Refusal>((outcome, understand_us, micros(t2)))
+            let (outcome, times) = pipeline::run_timed(&request)?;
+            Ok::<_, Refusal>((outcome, times.understand_us, times.resolve_us))
         })
         .await
         .map_err(|r| {
