@@ -8,47 +8,8 @@ use crate::prefs::Preferences;
 use crate::resolver::{self, StepExplanation};
 use crate::understand::{Context, Understand};
 
-/// Why an instruction changed nothing. `edit` and `ask` exit 2 for it, or 1 for `bad_input` and
-/// `backend` (the input or the model server failed, not the understanding).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RefusalKind {
-    /// Nothing in the text was understood as an edit.
-    NotUnderstood,
-    /// Understood, but not an editing operation CutBridge performs (color grading, music).
-    Unsupported,
-    /// Understood, but nothing on this timeline matches the target.
-    NoMatch,
-    /// The target could mean several things; the message lists them.
-    Ambiguous,
-    /// The edit would remove more than half the timeline without "all" or an explicit range.
-    TooMuch,
-    /// Understood and matched, but the edit cannot be made (no room, no cut there).
-    Impossible,
-    /// The instruction itself holds bad input, such as a timecode that cannot exist at this
-    /// timeline's rate (exit code 1 of `edit`).
-    BadInput,
-    /// The understanding backend could not answer: its model server is unreachable, timed out
-    /// or failed, or its answer was not an intent (exit code 1 of `edit`).
-    Backend,
-}
-
-/// An instruction that changes nothing, with one line an editor understands.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
-#[error("{message}")]
-pub struct Refusal {
-    pub kind: RefusalKind,
-    pub message: String,
-}
-
-impl Refusal {
-    pub fn new(kind: RefusalKind, message: impl Into<String>) -> Self {
-        Refusal {
-            kind,
-            message: message.into(),
-        }
-    }
-}
+// Defined in `protocol`, where the wire's `data.kind` types them too.
+pub use protocol::{Refusal, RefusalKind};
 
 /// Everything one instruction produced.
 #[derive(Clone, Debug, Serialize)]

@@ -534,10 +534,10 @@ pub struct PreferenceSaved {
 /// `data` of a [`code::REFUSED`] error.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RefusalData {
-    /// `not_understood`, `unsupported`, `no_match`, `ambiguous`, `too_much`, `impossible`,
+    /// Why: `not_understood`, `unsupported`, `no_match`, `ambiguous`, `too_much`, `impossible`,
     /// `bad_input`, or `backend` (the understanding backend's model server failed, timed out or
     /// answered no intent).
-    pub kind: String,
+    pub kind: crate::RefusalKind,
 }
 
 /// `data` of a [`code::INVALID_PARAMS`] error.

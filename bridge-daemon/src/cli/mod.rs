@@ -130,11 +130,7 @@ pub(crate) struct Exit(pub(crate) u8, pub(crate) String);
 /// Bad input in the instruction and a backend that could not answer are exit 1; every other
 /// refusal is "nothing to change", exit 2.
 pub(crate) fn refusal_exit_code(kind: bridge_daemon::RefusalKind) -> u8 {
-    use bridge_daemon::RefusalKind;
-    match kind {
-        RefusalKind::BadInput | RefusalKind::Backend => 1,
-        _ => 2,
-    }
+    kind.exit_code()
 }
 
 pub(crate) fn round_ms(s: f64) -> f64 {
