@@ -123,6 +123,25 @@ impl Gguf {
                 "architecture {arch:?}; CutBridge reads llama.cpp's \"chatglm\" (ChatGLM3, GLM-4)"
             )));
         }
+        // Every tensor's data must lie inside the file: a truncated download is named here, not
+        // found halfway through loading the weights.
+        let len = std::fs::metadata(path)
+            .map_err(|e| Error::io(path, e))?
+            .len();
+        for (name, info) in &content.tensor_infos {
+            let elems = info.shape.elem_count() as u64;
+            let block = info.ggml_dtype.block_size() as u64;
+            let bytes = elems.div_ceil(block) * info.ggml_dtype.type_size() as u64;
+            let end = content
+                .tensor_data_offset
+                .saturating_add(info.offset)
+                .saturating_add(bytes);
+            if end > len {
+                return Err(bad(format!(
+                    "tensor {name} ends at byte {end}, past the file's {len}: the file is truncated"
+                )));
+            }
+        }
         Ok(Gguf {
             path: path.to_path_buf(),
             content,
@@ -406,6 +425,7 @@ impl SimpleBackend for DenseBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use candle_core::{DType, Device, Tensor};
 
     #[test]
     fn thudm_names_map_to_llama_cpps() {
@@ -436,5 +456,86 @@ mod tests {
         }
         assert_eq!(gguf_name("transformer.rotary_pos_emb.inv_freq"), None);
         assert_eq!(gguf_name("lm_head.weight"), None);
+    }
+
+    /// A small GGUF file of the chatglm architecture (a "gpt2" vocabulary over bytes).
+    fn small_file() -> Vec<u8> {
+        use candle_core::quantized::gguf_file::{Value as V, write};
+        let s = |x: &str| V::String(x.into());
+        let mut tokens: Vec<V> = (0..=255u8)
+            .map(|b| s(&crate::tokenizer_model::byte_chars()[b as usize].to_string()))
+            .collect();
+        tokens.push(s("[gMASK]"));
+        let mut types = vec![V::I32(1); 256];
+        types.push(V::I32(3));
+        let meta: Vec<(&str, V)> = vec![
+            ("general.architecture", s("chatglm")),
+            ("chatglm.block_count", V::U32(1)),
+            ("chatglm.embedding_length", V::U32(32)),
+            ("chatglm.feed_forward_length", V::U32(64)),
+            ("chatglm.attention.head_count", V::U32(2)),
+            ("chatglm.attention.head_count_kv", V::U32(1)),
+            ("chatglm.rope.dimension_count", V::U32(8)),
+            ("chatglm.context_length", V::U32(128)),
+            ("chatglm.rope.freq_base", V::F32(10_000.0)),
+            ("tokenizer.ggml.model", s("gpt2")),
+            ("tokenizer.ggml.pre", s("chatglm-bpe")),
+            ("tokenizer.ggml.tokens", V::Array(tokens)),
+            ("tokenizer.ggml.token_type", V::Array(types)),
+        ];
+        let embd = QTensor::quantize(
+            &Tensor::zeros((257, 32), DType::F32, &Device::Cpu).unwrap(),
+            candle_core::quantized::GgmlDType::F32,
+        )
+        .unwrap();
+        let mut out = std::io::Cursor::new(Vec::new());
+        let meta_refs: Vec<(&str, &V)> = meta.iter().map(|(k, v)| (*k, v)).collect();
+        write(&mut out, &meta_refs, &[("token_embd.weight", &embd)]).unwrap();
+        out.into_inner()
+    }
+
+    fn read_all(bytes: &[u8]) -> Result<(), Error> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.gguf");
+        std::fs::write(&path, bytes).unwrap();
+        let g = Gguf::open(&path)?;
+        g.config()?;
+        g.tokenizer()?;
+        Ok(())
+    }
+
+    /// Truncated and byte-flipped files (every header byte, then a sample of the rest): each
+    /// is an error or a model, never a panic or an allocation the file cannot back.
+    #[test]
+    fn damaged_files_are_errors_not_crashes() {
+        let good = small_file();
+        read_all(&good).unwrap();
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        for cut in (0..good.len()).step_by(7) {
+            let r = std::panic::catch_unwind(|| read_all(&good[..cut]));
+            assert!(r.is_ok(), "truncated at {cut} panicked");
+            assert!(
+                r.unwrap().is_err(),
+                "a file cut at {cut} of {} loaded",
+                good.len()
+            );
+        }
+        for i in 0..3000 {
+            let mut bad = good.clone();
+            let at = if i < 600 {
+                i % good.len()
+            } else {
+                next() as usize % good.len()
+            };
+            bad[at] ^= (next() as u8) | 1;
+            let r = std::panic::catch_unwind(|| read_all(&bad));
+            assert!(r.is_ok(), "a flipped byte at {at} panicked");
+        }
     }
 }

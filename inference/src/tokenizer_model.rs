@@ -501,6 +501,45 @@ mod tests {
         assert!(!looks_like_ranks(b""));
     }
 
+    /// Random bytes and damaged rank files are an error or a tokenizer, never a panic.
+    #[test]
+    fn damaged_tokenizer_models_are_errors_not_crashes() {
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        let mut good: String = (0..=255u8)
+            .map(|b| format!("{} {b}\n", b64(&[b])))
+            .collect();
+        good.push_str(&format!("{} 256\n{} 257\n", b64(b"ab"), b64(b"abc")));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokenizer.model");
+        let mut rng = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            rng
+        };
+        std::fs::write(&path, &good).unwrap();
+        assert!(crate::chat::ChatTokenizer::load(dir.path(), None).is_ok());
+        for i in 0..1500 {
+            let bytes: Vec<u8> = if i % 3 == 0 {
+                (0..next() % 300).map(|_| next() as u8).collect()
+            } else {
+                let mut b = good.clone().into_bytes();
+                for _ in 0..1 + next() % 4 {
+                    let at = next() as usize % b.len();
+                    b[at] = next() as u8;
+                }
+                b
+            };
+            std::fs::write(&path, &bytes).unwrap();
+            // Read, and built into the tokenizer the model uses (tokenizers, llguidance's bytes).
+            let r = std::panic::catch_unwind(|| {
+                crate::chat::ChatTokenizer::load(dir.path(), None).map(|t| t.encode_text("ab c"))
+            });
+            assert!(r.is_ok(), "case {i} panicked");
+        }
+    }
+
     #[test]
     fn ranks_with_a_gap_or_a_missing_byte_are_refused() {
         let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
