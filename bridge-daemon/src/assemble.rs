@@ -15,7 +15,7 @@
 
 use protocol::{FrameRange, Gap, Item, Marker, SubtitleLine, Timeline, Track, TrackKind};
 
-use crate::understand::normalize::{fold, is_cjk, stem};
+use crate::text::normalize::{fold, is_cjk, stem};
 
 /// Coverage (in order) of a script line's words a take must reach to count as saying it.
 pub const MATCH_THRESHOLD: f64 = 0.8;

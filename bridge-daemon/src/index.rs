@@ -15,8 +15,8 @@ struct Lines {
     mean_terms: f64,
 }
 
-use crate::understand::lexicon;
-use crate::understand::normalize::{fold, search_terms};
+use crate::text::lexicon;
+use crate::text::normalize::{fold, search_terms};
 
 /// One transcript line, ready to search.
 #[derive(Clone, Debug)]
@@ -199,7 +199,7 @@ impl Index {
                     "{} {} {}",
                     m.name,
                     m.comment,
-                    crate::understand::normalize::normalize_instruction(&format!(
+                    crate::text::normalize::normalize_instruction(&format!(
                         "{} {}",
                         m.name, m.comment
                     ))
@@ -365,4 +365,31 @@ fn nested_entries(
             }
         }
     }
+}
+
+/// BM25 of `query` against every line of `index` (its inverted index; document frequencies from
+/// all lines).
+pub fn bm25(index: &Index, query: &[String]) -> Vec<f64> {
+    let n = index.lines().len().max(1) as f64;
+    let avg = index.mean_terms().max(1.0);
+    let (k1, b) = (1.2, 0.75);
+    let mut scores = vec![0.0; index.lines().len()];
+    let mut seen: Vec<&String> = Vec::new();
+    for t in query {
+        if seen.contains(&t) {
+            continue;
+        }
+        seen.push(t);
+        let Some(posting) = index.postings().get(t) else {
+            continue;
+        };
+        let df = posting.len() as f64;
+        let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
+        for &(i, tf) in posting {
+            let tf = f64::from(tf);
+            let len = index.lines()[i as usize].terms.len() as f64;
+            scores[i as usize] += idf * tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * len / avg));
+        }
+    }
+    scores
 }

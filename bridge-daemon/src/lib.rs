@@ -16,6 +16,7 @@ pub mod selection;
 pub mod server;
 pub mod synthetic;
 pub mod task;
+pub mod text;
 pub mod understand;
 pub mod voice;
 

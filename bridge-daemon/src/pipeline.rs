@@ -179,7 +179,24 @@ pub fn run_timed(req: &InstructRequest) -> Result<(Outcome, StageTimes), Refusal
     let t = std::time::Instant::now();
     let mut outcome = plan.applied(req.timeline)?;
     if let Some(sel) = req.selection {
-        outcome = crate::selection::clip_to_selection(req.timeline, outcome, sel)?;
+        let kept = crate::selection::clip_operations(
+            outcome.intent.steps.len(),
+            &outcome.cut_list.operations,
+            sel,
+        )?;
+        if kept != outcome.cut_list.operations {
+            outcome.timeline = apply_operations(req.timeline, &kept)
+                .map_err(|e| Refusal::new(RefusalKind::Impossible, e.to_string()))?;
+            for step in &mut outcome.explanation {
+                step.operations = kept.clone();
+                step.notes.push(format!(
+                    "clipped to the selection, frames {}–{}",
+                    sel.start,
+                    sel.end()
+                ));
+            }
+            outcome.cut_list.operations = kept;
+        }
     }
     req.stopped()?;
     times.resolve_us += t.elapsed().as_micros() as u64;

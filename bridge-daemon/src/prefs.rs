@@ -17,9 +17,9 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::index::Index;
-use crate::pipeline::{Refusal, RefusalKind};
 use crate::resolver::Resolved;
-use crate::understand::normalize::{chinese_number, fold};
+use crate::text::normalize::{chinese_number, fold};
+use protocol::{Refusal, RefusalKind};
 
 /// The environment variable that moves the preferences folder (tests, several installs).
 pub const DIR_ENV: &str = "CUTBRIDGE_PREFS_DIR";

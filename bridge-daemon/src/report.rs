@@ -112,7 +112,7 @@ fn arousing(mood: Option<Emotion>) -> bool {
     )
 }
 
-fn valence(scores: &crate::understand::lexicon::EmotionScores) -> f32 {
+fn valence(scores: &crate::text::lexicon::EmotionScores) -> f32 {
     use Emotion::*;
     scores.get(Happy) + 0.5 * scores.get(Surprised)
         - scores.get(Sad)

@@ -11,9 +11,9 @@ use protocol::{Clip, FrameRange, Item, Operation, Timeline, merge_ranges, timeco
 use serde::Serialize;
 
 use crate::index::Index;
-use crate::pipeline::{Refusal, RefusalKind};
-use crate::understand::lexicon;
-use crate::understand::normalize::{fold, search_terms, stem};
+use crate::text::lexicon;
+use crate::text::normalize::{fold, search_terms, stem};
+use protocol::{Refusal, RefusalKind};
 
 /// A paraphrase whose second-best line scores this share of the best is ambiguous.
 const AMBIGUOUS_PARAPHRASE: f64 = 0.85;
@@ -1415,7 +1415,7 @@ fn find_content_in(
             "the instruction does not say which line",
         ));
     }
-    let scores = bm25(index, &qterms);
+    let scores = crate::index::bm25(index, &qterms);
     let allowed = |i: usize| {
         speaker.is_none_or(|s| index.lines()[i].speaker.as_deref() == Some(s)) && allowed_line(i)
     };
@@ -1490,32 +1490,6 @@ fn find_content_in(
         range: l.range,
         score: Some(best),
     }])
-}
-
-/// BM25 of `query` against each line of `pool`, with document frequencies from all lines.
-pub fn bm25(index: &Index, query: &[String]) -> Vec<f64> {
-    let n = index.lines().len().max(1) as f64;
-    let avg = index.mean_terms().max(1.0);
-    let (k1, b) = (1.2, 0.75);
-    let mut scores = vec![0.0; index.lines().len()];
-    let mut seen: Vec<&String> = Vec::new();
-    for t in query {
-        if seen.contains(&t) {
-            continue;
-        }
-        seen.push(t);
-        let Some(posting) = index.postings().get(t) else {
-            continue;
-        };
-        let df = posting.len() as f64;
-        let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
-        for &(i, tf) in posting {
-            let tf = f64::from(tf);
-            let len = index.lines()[i as usize].terms.len() as f64;
-            scores[i as usize] += idf * tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * len / avg));
-        }
-    }
-    scores
 }
 
 fn describe_destination(d: &Destination) -> String {

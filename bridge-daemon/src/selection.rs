@@ -6,9 +6,7 @@
 //! valid. Ranges of a second step live on the timeline the first left, so a several-step
 //! instruction with a selection is refused rather than guessed at.
 
-use protocol::{FrameRange, Operation, Timeline, apply_operations};
-
-use crate::pipeline::{Outcome, Refusal, RefusalKind};
+use protocol::{FrameRange, Operation, Refusal, RefusalKind};
 
 /// The operation restricted to `sel`, or `None` when nothing of it is inside.
 fn clip(op: &Operation, sel: &FrameRange) -> Option<Operation> {
@@ -32,24 +30,24 @@ fn clip(op: &Operation, sel: &FrameRange) -> Option<Operation> {
     Some(op)
 }
 
-/// Restrict `outcome` (made on `timeline`) to `selection`.
-pub fn clip_to_selection(
-    timeline: &Timeline,
-    mut outcome: Outcome,
+/// The operations of an instruction of `steps` steps, restricted to `selection` (the pipeline
+/// applies the kept ones and notes it). Refused: an empty selection, several steps, nothing
+/// inside.
+pub fn clip_operations(
+    steps: usize,
+    operations: &[Operation],
     selection: FrameRange,
-) -> Result<Outcome, Refusal> {
+) -> Result<Vec<Operation>, Refusal> {
     if selection.is_empty() {
         return Err(Refusal::new(RefusalKind::NoMatch, "the selection is empty"));
     }
-    if outcome.intent.steps.len() > 1 {
+    if steps > 1 {
         return Err(Refusal::new(
             RefusalKind::Unsupported,
             "a selection limits one-step instructions only: send the steps one at a time",
         ));
     }
-    let kept: Vec<Operation> = outcome
-        .cut_list
-        .operations
+    let kept: Vec<Operation> = operations
         .iter()
         .filter_map(|op| clip(op, &selection))
         .collect();
@@ -63,20 +61,7 @@ pub fn clip_to_selection(
             ),
         ));
     }
-    if kept != outcome.cut_list.operations {
-        outcome.timeline = apply_operations(timeline, &kept)
-            .map_err(|e| Refusal::new(RefusalKind::Impossible, e.to_string()))?;
-        for step in &mut outcome.explanation {
-            step.operations = kept.clone();
-            step.notes.push(format!(
-                "clipped to the selection, frames {}–{}",
-                selection.start,
-                selection.end()
-            ));
-        }
-        outcome.cut_list.operations = kept;
-    }
-    Ok(outcome)
+    Ok(kept)
 }
 
 #[cfg(test)]

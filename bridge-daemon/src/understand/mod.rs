@@ -8,8 +8,6 @@
 
 pub mod backend;
 pub mod chatglm;
-pub mod lexicon;
-pub mod normalize;
 pub mod openai;
 pub mod prompt;
 pub mod rules;
@@ -18,6 +16,7 @@ use protocol::intent::Emotion;
 use protocol::{Intent, Timeline};
 
 use crate::Refusal;
+use crate::text::normalize;
 
 /// What a backend may know of the timeline: names it can refer to, never frames.
 #[derive(Clone, Debug, Default)]

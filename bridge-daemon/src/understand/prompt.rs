@@ -1035,10 +1035,7 @@ mod tests {
         }
         let (mut zh, mut en) = (0, 0);
         for e in &exs {
-            if e.instruction
-                .chars()
-                .any(crate::understand::normalize::is_cjk)
-            {
+            if e.instruction.chars().any(crate::text::normalize::is_cjk) {
                 zh += 1;
             } else {
                 en += 1;

@@ -27,8 +27,8 @@ use protocol::intent::{
 };
 use regex::Regex;
 
-use super::normalize::normalize_instruction;
 use super::{Context, Understand};
+use crate::text::normalize::normalize_instruction;
 use crate::{Refusal, RefusalKind};
 use targets::{AROUND, EVERY_CLIP, content_words, find_color, look_in, strip_colors, target_of};
 use time::{DURATION, length_in, speed_factor};
@@ -141,7 +141,7 @@ fn space_scripts(s: &str) -> String {
     for c in s.chars() {
         if let Some(p) = prev {
             let latin = |x: char| x.is_ascii_alphabetic();
-            let han = super::normalize::is_cjk;
+            let han = crate::text::normalize::is_cjk;
             if (latin(p) && han(c)) || (han(p) && latin(c)) {
                 out.push(' ');
             }

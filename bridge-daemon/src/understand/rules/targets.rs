@@ -8,11 +8,11 @@ use std::sync::LazyLock;
 use protocol::intent::{ClipSelector, Emotion, LineFilter, Look, MarkerColor, Span, Target};
 use regex::Regex;
 
-use super::super::lexicon::{COLOR_WORDS, color_of};
-use super::super::normalize::{cut_words, fold, is_cjk, stem};
 use super::Context;
 use super::time::{en_small_number, extract_spans, pause_target};
 use super::vocab::{NOISE_EN, NOISE_ZH, Verb, pattern, re};
+use crate::text::lexicon::{COLOR_WORDS, color_of};
+use crate::text::normalize::{cut_words, fold, is_cjk, stem};
 use crate::{Refusal, RefusalKind};
 
 pattern!(
@@ -431,7 +431,7 @@ fn only_filler_words(p: &str) -> bool {
     });
     let rest = JOINERS.replace_all(p, " ");
     let rest = content_words(&rest).join(" ");
-    !rest.trim().is_empty() && super::super::lexicon::is_filler_line(&rest)
+    !rest.trim().is_empty() && crate::text::lexicon::is_filler_line(&rest)
 }
 
 fn ordinal_target(p: &str) -> Option<Target> {
@@ -779,7 +779,7 @@ fn marker_by_text(p: &str, ctx: &Context) -> Option<Target> {
     let labels: Vec<String> = ctx
         .marker_labels
         .iter()
-        .map(|l| fold(&super::super::normalize::normalize_instruction(l)))
+        .map(|l| fold(&crate::text::normalize::normalize_instruction(l)))
         .collect();
     let hit = words.iter().all(|w| {
         if w.chars().any(is_cjk) {
