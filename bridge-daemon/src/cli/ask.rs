@@ -68,19 +68,7 @@ pub(crate) fn ask(args: &AskArgs) -> Result<(), Exit> {
     use bridge_daemon::client::{Client, ClientError, Hello};
     use protocol::wire::{CutListRef, ExportParams, InstructParams, code};
 
-    let format = match &args.output {
-        Some(out) => Some(Format::from_path(out).ok_or_else(|| {
-            Exit(
-                1,
-                format!(
-                    "{}: unknown output format (use one of: {})",
-                    out.display(),
-                    Format::NAMES
-                ),
-            )
-        })?),
-        None => None,
-    };
+    let format = output_format(args.output.as_deref())?;
     let (input, timeline) = ask_input(args)?;
     let token_path = args
         .token_file

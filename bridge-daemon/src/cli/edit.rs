@@ -48,19 +48,7 @@ pub(crate) struct EditArgs {
 }
 
 pub(crate) fn edit(args: &EditArgs) -> Result<(), Exit> {
-    let format = match &args.output {
-        Some(out) => Some(Format::from_path(out).ok_or_else(|| {
-            Exit(
-                1,
-                format!(
-                    "{}: unknown output format (use one of: {})",
-                    out.display(),
-                    Format::NAMES
-                ),
-            )
-        })?),
-        None => None,
-    };
+    let format = output_format(args.output.as_deref())?;
     if format.is_none() && !args.json && !args.explain {
         return Err(Exit(
             1,

@@ -129,6 +129,23 @@ pub(crate) struct Exit(pub(crate) u8, pub(crate) String);
 
 /// Bad input in the instruction and a backend that could not answer are exit 1; every other
 /// refusal is "nothing to change", exit 2.
+/// The interchange format an `--output` file's extension names (none without `--output`).
+pub(crate) fn output_format(out: Option<&Path>) -> Result<Option<Format>, Exit> {
+    out.map(|out| {
+        Format::from_path(out).ok_or_else(|| {
+            Exit(
+                1,
+                format!(
+                    "{}: unknown output format (use one of: {})",
+                    out.display(),
+                    Format::NAMES
+                ),
+            )
+        })
+    })
+    .transpose()
+}
+
 pub(crate) fn refusal_exit_code(kind: bridge_daemon::RefusalKind) -> u8 {
     kind.exit_code()
 }
