@@ -8,6 +8,19 @@ use std::cell::RefCell;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// What a request may read (its defaults and the lookups under it are `audio`'s).
+#[derive(Clone, Debug)]
+pub struct MediaAccess {
+    /// Relative media paths resolve against this folder; `None` refuses them.
+    pub root: Option<std::path::PathBuf>,
+    /// The largest media file read.
+    pub max_file_bytes: u64,
+    /// All the media files of one request together.
+    pub max_total_bytes: u64,
+    /// Where analyses and transcripts are kept between runs (`None`: in memory only).
+    pub cache_dir: Option<std::path::PathBuf>,
+}
+
 /// Where progress goes: a stage name and a fraction in [0, 1].
 pub type ProgressFn = Arc<dyn Fn(&str, f64) + Send + Sync>;
 
@@ -16,7 +29,7 @@ pub type ProgressFn = Arc<dyn Fn(&str, f64) + Send + Sync>;
 pub struct Scope {
     cancel: Arc<AtomicBool>,
     progress: Option<ProgressFn>,
-    media: crate::audio::MediaAccess,
+    media: MediaAccess,
     /// Speech to text for a timeline without a transcript, and its language.
     transcriber: Option<(Arc<dyn crate::voice::Transcribe>, Option<String>)>,
 }
@@ -34,7 +47,7 @@ impl Scope {
         Scope {
             cancel: Arc::new(AtomicBool::new(false)),
             progress,
-            media: crate::audio::MediaAccess::default(),
+            media: MediaAccess::default(),
             transcriber: None,
         }
     }
@@ -85,7 +98,7 @@ pub fn cancelled() -> bool {
 }
 
 /// What the current work may read of its timeline's media.
-pub fn media_access() -> crate::audio::MediaAccess {
+pub fn media_access() -> MediaAccess {
     CURRENT.with(|c| {
         c.borrow()
             .as_ref()

@@ -231,12 +231,8 @@ fn no_module_of_the_daemon_library_imports_one_that_imports_it_back() {
         .cloned()
         .collect();
     cycles.sort();
-    // Known and left: `task` (a request's scope) carries `audio`'s media-access policy, and audio
-    // asks the scope whether it was cancelled. Any other pair is new and a defect.
-    let known = [("audio".to_string(), "task".to_string())];
-    assert_eq!(
-        cycles,
-        known.to_vec(),
+    assert!(
+        cycles.is_empty(),
         "modules that import each other: {cycles:?}"
     );
 }

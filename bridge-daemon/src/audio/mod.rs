@@ -82,18 +82,9 @@ pub enum HearError {
     Cancelled,
 }
 
-/// What a request may read.
-#[derive(Clone, Debug)]
-pub struct MediaAccess {
-    /// Relative media paths resolve against this folder; `None` refuses them.
-    pub root: Option<PathBuf>,
-    /// The largest media file read.
-    pub max_file_bytes: u64,
-    /// All the media files of one request together.
-    pub max_total_bytes: u64,
-    /// Where analyses and transcripts are kept between runs (`None`: in memory only).
-    pub cache_dir: Option<PathBuf>,
-}
+/// What a request may read: defined with the request's scope ([`crate::task`], which carries it
+/// into the work), its limits and lookups here.
+pub use crate::task::MediaAccess;
 
 impl Default for MediaAccess {
     fn default() -> Self {
