@@ -50,7 +50,9 @@ async function startDaemon() {
     env: { ...process.env, XDG_CONFIG_HOME: configHome },
   });
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  // The daemon's log, also kept in its folder (read it when a test hangs or fails).
+  const logFile = fs.createWriteStream(path.join(dir, 'daemon.log'));
+  child.stderr.on('data', (d) => { stderr += d; logFile.write(d); });
   child.stdout.on('data', (d) => { stderr += d; });
   const url = `ws://127.0.0.1:${port}`;
   const deadline = Date.now() + 15000;
@@ -89,6 +91,15 @@ class RpcClient {
   }
   constructor(ws) {
     this.ws = ws; this.next = 1; this.pending = new Map(); this.notifications = [];
+    // A closed socket answers nothing: every call still waiting fails with the close's code and
+    // reason instead of hanging the test.
+    ws.on('close', (code, reason) => {
+      this.closed = `the daemon closed the connection (${code} ${String(reason)})`;
+      for (const { resolve } of this.pending.values()) {
+        resolve({ error: { code: -1, message: this.closed } });
+      }
+      this.pending.clear();
+    });
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
       const msg = JSON.parse(String(data));
@@ -100,8 +111,16 @@ class RpcClient {
     });
   }
   async request(method, params) {
+    if (this.closed) return { error: { code: -1, message: this.closed } };
     const id = this.next++;
-    const p = new Promise((resolve) => this.pending.set(id, { resolve }));
+    // A reply that never comes fails the call after a minute, naming it, instead of hanging.
+    const p = new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        resolve({ error: { code: -1, message: `no answer to ${method} (id ${id}) within 60 s` } });
+      }, 60000);
+      this.pending.set(id, { resolve: (msg) => { clearTimeout(timer); resolve(msg); } });
+    });
     this.ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
     return p;
   }
