@@ -110,27 +110,27 @@ class RpcClient {
       } else this.notifications.push(msg);
     });
   }
-  async request(method, params) {
+  async request(method, params, waitMs = 60000) {
     if (this.closed) return { error: { code: -1, message: this.closed } };
     const id = this.next++;
-    // A reply that never comes fails the call after a minute, naming it, instead of hanging.
+    // A reply that never comes fails the call, naming it, instead of hanging.
     const p = new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        resolve({ error: { code: -1, message: `no answer to ${method} (id ${id}) within 60 s` } });
-      }, 60000);
+        resolve({ error: { code: -1, timeout: true, message: `no answer to ${method} (id ${id}) within ${waitMs / 1000} s` } });
+      }, waitMs);
       this.pending.set(id, { resolve: (msg) => { clearTimeout(timer); resolve(msg); } });
     });
     this.ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
     return p;
   }
-  async call(method, params) {
-    let msg = await this.request(method, params);
+  async call(method, params, waitMs) {
+    let msg = await this.request(method, params, waitMs);
     // A well-behaved client: past the session's rate (−32002 RATE_LIMITED) it waits as told.
     for (let tries = 0; msg.error && msg.error.code === -32002 && tries < 50; tries++) {
       const wait = (msg.error.data && msg.error.data.retry_after_ms) || 20;
       await new Promise((r) => setTimeout(r, wait + 5));
-      msg = await this.request(method, params);
+      msg = await this.request(method, params, waitMs);
     }
     if (msg.error) {
       const e = new Error(`${method}: ${msg.error.code} ${msg.error.message}`);
