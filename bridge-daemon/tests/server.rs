@@ -704,6 +704,15 @@ async fn limits_on_rate_sessions_and_hello_time() {
                 code::RATE_LIMITED
             ]
         );
+        // A refused large request is answered with its id too: a client matches answers by id,
+        // and one it cannot match leaves its call waiting (this was one sync in ~250 in the
+        // Premiere panels' tests, each refusal of a 76 KB timeline answered with `"id": null`).
+        for (id, size) in [(4, 70 * 1024), (5, 300 * 1024)] {
+            let pad = "x".repeat(size);
+            let r = call(&mut a, id, "no.such", json!({ "pad": pad })).await;
+            assert_eq!(r["error"]["code"], code::RATE_LIMITED, "{r}");
+            assert_eq!(r["id"], id, "a refusal of {size} bytes must echo the id");
+        }
 
         // A second connection that never says hello is closed after the hello timeout.
         let mut b = raw(&s.url).await;

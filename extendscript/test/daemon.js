@@ -35,7 +35,8 @@ function freePort() {
   });
 }
 
-async function startDaemon() {
+// `limits`: daemon limits to set in its config file (see docs/protocol.md), e.g. a low rate.
+async function startDaemon({ limits } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cutbridge-premiere-'));
   const tokenFile = path.join(dir, 'token');
   const auditLog = path.join(dir, 'audit.jsonl');
@@ -44,7 +45,13 @@ async function startDaemon() {
   // lets it in because the installer wrote the file-page origins into the daemon's default
   // config file, which serve reads.
   const configHome = path.join(dir, 'config');
-  allowFileOrigin(path.join(configHome, 'cutbridge', 'config.json'));
+  const configFile = path.join(configHome, 'cutbridge', 'config.json');
+  allowFileOrigin(configFile);
+  if (limits) {
+    const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+    config.limits = { ...(config.limits || {}), ...limits };
+    fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
+  }
   const child = spawn(daemonBinary(), ['serve', '--listen', `127.0.0.1:${port}`, '--token-file', tokenFile, '--audit-log', auditLog], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, XDG_CONFIG_HOME: configHome },

@@ -84,14 +84,21 @@ pub fn decode_request(text: &str) -> Result<Request, DecodeFailure> {
     })
 }
 
-/// The id of a frame, read without decoding the rest when the frame is small; for answering a
-/// frame that is refused before decoding (rate limit).
+/// The id of a frame, for answering a frame that is refused before decoding (rate limit).
+/// Only the id is kept: the other members are checked and skipped, not built, so a large frame
+/// costs a scan and no allocation (the caller runs it off the reactor when the frame is large).
+/// A refusal must carry the id whatever the frame's size: a client matches answers by id, and
+/// one it cannot match leaves its call waiting for ever.
 pub fn peek_id(text: &str) -> Option<Id> {
-    if text.len() > 64 * 1024 {
-        return None;
+    #[derive(serde::Deserialize)]
+    struct IdOnly {
+        #[serde(default)]
+        id: Option<Value>,
     }
-    let v: Value = serde_json::from_str(text).ok()?;
-    read_id(v.as_object()?).ok().flatten()
+    let only: IdOnly = serde_json::from_str(text).ok()?;
+    let mut obj = Map::new();
+    obj.insert("id".into(), only.id?);
+    read_id(&obj).ok().flatten()
 }
 
 #[cfg(test)]
@@ -135,6 +142,25 @@ mod tests {
         );
         let f = decode_request(r#"{"jsonrpc":"2.0","id":"k","method":3}"#).unwrap_err();
         assert_eq!(f.id, Some(Id::String("k".into())));
+    }
+
+    /// A refused frame's id is read whatever its size and wherever the id sits among its members.
+    #[test]
+    fn peeks_the_id_of_large_frames() {
+        let big = "x".repeat(300 * 1024);
+        let first = format!(
+            r#"{{"jsonrpc":"2.0","id":255,"method":"timeline.sync","params":{{"otio":"{big}"}}}}"#
+        );
+        assert_eq!(peek_id(&first), Some(Id::Number(255)));
+        let last = format!(r#"{{"params":{{"a":["{big}",{{"id":1}}]}},"method":"m","id":"late"}}"#);
+        assert_eq!(peek_id(&last), Some(Id::String("late".into())));
+        assert_eq!(peek_id(r#"{"id":null,"method":"m"}"#), None);
+        assert_eq!(peek_id(r#"{"id":1.5}"#), None);
+        assert_eq!(
+            peek_id(&first[..first.len() - 1]),
+            None,
+            "not JSON: no id to echo"
+        );
     }
 
     proptest! {

@@ -385,7 +385,9 @@ impl Session {
                 ),
             )
             .with_data(json!({"retry_after_ms": ms}));
-            return reply(reply_err(&peek_id(&text), &e));
+            // The refusal echoes the id, however large the frame (read off the reactor).
+            let id = work(text.len() > 256 * 1024, move || peek_id(&text)).await;
+            return reply(reply_err(&id, &e));
         }
         // Parsing megabytes of JSON takes long enough to hold up other clients: off the reactor.
         self.big = text.len() > 256 * 1024;
