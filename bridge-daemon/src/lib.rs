@@ -7,7 +7,6 @@ pub mod assemble;
 pub mod audio;
 pub mod client;
 pub mod index;
-pub mod interchange;
 pub mod pipeline;
 pub mod prefs;
 pub mod report;
@@ -19,5 +18,8 @@ pub mod task;
 pub mod text;
 pub mod understand;
 pub mod voice;
+
+/// The readers and writers, a crate of their own (`cutbridge-interchange`).
+pub use ::interchange;
 
 pub use pipeline::{Outcome, Refusal, RefusalKind, instruct};

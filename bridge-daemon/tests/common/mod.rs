@@ -5,6 +5,8 @@
 #[cfg(target_os = "linux")]
 pub mod attack;
 pub mod daemon;
+// Shared with the interchange crate's tests, where the readers are checked.
+#[path = "../../../interchange/tests/common/python.rs"]
 pub mod python;
 pub mod speech;
 

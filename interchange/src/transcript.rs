@@ -1097,7 +1097,7 @@ fn start_tc(frames: i64, rate: Rate) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::interchange::srt;
+    use crate::srt;
     use proptest::prelude::*;
 
     const R: Rate = Rate::FPS_25;

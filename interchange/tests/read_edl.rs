@@ -17,8 +17,8 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use bridge_daemon::interchange::{ReadError, Reading, check_bounds, edl, edl_read};
 use common::python::python;
+use interchange::{ReadError, Reading, check_bounds, edl, edl_read};
 use proptest::prelude::*;
 use protocol::{
     Clip, DISSOLVE, FrameRange, Gap, Item, Marker, Media, MediaKind, Rate, Timeline, Track,

@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use bridge_daemon::interchange::transcript::{self, Transcript};
 use common::python::python;
+use interchange::transcript::{self, Transcript};
 use protocol::Rate;
 use serde_json::Value;
 

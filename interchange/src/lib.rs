@@ -26,12 +26,12 @@ pub mod fcpxml_read;
 mod media_url;
 
 /// Where a clip's media lives as one file (see `media_url::location`).
-pub(crate) fn media_location(m: &protocol::Media) -> Option<String> {
+pub fn media_location(m: &protocol::Media) -> Option<String> {
     media_url::location(m)
 }
 
 /// A media location as a plain path (`file://` URLs decoded).
-pub(crate) fn media_url_path(location: &str) -> String {
+pub fn media_url_path(location: &str) -> String {
     media_url::to_path(location)
 }
 pub mod otio;

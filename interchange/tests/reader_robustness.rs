@@ -6,7 +6,7 @@
 //! mutations of its JSON (extreme numbers, wrong types, unknown schemas, removed keys), so that the
 //! inputs get past the JSON parser and into the timeline reader.
 
-use bridge_daemon::interchange::{self, Format, srt};
+use interchange::{self, Format, srt};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use protocol::Rate;

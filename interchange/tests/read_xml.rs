@@ -19,8 +19,8 @@ use crate::common;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use bridge_daemon::interchange::{ReadError, Reading, fcpxml, fcpxml_read, xmeml, xmeml_read};
 use common::python::python;
+use interchange::{ReadError, Reading, fcpxml, fcpxml_read, xmeml, xmeml_read};
 use protocol::{
     Clip, DISSOLVE, FrameRange, Gap, Item, Marker, Media, MediaKind, Rate, Timeline, Track,
     TrackKind, Transition,
@@ -1208,13 +1208,13 @@ mod robust {
                 continue;
             };
             // What a reader returns, every writer can write, and OTIO JSON reads back.
-            let otio = bridge_daemon::interchange::otio::write_string(&r.timeline);
-            if let Err(e) = bridge_daemon::interchange::otio::read_str(&otio) {
+            let otio = interchange::otio::write_string(&r.timeline);
+            if let Err(e) = interchange::otio::read_str(&otio) {
                 panic!("the reading does not survive OTIO JSON: {e}");
             }
-            let _ = bridge_daemon::interchange::edl::write_string(&r.timeline);
+            let _ = interchange::edl::write_string(&r.timeline);
             let _ = xmeml::write_string(&r.timeline);
-            let _ = bridge_daemon::interchange::fcpxml::write_string(&r.timeline);
+            let _ = interchange::fcpxml::write_string(&r.timeline);
         }
     }
 
