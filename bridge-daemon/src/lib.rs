@@ -7,6 +7,8 @@ pub mod assemble;
 pub mod audio;
 pub mod client;
 pub mod index;
+#[cfg(feature = "mic")]
+pub mod mic;
 pub mod pipeline;
 pub mod prefs;
 pub mod report;
@@ -17,9 +19,10 @@ pub mod synthetic;
 pub mod task;
 pub mod text;
 pub mod understand;
-pub mod voice;
 
 /// The readers and writers, a crate of their own (`cutbridge-interchange`).
 pub use ::interchange;
+/// Audio in, utterances and speech to text (`cutbridge-voice`).
+pub use ::voice;
 
 pub use pipeline::{Outcome, Refusal, RefusalKind, instruct};

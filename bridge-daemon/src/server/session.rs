@@ -74,7 +74,7 @@ pub struct Session {
     #[cfg_attr(not(feature = "mic"), allow(dead_code))]
     mic_tx: mpsc::Sender<Vec<f32>>,
     #[cfg(feature = "mic")]
-    mic: Option<crate::voice::mic::Mic>,
+    mic: Option<crate::mic::Mic>,
 }
 
 #[derive(Serialize)]

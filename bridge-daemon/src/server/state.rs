@@ -274,12 +274,6 @@ pub struct Shared {
     counter: AtomicU64,
 }
 
-impl std::fmt::Debug for dyn Transcribe {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Transcribe({})", self.name())
-    }
-}
-
 impl std::fmt::Debug for dyn Understand {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "Understand({})", self.name())

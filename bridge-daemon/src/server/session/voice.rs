@@ -9,7 +9,8 @@
 //! transcribed the connection reads nothing more (the socket buffers the audio), so events keep
 //! their order.
 
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use protocol::wire::{
     EditUndo, ErrorObject, Id, ListenMode, LogLevel, Notification, UtteranceEvent, UtteranceSpan,
@@ -21,7 +22,7 @@ use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use super::{Flow, Handled, MethodResult, Session, params, reply_err, reply_ok};
 use crate::voice::{
-    self, Command, SampleFormat, StreamDecoder, Vad, VadConfig, VadEvent, VoiceError,
+    self, Command, SampleFormat, StreamDecoder, Transcribe, Vad, VadConfig, VadEvent, VoiceError,
 };
 
 /// One stream of audio: a panel's (binary frames) or the microphone's.
@@ -336,9 +337,7 @@ impl Session {
         let limit = self.shared.config.limits.transcribe_timeout();
         let t0 = Instant::now();
         let text =
-            match voice::transcribe_off_runtime(model, u.samples, stream.language.clone(), limit)
-                .await
-            {
+            match transcribe_off_runtime(model, u.samples, stream.language.clone(), limit).await {
                 Ok(t) => t.trim().to_string(),
                 Err(e) => {
                     span.error = Some(e.to_string());
@@ -482,7 +481,7 @@ impl Session {
         language: Option<String>,
     ) -> MethodResult<String> {
         self.stop_mic();
-        let mic = voice::mic::Mic::open(self.mic_tx.clone()).map_err(|e| {
+        let mic = crate::mic::Mic::open(self.mic_tx.clone()).map_err(|e| {
             ErrorObject::new(
                 code::NO_INPUT_DEVICE,
                 format!("cannot listen to a microphone: {e}"),
@@ -523,5 +522,65 @@ impl Session {
             self.mic = None;
         }
         self.mic_stream.take()
+    }
+}
+
+/// Run `model` on one utterance on a blocking thread, giving up after `limit` (the thread
+/// finishes on its own; its result is dropped).
+async fn transcribe_off_runtime(
+    model: Arc<dyn Transcribe>,
+    samples: Vec<f32>,
+    language: Option<String>,
+    limit: Duration,
+) -> Result<String, VoiceError> {
+    let name = model.name().to_string();
+    let job = tokio::task::spawn_blocking(move || model.transcribe(&samples, language.as_deref()));
+    match tokio::time::timeout(limit, job).await {
+        Err(_) => Err(VoiceError::Timeout(limit)),
+        Ok(Err(e)) => Err(VoiceError::Transcription {
+            model: name,
+            why: format!("the worker thread failed: {e}"),
+        }),
+        Ok(Ok(r)) => r,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::voice::NoModel;
+
+    /// A transcriber that takes too long is given up on; its error names the limit.
+    #[test]
+    fn a_slow_transcriber_times_out_off_the_runtime() {
+        struct Slow;
+        impl Transcribe for Slow {
+            fn name(&self) -> &str {
+                "slow"
+            }
+            fn transcribe(&self, _: &[f32], _: Option<&str>) -> Result<String, VoiceError> {
+                std::thread::sleep(Duration::from_millis(500));
+                Ok("late".into())
+            }
+        }
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let limit = Duration::from_millis(50);
+        let r = rt.block_on(transcribe_off_runtime(
+            Arc::new(Slow),
+            vec![0.0; 160],
+            None,
+            limit,
+        ));
+        assert_eq!(r, Err(VoiceError::Timeout(limit)));
+        let r = rt.block_on(transcribe_off_runtime(
+            Arc::new(NoModel),
+            vec![0.0; 160],
+            Some("zh".into()),
+            limit,
+        ));
+        assert!(matches!(r, Err(VoiceError::NoModel(_))));
     }
 }

@@ -12,8 +12,6 @@
 //! the same decoder and detector; only `server/` knows how events travel on the wire.
 
 pub mod mel;
-#[cfg(feature = "mic")]
-pub mod mic;
 pub mod pcm;
 pub mod vad;
 pub mod whisper;
@@ -64,11 +62,17 @@ pub enum VoiceError {
 }
 
 /// Speech to text for one utterance. Implementations are slow (a neural model): callers run
-/// them off the async runtime, through [`transcribe_blocking_with_timeout`].
+/// them off the async runtime (the daemon's session does, with a time limit).
 pub trait Transcribe: Send + Sync {
     fn name(&self) -> &str;
     /// 16 kHz mono f32 samples of one utterance → text. `language`: Some("zh"|"en") or None = auto.
     fn transcribe(&self, pcm16k: &[f32], language: Option<&str>) -> Result<String, VoiceError>;
+}
+
+impl std::fmt::Debug for dyn Transcribe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Transcribe({})", self.name())
+    }
 }
 
 /// The transcriber of a daemon that was given no Whisper model: every call says how to give one.
@@ -120,26 +124,6 @@ pub fn parse_language(language: Option<&str>) -> Result<Option<String>, VoiceErr
         None | Some("") | Some("auto") => Ok(None),
         Some(l @ ("zh" | "en")) => Ok(Some(l.to_string())),
         Some(other) => Err(VoiceError::UnsupportedLanguage(other.to_string())),
-    }
-}
-
-/// Run `model` on one utterance on a blocking thread, giving up after `limit` (the thread
-/// finishes on its own; its result is dropped).
-pub async fn transcribe_off_runtime(
-    model: Arc<dyn Transcribe>,
-    samples: Vec<f32>,
-    language: Option<String>,
-    limit: Duration,
-) -> Result<String, VoiceError> {
-    let name = model.name().to_string();
-    let job = tokio::task::spawn_blocking(move || model.transcribe(&samples, language.as_deref()));
-    match tokio::time::timeout(limit, job).await {
-        Err(_) => Err(VoiceError::Timeout(limit)),
-        Ok(Err(e)) => Err(VoiceError::Transcription {
-            model: name,
-            why: format!("the worker thread failed: {e}"),
-        }),
-        Ok(Ok(r)) => r,
     }
 }
 
@@ -276,40 +260,6 @@ mod tests {
             "{m}"
         );
         assert!(m.contains("whisper_dir"), "{m}");
-    }
-
-    /// A transcriber that takes too long is given up on; its error names the limit.
-    #[test]
-    fn a_slow_transcriber_times_out_off_the_runtime() {
-        struct Slow;
-        impl Transcribe for Slow {
-            fn name(&self) -> &str {
-                "slow"
-            }
-            fn transcribe(&self, _: &[f32], _: Option<&str>) -> Result<String, VoiceError> {
-                std::thread::sleep(Duration::from_millis(500));
-                Ok("late".into())
-            }
-        }
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .unwrap();
-        let limit = Duration::from_millis(50);
-        let r = rt.block_on(transcribe_off_runtime(
-            Arc::new(Slow),
-            vec![0.0; 160],
-            None,
-            limit,
-        ));
-        assert_eq!(r, Err(VoiceError::Timeout(limit)));
-        let r = rt.block_on(transcribe_off_runtime(
-            Arc::new(NoModel),
-            vec![0.0; 160],
-            Some("zh".into()),
-            limit,
-        ));
-        assert!(matches!(r, Err(VoiceError::NoModel(_))));
     }
 
     #[test]
