@@ -35,10 +35,10 @@ mod linux {
         pings, sigterm_with_a_blocked_request,
     };
     use super::fake_openai::{FakeOpenAi, Reply};
-    use bridge_daemon::index::Index;
-    use bridge_daemon::pipeline::{InstructRequest, apply_plan, plan};
-    use bridge_daemon::understand::Context;
-    use bridge_daemon::understand::rules::Rules;
+    use engine::index::Index;
+    use engine::pipeline::{InstructRequest, apply_plan, plan};
+    use engine::understand::Context;
+    use engine::understand::rules::Rules;
     use serde_json::json;
 
     fn p50(d: &Daemon, n: usize) -> Duration {
@@ -124,7 +124,7 @@ mod linux {
         drop(d);
 
         // 20k clips: through the daemon against the library in this process.
-        let tl = bridge_daemon::synthetic::long_timeline(20_000, 0);
+        let tl = engine::synthetic::long_timeline(20_000, 0);
         let index = Index::build(&tl);
         let text = "add a 12-frame dissolve between every shot";
         let t = Instant::now();

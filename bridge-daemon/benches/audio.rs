@@ -8,11 +8,11 @@
 
 use std::time::Instant;
 
-use bridge_daemon::audio::levels;
-use bridge_daemon::pipeline::{InstructRequest, plan};
-use bridge_daemon::prefs::Preferences;
-use bridge_daemon::task::Scope;
-use bridge_daemon::understand::rules::Rules;
+use engine::audio::levels;
+use engine::pipeline::{InstructRequest, plan};
+use engine::prefs::Preferences;
+use engine::task::Scope;
+use engine::understand::rules::Rules;
 
 fn rtf(secs: f64, took: f64) -> String {
     format!(
@@ -31,7 +31,7 @@ fn main() {
     let gaps: Vec<f64> = std::iter::once(0.0)
         .chain(std::iter::repeat_n(1.5, 655))
         .collect();
-    bridge_daemon::synthetic::tone_bursts_wav(&hour, 48_000, 1, &gaps, 4.0).unwrap();
+    engine::synthetic::tone_bursts_wav(&hour, 48_000, 1, &gaps, 4.0).unwrap();
     let size = std::fs::metadata(&hour).unwrap().len();
     let t = Instant::now();
     let l = levels::decode(&hour, size).unwrap().unwrap();

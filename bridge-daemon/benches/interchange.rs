@@ -11,7 +11,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use bridge_daemon::interchange::{self, Format, otio, srt};
+use interchange::{self, Format, otio, srt};
 use protocol::{
     Clip, FrameRange, Item, Marker, Media, Operation, Rate, SubtitleLine, Timeline, Track,
     TrackKind, apply_operations,

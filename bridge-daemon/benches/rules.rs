@@ -6,11 +6,11 @@
 
 use std::time::Instant;
 
-use bridge_daemon::index::Index;
-use bridge_daemon::pipeline::{InstructRequest, apply_plan, plan};
-use bridge_daemon::synthetic::long_timeline;
-use bridge_daemon::understand::Context;
-use bridge_daemon::understand::rules::Rules;
+use engine::index::Index;
+use engine::pipeline::{InstructRequest, apply_plan, plan};
+use engine::synthetic::long_timeline;
+use engine::understand::Context;
+use engine::understand::rules::Rules;
 
 const INSTRUCTIONS: &[&str] = &[
     "删除所有悲伤情绪片段",

@@ -14,8 +14,8 @@
 
 use std::time::Instant;
 
-use bridge_daemon::voice::mel::LogMel;
-use bridge_daemon::voice::{SampleFormat, StreamDecoder, Vad, VadConfig, VadEvent, Whisper};
+use voice::mel::LogMel;
+use voice::{SampleFormat, StreamDecoder, Vad, VadConfig, VadEvent, Whisper};
 
 const SECONDS: usize = 60;
 

@@ -10,8 +10,8 @@ use crate::common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use bridge_daemon::interchange::{otio, read_timeline_str};
 use common::python::python;
+use interchange::{otio, read_timeline_str};
 use protocol::{Clip, FrameRange, Item, Media, Rate, Timeline, Track, TrackKind};
 
 fn clip(name: &str, start: i64) -> Item {
@@ -141,11 +141,9 @@ fn every_shot_line_gets_its_best_take_and_no_unshot_line_any() {
     );
 
     let mut tl = read_timeline_str(&std::fs::read_to_string(p("out.otio")).unwrap()).unwrap();
-    tl.subtitles = bridge_daemon::interchange::srt::read_str(
-        &std::fs::read_to_string(p("out.srt")).unwrap(),
-        tl.rate,
-    )
-    .unwrap();
+    tl.subtitles =
+        interchange::srt::read_str(&std::fs::read_to_string(p("out.srt")).unwrap(), tl.rate)
+            .unwrap();
     let v1 = &tl.tracks[0];
     // V1: the clean take of each line; a 2 s slug for the unshot one; the take holding lines 5
     // and 6 once.

@@ -125,7 +125,7 @@ fn six_hundred_half_open_handshakes_do_not_keep_an_editor_out() {
 fn every_shot_edits_on_20k_clips_are_fast_and_memory_stays_bounded() {
     let dir = tempfile::tempdir().unwrap();
     let d = Daemon::start(dir.path(), "127.0.0.1:0", &[]);
-    let tl = serde_json::to_value(bridge_daemon::synthetic::long_timeline(20_000, 0)).unwrap();
+    let tl = serde_json::to_value(engine::synthetic::long_timeline(20_000, 0)).unwrap();
     let mut e = Raw::connect(&d.addr);
     e.tcp
         .set_read_timeout(Some(Duration::from_secs(120)))

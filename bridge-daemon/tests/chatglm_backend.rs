@@ -11,10 +11,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Arc;
 
-use bridge_daemon::RefusalKind;
 use bridge_daemon::client::ClientError;
-use bridge_daemon::understand::chatglm::ChatGlm;
-use bridge_daemon::understand::{Understand, prompt};
+use engine::RefusalKind;
+use engine::understand::chatglm::ChatGlm;
+use engine::understand::{Understand, prompt};
 use fixture::Case;
 use protocol::wire::{InstructParams, NativeSnapshot, TimelineInput};
 

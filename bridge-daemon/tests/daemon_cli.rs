@@ -287,7 +287,7 @@ fn damaged_preferences_refuse_the_edit_and_name_the_file() {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let file = bridge_daemon::prefs::PrefStore::at(p.join("prefs")).path(&name);
+    let file = engine::prefs::PrefStore::at(p.join("prefs")).path(&name);
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(&file, "{\"version\": 1, \"prefs\": {\"protected\": [").unwrap();
 

@@ -6,7 +6,7 @@ use crate::fixture;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use bridge_daemon::interchange::read_timeline_str;
+use interchange::read_timeline_str;
 use protocol::Timeline;
 
 use fixture::interview_sample as sample;

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use bridge_daemon::interchange::otio;
+use interchange::otio;
 use serde_json::Value;
 
 fn repo() -> PathBuf {

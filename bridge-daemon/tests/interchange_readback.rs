@@ -35,9 +35,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use bridge_daemon::interchange::{self, otio, srt};
-use bridge_daemon::understand::rules::Rules;
 use common::python::python;
+use engine::understand::rules::Rules;
+use interchange::{self, otio, srt};
 use protocol::{
     Clip, FrameRange, Item, Marker, Media, Rate, Timeline, Track, TrackKind, Transition,
 };
@@ -113,7 +113,7 @@ fn expected(timeline: &Path, srt_path: Option<&Path>, instruction: &str) -> Time
         let text = std::fs::read_to_string(s).expect("read srt");
         tl.subtitles = srt::read_str(&text, tl.rate).expect("srt parses");
     }
-    bridge_daemon::instruct(&tl, instruction, &Rules)
+    engine::instruct(&tl, instruction, &Rules)
         .unwrap_or_else(|r| panic!("{instruction}: {r}"))
         .timeline
 }

@@ -10,13 +10,13 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use bridge_daemon::RefusalKind;
 use bridge_daemon::client::{Client, Hello};
-use bridge_daemon::interchange::read_timeline_str;
-use bridge_daemon::understand::openai::{OpenAi, OpenAiConfig, SchemaMode};
-use bridge_daemon::understand::{Context, Understand, prompt};
+use engine::RefusalKind;
+use engine::understand::openai::{OpenAi, OpenAiConfig, SchemaMode};
+use engine::understand::{Context, Understand, prompt};
 use fake_openai::{FakeOpenAi, Recorded, Reply};
 use fixture::Case;
+use interchange::read_timeline_str;
 use protocol::intent::{ClipSelector, Emotion, Target};
 use protocol::wire::{InstructParams, NativeSnapshot, TimelineInput};
 use serde_json::json;

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use bridge_daemon::interchange::otio;
+use interchange::otio;
 use protocol::{FrameRange, Item, MediaKind, Operation, Rate, apply_operations};
 
 fn repo() -> PathBuf {
@@ -275,7 +275,7 @@ fn adapter_items(file: &Path, rate: Option<f64>) -> Vec<(String, String, String,
 
 #[test]
 fn generators_sequences_and_missing_media_are_written_as_what_they_are() {
-    use bridge_daemon::interchange::{Format, write_string};
+    use interchange::{Format, write_string};
     let dir = samples();
     let text = std::fs::read_to_string(dir.path().join("references.otio")).unwrap();
     let tl = otio::read_str(&text).unwrap();
@@ -545,8 +545,8 @@ mod property {
 /// show and leaves its inside as it is.
 #[test]
 fn instructions_that_name_a_clip_inside_a_compound_clip_resolve_through_it() {
-    use bridge_daemon::pipeline::instruct;
-    use bridge_daemon::understand::rules::Rules;
+    use engine::pipeline::instruct;
+    use engine::understand::rules::Rules;
     let dir = samples();
     let text = std::fs::read_to_string(dir.path().join("compound.otio")).unwrap();
     let tl = otio::read_str(&text).unwrap();

@@ -7,9 +7,9 @@ use crate::common;
 use std::time::{Duration, Instant};
 
 use bridge_daemon::client::{Client, ClientError, Hello};
-use bridge_daemon::understand::Understand;
-use bridge_daemon::understand::rules::Rules;
 use common::{TOKEN, TestServer, timeline, timeline_json};
+use engine::understand::Understand;
+use engine::understand::rules::Rules;
 use futures_util::{SinkExt, StreamExt};
 use protocol::wire::{
     CutListRef, ExportParams, InstructParams, InstructResult, NativeSnapshot, Role, SyncResult,
@@ -381,7 +381,7 @@ async fn instruct_matches_the_offline_pipeline_and_refusals_are_errors() {
                 .instruct(&instruct_by_fp(text, &synced.fingerprint))
                 .await
                 .unwrap();
-            let want = bridge_daemon::instruct(&tl, text, &Rules as &dyn Understand).unwrap();
+            let want = engine::instruct(&tl, text, &Rules as &dyn Understand).unwrap();
             assert_eq!(got.cut_list.operations, want.cut_list.operations, "{text}");
             assert_eq!(got.cut_list.fingerprint, synced.fingerprint);
             assert!(got.cut_list.id.starts_with("cl-"));
@@ -397,8 +397,8 @@ async fn instruct_matches_the_offline_pipeline_and_refusals_are_errors() {
         assert_eq!(e.data_str("kind"), Some("unsupported"));
 
         // Inline OTIO with SRT, as Resolve sends it.
-        let otio = bridge_daemon::interchange::otio::write_string(&tl);
-        let srt = bridge_daemon::interchange::srt::write_string(&tl.subtitles, tl.rate);
+        let otio = interchange::otio::write_string(&tl);
+        let srt = interchange::srt::write_string(&tl.subtitles, tl.rate);
         let r = c
             .instruct(&InstructParams {
                 text: "删除所有悲伤情绪片段".into(),
@@ -433,7 +433,7 @@ async fn export_renders_what_edit_would_write_and_reports_are_audited() {
             .instruct(&instruct_by_fp("删除第二个镜头", &synced.fingerprint))
             .await
             .unwrap();
-        let want = bridge_daemon::instruct(&tl, "删除第二个镜头", &Rules as &dyn Understand)
+        let want = engine::instruct(&tl, "删除第二个镜头", &Rules as &dyn Understand)
             .unwrap()
             .timeline;
         for format in ["otio", "json"] {
@@ -445,8 +445,8 @@ async fn export_renders_what_edit_would_write_and_reports_are_audited() {
                 })
                 .await
                 .unwrap();
-            let f = bridge_daemon::interchange::Format::from_name(format).unwrap();
-            assert_eq!(x.text, bridge_daemon::interchange::write_string(&want, f));
+            let f = interchange::Format::from_name(format).unwrap();
+            assert_eq!(x.text, interchange::write_string(&want, f));
         }
         // The cut list itself, applied to the synced timeline, gives the same.
         let x = c
@@ -553,7 +553,7 @@ async fn two_hundred_clients_times_twenty_instructions_all_answered() {
         let expected: Vec<_> = texts
             .iter()
             .map(|t| {
-                bridge_daemon::instruct(&tl, t, &Rules as &dyn Understand)
+                engine::instruct(&tl, t, &Rules as &dyn Understand)
                     .unwrap()
                     .cut_list
                     .operations
@@ -887,8 +887,8 @@ impl Understand for Slow {
     fn understand(
         &self,
         text: &str,
-        ctx: &bridge_daemon::understand::Context,
-    ) -> Result<protocol::Intent, bridge_daemon::Refusal> {
+        ctx: &engine::understand::Context,
+    ) -> Result<protocol::Intent, engine::Refusal> {
         std::thread::sleep(self.0);
         Rules.understand(text, ctx)
     }
@@ -1084,7 +1084,7 @@ async fn a_reply_larger_than_the_daemon_sends_is_an_error() {
 /// A WAV of tone bursts (speech stand-ins) separated by `gaps` seconds of faint noise; the
 /// bursts last a second each. 16 kHz mono. Its length in seconds.
 fn bursts_wav(path: &std::path::Path, gaps: &[f64]) -> f64 {
-    bridge_daemon::synthetic::tone_bursts_wav(path, 16_000, 1, gaps, 1.0).unwrap()
+    engine::synthetic::tone_bursts_wav(path, 16_000, 1, gaps, 1.0).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1264,7 +1264,7 @@ async fn edit_assemble_builds_an_assembly_from_a_bin_its_transcripts_and_a_scrip
         assert_eq!(res["lines"][0]["chosen"]["why"], "complete, fluent, no repeats");
         assert_eq!(res["lines"][0]["alternates"][0]["clip"], "a", "{r}");
         assert!(res["lines"][1].get("chosen").is_none(), "{r}");
-        let tl = bridge_daemon::interchange::otio::read_str(res["text"].as_str().unwrap()).unwrap();
+        let tl = interchange::otio::read_str(res["text"].as_str().unwrap()).unwrap();
         assert_eq!(tl.name, "scene 4");
         assert_eq!(tl.tracks.iter().filter(|t| t.kind == protocol::TrackKind::Video).count(), 2);
         assert!(res["report_html"].as_str().unwrap().contains("This line was never shot."));

@@ -8,9 +8,9 @@ use crate::need_speech_tools;
 use std::path::Path;
 use std::process::Command;
 
-use bridge_daemon::voice::{self, VadConfig, VadEvent};
 use common::speech::{self, Recording};
 use serde_json::Value;
+use voice::{self, VadConfig, VadEvent};
 
 /// Boundaries must be this close to the true speech start and end.
 const TOLERANCE_S: f64 = 0.060;

@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use bridge_daemon::voice::{Transcribe, VoiceError};
 use common::speech;
 use common::{TOKEN, TestServer, timeline_json};
 use futures_util::{SinkExt, StreamExt};
@@ -22,6 +21,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use voice::{Transcribe, VoiceError};
 
 type Raw = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
@@ -151,7 +151,7 @@ async fn espeak_speech_streamed_in_20_ms_frames_gets_its_utterances() {
         "16000",
         wav16.to_str().unwrap(),
     ]);
-    let (pcm16, _, _) = bridge_daemon::voice::read_wav(&wav16).unwrap();
+    let (pcm16, _, _) = voice::read_wav(&wav16).unwrap();
     let wav48 = dir.path().join("48k.wav");
     speech::sox(&[
         rec.wav.to_str().unwrap(),
@@ -161,7 +161,7 @@ async fn espeak_speech_streamed_in_20_ms_frames_gets_its_utterances() {
         "2",
         wav48.to_str().unwrap(),
     ]);
-    let (pcm48, _, _) = bridge_daemon::voice::read_wav(&wav48).unwrap();
+    let (pcm48, _, _) = voice::read_wav(&wav48).unwrap();
 
     bounded(async {
         let server = TestServer::start(|_| {}).await;
@@ -458,7 +458,7 @@ impl Transcribe for Scripted {
 fn at_16k(dir: &std::path::Path, wav: &std::path::Path) -> Vec<f32> {
     let out = dir.join("16k.wav");
     speech::sox(&[wav.to_str().unwrap(), "-r", "16000", out.to_str().unwrap()]);
-    bridge_daemon::voice::read_wav(&out).unwrap().0
+    voice::read_wav(&out).unwrap().0
 }
 
 #[tokio::test]

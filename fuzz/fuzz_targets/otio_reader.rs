@@ -2,7 +2,7 @@
 //! it must return an error, never panic; whatever it accepts, every writer must render.
 #![no_main]
 
-use bridge_daemon::interchange::{self, Format};
+use interchange::{self, Format};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,7 @@
 //! it reads, it writes and reads back the same.
 #![no_main]
 
-use bridge_daemon::interchange::srt;
+use interchange::srt;
 use libfuzzer_sys::fuzz_target;
 use protocol::Rate;
 

@@ -171,7 +171,7 @@ fn every_rust_file_begins_with_a_module_doc() {
     );
 }
 
-/// The modules of bridge-daemon's library each file or folder of `src/` holds (not the binary's).
+/// The modules of a library each file or folder of its `src/` holds (not a binary's).
 fn library_modules(src: &Path) -> Vec<(String, Vec<PathBuf>)> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(src).unwrap() {
@@ -193,10 +193,24 @@ fn library_modules(src: &Path) -> Vec<(String, Vec<PathBuf>)> {
     out
 }
 
+/// The crates split by role (issue 15): each library's modules import each other in one
+/// direction only; between crates, Cargo itself refuses a cycle.
 #[test]
-fn no_module_of_the_daemon_library_imports_one_that_imports_it_back() {
-    let src = repo().join("bridge-daemon/src");
-    let modules = library_modules(&src);
+fn no_module_of_a_library_imports_one_that_imports_it_back() {
+    for krate in [
+        "engine",
+        "bridge-daemon",
+        "interchange",
+        "voice",
+        "protocol",
+    ] {
+        no_module_cycles(&repo().join(krate).join("src"));
+    }
+}
+
+fn no_module_cycles(src: &Path) {
+    let modules = library_modules(src);
+    assert!(modules.len() > 1, "{}: no modules found", src.display());
     let names: Vec<&str> = modules.iter().map(|(m, _)| m.as_str()).collect();
     let mut uses: Vec<(String, String)> = Vec::new();
     for (m, files) in &modules {
@@ -233,6 +247,51 @@ fn no_module_of_the_daemon_library_imports_one_that_imports_it_back() {
     cycles.sort();
     assert!(
         cycles.is_empty(),
-        "modules that import each other: {cycles:?}"
+        "{}: modules that import each other: {cycles:?}",
+        src.display()
     );
+}
+
+/// The engine is the meaning of an instruction, not its transport: nothing it builds on, however
+/// deep, is an async runtime or a WebSocket (issue 15). `cargo tree` answers from the lock file.
+#[test]
+fn the_engine_depends_on_no_runtime_and_no_websocket() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // Where cargo finds its registry and toolchain (`run` starts from an empty environment).
+    let keep: Vec<(&str, String)> = ["HOME", "CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN"]
+        .into_iter()
+        .filter_map(|k| std::env::var(k).ok().map(|v| (k, v)))
+        .collect();
+    let tree = run(
+        &cargo,
+        &[
+            "tree",
+            "--offline",
+            "-p",
+            "cutbridge-engine",
+            "-e",
+            "normal,build",
+            "--prefix",
+            "none",
+        ],
+        &repo(),
+        &keep
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    let crates: Vec<&str> = tree
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(
+        crates.contains(&"cutbridge-interchange") && crates.contains(&"cutbridge-voice"),
+        "not the engine's tree:\n{tree}"
+    );
+    for banned in ["tokio", "tokio-tungstenite", "tungstenite", "futures-util"] {
+        assert!(
+            !crates.contains(&banned),
+            "cutbridge-engine depends on {banned}:\n{tree}"
+        );
+    }
 }

@@ -145,10 +145,8 @@ pub(crate) fn ask(args: &AskArgs) -> Result<(), Exit> {
             let exit = if e.code == code::REFUSED {
                 e.data_str("kind")
                     .and_then(|k| {
-                        serde_json::from_value::<bridge_daemon::RefusalKind>(
-                            serde_json::Value::from(k),
-                        )
-                        .ok()
+                        serde_json::from_value::<engine::RefusalKind>(serde_json::Value::from(k))
+                            .ok()
                     })
                     .map_or(2, refusal_exit_code)
             } else {
@@ -181,9 +179,7 @@ pub(crate) fn ask_offline(
     let started = std::time::Instant::now();
     // A standing preference said as an instruction is saved, as the daemon and `edit` do.
     let store = pref_store(&PrefsDir::default()).ok();
-    if let Some(saved) =
-        bridge_daemon::pipeline::spoken_preference(timeline, &args.text, store.as_ref())
-    {
+    if let Some(saved) = engine::pipeline::spoken_preference(timeline, &args.text, store.as_ref()) {
         let result = saved.map_err(|r| Exit(refusal_exit_code(r.kind), r.message))?;
         println!(
             "{}",
@@ -193,12 +189,12 @@ pub(crate) fn ask_offline(
     }
     let standing = load_prefs(pref_store(&PrefsDir::default()), &timeline.name)?;
     let backend = select_backend(&args.backend.options(BackendOptions::default())?)?;
-    let outcome = bridge_daemon::pipeline::run(
-        &bridge_daemon::pipeline::InstructRequest::new(timeline, &args.text, &*backend)
+    let outcome = engine::pipeline::run(
+        &engine::pipeline::InstructRequest::new(timeline, &args.text, &*backend)
             .with_preferences(&standing),
     )
     .map_err(|r| Exit(refusal_exit_code(r.kind), r.message))?;
-    let summary = bridge_daemon::pipeline::explain_text(timeline, &outcome);
+    let summary = engine::pipeline::explain_text(timeline, &outcome);
     let mut cut_list = outcome.cut_list;
     cut_list.id = "offline".into();
     let result = InstructResult {

@@ -25,7 +25,7 @@ pub(crate) struct AssembleArgs {
 }
 
 pub(crate) fn assemble(args: &AssembleArgs) -> Result<(), Exit> {
-    use bridge_daemon::assemble;
+    use engine::assemble;
     let format = Format::from_path(&args.output).ok_or_else(|| {
         Exit(
             1,

@@ -1,7 +1,7 @@
 //! `bridge-daemon edit`: one instruction on a timeline file → the edited timeline.
 
 use super::*;
-use bridge_daemon::pipeline::InstructRequest;
+use engine::pipeline::InstructRequest;
 
 #[derive(clap::Args, Debug)]
 pub(crate) struct EditArgs {
@@ -70,7 +70,7 @@ pub(crate) fn edit(args: &EditArgs) -> Result<(), Exit> {
     let backend = select_backend(&args.backend.options(BackendOptions::default())?)?;
     // Media named by relative paths are found beside the timeline file; hearing long media
     // shows its progress.
-    let mut scope = bridge_daemon::task::Scope::new(Some(progress_printer()))
+    let mut scope = engine::task::Scope::new(Some(progress_printer()))
         .with_media_root(args.timeline.parent().map(Path::to_path_buf));
     if args.transcribe {
         let dir = args.whisper.as_deref().ok_or_else(|| {
@@ -79,19 +79,18 @@ pub(crate) fn edit(args: &EditArgs) -> Result<(), Exit> {
                 "--transcribe needs a Whisper model folder: --whisper DIR".into(),
             )
         })?;
-        let language = bridge_daemon::voice::parse_language(args.language.as_deref())
-            .map_err(|e| Exit(1, e.to_string()))?;
-        let model =
-            bridge_daemon::voice::transcriber(Some(dir)).map_err(|e| Exit(1, e.to_string()))?;
+        let language =
+            voice::parse_language(args.language.as_deref()).map_err(|e| Exit(1, e.to_string()))?;
+        let model = voice::transcriber(Some(dir)).map_err(|e| Exit(1, e.to_string()))?;
         scope = scope.with_transcriber(model, language);
     }
     let plan = scope.run(|| {
-        bridge_daemon::pipeline::plan(
+        engine::pipeline::plan(
             &InstructRequest::new(&timeline, &args.instruction, &*backend)
                 .with_preferences(&standing),
         )
     });
-    let refused = |refusal: bridge_daemon::pipeline::Refusal| {
+    let refused = |refusal: engine::pipeline::Refusal| {
         if args.json {
             println!("{}", serde_json::json!({"refusal": refusal}));
         }
@@ -112,8 +111,8 @@ pub(crate) fn edit(args: &EditArgs) -> Result<(), Exit> {
     };
     let mut edited = timeline;
     protocol::apply_in_place(&mut edited, &plan.cut_list.operations).map_err(|e| {
-        refused(bridge_daemon::pipeline::Refusal::new(
-            bridge_daemon::pipeline::RefusalKind::Impossible,
+        refused(engine::pipeline::Refusal::new(
+            engine::pipeline::RefusalKind::Impossible,
             e.to_string(),
         ))
     })?;
@@ -121,7 +120,7 @@ pub(crate) fn edit(args: &EditArgs) -> Result<(), Exit> {
         for n in &notes {
             println!("{n}");
         }
-        print!("{}", bridge_daemon::pipeline::explain_plan(&header, &plan));
+        print!("{}", engine::pipeline::explain_plan(&header, &plan));
     }
     if args.json {
         let v = serde_json::json!({"intent": plan.intent, "cut_list": plan.cut_list, "explanation": plan.explanation});

@@ -22,8 +22,8 @@ pub(crate) struct ListenArgs {
 }
 
 pub(crate) fn listen(args: &ListenArgs) -> Result<(), Exit> {
-    use bridge_daemon::voice::{self, VadConfig, VadEvent};
     use serde_json::json;
+    use voice::{self, VadConfig, VadEvent};
     let language =
         voice::parse_language(Some(&args.language)).map_err(|e| Exit(1, e.to_string()))?;
     let (samples, rate, channels) =

@@ -5,13 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
-use bridge_daemon::interchange::{self, Format};
-use bridge_daemon::prefs;
-use bridge_daemon::understand::Understand;
-use bridge_daemon::understand::backend::{self, BackendKind, BackendOptions};
-use bridge_daemon::understand::openai::SchemaMode;
-use bridge_daemon::understand::rules::Rules;
 use clap::Subcommand;
+use engine::prefs;
+use engine::understand::Understand;
+use engine::understand::backend::{self, BackendKind, BackendOptions};
+use engine::understand::openai::SchemaMode;
+use engine::understand::rules::Rules;
+use interchange::{self, Format};
 
 mod ask;
 mod assemble;
@@ -146,7 +146,7 @@ pub(crate) fn output_format(out: Option<&Path>) -> Result<Option<Format>, Exit> 
     .transpose()
 }
 
-pub(crate) fn refusal_exit_code(kind: bridge_daemon::RefusalKind) -> u8 {
+pub(crate) fn refusal_exit_code(kind: engine::RefusalKind) -> u8 {
     kind.exit_code()
 }
 
@@ -210,7 +210,7 @@ pub(crate) fn load_timeline(
 
 /// Progress of long work on stderr: a line when a stage starts, then at most every half second,
 /// and when it is done; nothing for work that ends within half a second.
-pub(crate) fn progress_printer() -> bridge_daemon::task::ProgressFn {
+pub(crate) fn progress_printer() -> engine::task::ProgressFn {
     use std::sync::Mutex;
     use std::time::{Duration, Instant};
     let started = Instant::now();

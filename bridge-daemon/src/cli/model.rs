@@ -42,7 +42,7 @@ pub(crate) struct ModelCheckArgs {
 }
 
 pub(crate) fn model_check(args: &ModelCheckArgs) -> Result<(), Exit> {
-    use bridge_daemon::understand::chatglm;
+    use engine::understand::chatglm;
     let device = inference::device(&args.device).map_err(|e| Exit(1, e.to_string()))?;
     let dtype = match args.dtype.as_deref() {
         None => None,

@@ -24,8 +24,8 @@ pub(crate) struct ReportArgs {
 }
 
 pub(crate) fn report(args: &ReportArgs) -> Result<(), Exit> {
-    use bridge_daemon::index::Index;
-    use bridge_daemon::report::{self, InstructionReport, Report};
+    use engine::index::Index;
+    use engine::report::{self, InstructionReport, Report};
     let timeline = read_timeline_args(&args.timeline, args.subtitles.as_deref())?;
     let mut ops = Vec::new();
     let mut instructions = Vec::new();
@@ -38,8 +38,8 @@ pub(crate) fn report(args: &ReportArgs) -> Result<(), Exit> {
     let standing = load_prefs(pref_store(&args.prefs), &timeline.name)?;
     let mut current = timeline.clone();
     for text in &args.instruction {
-        let outcome = bridge_daemon::pipeline::run(
-            &bridge_daemon::pipeline::InstructRequest::new(&current, text, &Rules)
+        let outcome = engine::pipeline::run(
+            &engine::pipeline::InstructRequest::new(&current, text, &Rules)
                 .with_preferences(&standing),
         );
         let outcome = match outcome {

@@ -7,8 +7,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::ServerError;
-use crate::understand::backend::{BackendKind, BackendOptions};
-use crate::understand::openai::OpenAiConfig;
+use engine::understand::backend::{BackendKind, BackendOptions};
+use engine::understand::openai::OpenAiConfig;
 
 /// The port the daemon listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 7717;
@@ -133,7 +133,7 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             whisper_dir: None,
             transcribe_media: false,
-            wake_phrases: crate::voice::default_wake_phrases(),
+            wake_phrases: voice::default_wake_phrases(),
             limits: Limits::default(),
             backend: BackendKind::default(),
             model_dir: None,
@@ -320,7 +320,7 @@ impl Config {
         Ok(())
     }
 
-    /// What [`crate::understand::backend::select`] needs.
+    /// What [`engine::understand::backend::select`] needs.
     pub fn backend_options(&self) -> BackendOptions {
         BackendOptions {
             kind: self.backend,

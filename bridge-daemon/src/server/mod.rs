@@ -38,10 +38,10 @@ pub use auth::Token;
 pub use config::{Config, DEFAULT_PORT, Limits};
 pub use session::wire_explanation;
 
-use crate::understand::Understand;
-use crate::understand::rules::Rules;
-use crate::voice::Transcribe;
+use engine::understand::Understand;
+use engine::understand::rules::Rules;
 use state::Shared;
+use voice::Transcribe;
 
 /// Everything that can stop the server from starting.
 #[derive(Debug, thiserror::Error)]
@@ -116,17 +116,17 @@ impl Server {
             None => None,
             // Loading reads a model: off the runtime.
             Some(dir) => {
-                match tokio::task::spawn_blocking(move || crate::voice::transcriber(Some(&dir)))
+                match tokio::task::spawn_blocking(move || voice::transcriber(Some(&dir)))
                     .await
                     .unwrap_or_else(|e| {
-                        Err(crate::voice::VoiceError::NoModel(format!(
+                        Err(voice::VoiceError::NoModel(format!(
                             "loading the Whisper model failed: {e}"
                         )))
                     }) {
                     Ok(t) => Some((t, None)),
                     Err(e) => {
                         tracing::warn!("voice: no speech to text: {e}");
-                        let none: Arc<dyn Transcribe> = Arc::new(crate::voice::NoModel);
+                        let none: Arc<dyn Transcribe> = Arc::new(voice::NoModel);
                         Some((none, Some(e.to_string())))
                     }
                 }

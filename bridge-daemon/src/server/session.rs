@@ -23,8 +23,8 @@ use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use super::decode::{decode_request, peek_id};
 use super::rate::TokenBucket;
 use super::state::{CachedTimeline, Outbound, SessionEntry, Shared, StoredCutList, is_large};
-use crate::interchange::{self, Format};
-use crate::pipeline::{self, Refusal};
+use engine::pipeline::{self, Refusal};
+use interchange::{self, Format};
 
 mod voice;
 
@@ -153,7 +153,7 @@ fn micros(since: Instant) -> u64 {
     since.elapsed().as_micros().try_into().unwrap_or(u64::MAX)
 }
 
-use crate::task::{self, Scope, cancelled};
+use engine::task::{self, Scope, cancelled};
 
 /// The refusal of work that was cancelled (nobody reads it: the request is gone).
 fn cancelled_refusal() -> Refusal {
@@ -200,7 +200,7 @@ pub(super) async fn work_in<T: Send + 'static>(
 }
 
 /// The resolver's account of each step, as the wire carries it.
-pub fn wire_explanation(steps: Vec<crate::resolver::StepExplanation>) -> Vec<StepExplanation> {
+pub fn wire_explanation(steps: Vec<engine::resolver::StepExplanation>) -> Vec<StepExplanation> {
     steps
         .into_iter()
         .map(|s| StepExplanation {
@@ -655,7 +655,7 @@ impl Session {
         let selection = p.selection;
         // A standing preference said as an instruction is saved, as `edit` and `ask` do, and
         // answered with an empty cut list.
-        let store = crate::prefs::PrefStore::default_location().ok();
+        let store = engine::prefs::PrefStore::default_location().ok();
         if let Some(saved) = pipeline::spoken_preference(&cached.timeline, &text, store.as_ref()) {
             let mut result = saved.map_err(|r| refused(&r))?;
             result.cut_list.id = self.shared.new_id("cl");
@@ -690,8 +690,8 @@ impl Session {
             // The project's standing preferences (none saved: an empty set). A preferences file
             // that cannot be read refuses the edit: a range the editor protected must not be
             // cut because its file was damaged.
-            let prefs = match crate::prefs::PrefStore::default_location() {
-                Err(_) => crate::prefs::Preferences::default(),
+            let prefs = match engine::prefs::PrefStore::default_location() {
+                Err(_) => engine::prefs::Preferences::default(),
                 Ok(store) => store.load(&t.timeline.name).map_err(|e| {
                     pipeline::Refusal::new(
                         pipeline::RefusalKind::BadInput,
@@ -896,7 +896,7 @@ impl Session {
             scope,
             true,
             move || -> MethodResult<wire::AssembleResult> {
-                use crate::assemble;
+                use engine::assemble;
                 let script = assemble::script_lines(&p.script);
                 if script.is_empty() {
                     return Err(invalid_params(wire::DecodeError {

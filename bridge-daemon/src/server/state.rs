@@ -13,9 +13,9 @@ use super::admission::Admission;
 use super::audit::AuditLog;
 use super::auth::Token;
 use super::config::Config;
-use crate::index::Index;
-use crate::understand::{Context, Understand};
-use crate::voice::Transcribe;
+use engine::index::Index;
+use engine::understand::{Context, Understand};
+use voice::Transcribe;
 
 /// A frame queued for a session by someone else (a notification).
 #[derive(Debug)]
@@ -256,7 +256,7 @@ pub struct Shared {
     pub capacity: Arc<Semaphore>,
     /// Connections waiting for their hello.
     pub admission: Arc<Admission>,
-    /// Speech to text for voice streams ([`crate::voice::NoModel`] without a Whisper folder).
+    /// Speech to text for voice streams ([`voice::NoModel`] without a Whisper folder).
     pub transcriber: Arc<dyn Transcribe>,
     /// Why there is no text, when `transcriber` has no model.
     pub transcription_unavailable: Option<String>,
@@ -266,18 +266,12 @@ pub struct Shared {
     emotion_labels: Mutex<Lru<Arc<[Option<protocol::intent::Emotion>]>>>,
     sessions: Mutex<HashMap<String, SessionEntry>>,
     /// Picture analysis from OFX nodes, by record frame (bounded: the newest frames win).
-    pictures: Mutex<std::collections::BTreeMap<i64, crate::index::PictureSample>>,
+    pictures: Mutex<std::collections::BTreeMap<i64, engine::index::PictureSample>>,
     /// The fingerprint of the timeline synced last, for clients (the OFX node) that send an
     /// instruction without naming a timeline.
     last_timeline: Mutex<Option<String>>,
     boot: u32,
     counter: AtomicU64,
-}
-
-impl std::fmt::Debug for dyn Understand {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Understand({})", self.name())
-    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -310,8 +304,8 @@ impl Shared {
             token,
             backend,
             audit,
-            transcriber: Arc::new(crate::voice::NoModel),
-            transcription_unavailable: Some(crate::voice::NO_MODEL_MESSAGE.to_string()),
+            transcriber: Arc::new(voice::NoModel),
+            transcription_unavailable: Some(voice::NO_MODEL_MESSAGE.to_string()),
         }
     }
 
@@ -351,7 +345,7 @@ impl Shared {
             let frame = f.time.round() as i64;
             pictures.insert(
                 frame,
-                crate::index::PictureSample {
+                engine::index::PictureSample {
                     frame,
                     luma: f.mean_luma,
                     warmth: f.warmth,
@@ -367,7 +361,7 @@ impl Shared {
     }
 
     /// The picture analysis received so far, in record order.
-    pub fn pictures(&self) -> Vec<crate::index::PictureSample> {
+    pub fn pictures(&self) -> Vec<engine::index::PictureSample> {
         lock(&self.pictures).values().copied().collect()
     }
 
@@ -408,7 +402,7 @@ impl Shared {
             .map(|l| l.text.as_str())
             .collect();
         let labels: Arc<[_]> =
-            crate::pipeline::model_emotion_labels(&*self.backend, &lines)?.into();
+            engine::pipeline::model_emotion_labels(&*self.backend, &lines)?.into();
         lock(&self.emotion_labels).insert(t.fingerprint.clone(), labels.clone());
         Some(labels)
     }
@@ -533,8 +527,8 @@ mod tests {
 
     #[test]
     fn a_timeline_weighs_more_with_more_clips() {
-        let small = timeline_bytes(&crate::synthetic::long_timeline(100, 0));
-        let big = timeline_bytes(&crate::synthetic::long_timeline(10_000, 0));
+        let small = timeline_bytes(&engine::synthetic::long_timeline(100, 0));
+        let big = timeline_bytes(&engine::synthetic::long_timeline(10_000, 0));
         assert!(small > 100 * 64, "{small}");
         assert!(big > 90 * small && big < 110 * small, "{small} → {big}");
     }

@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use bridge_daemon::client::{Client, Hello};
 use bridge_daemon::server::{Config, Server, Token};
-use bridge_daemon::understand::Understand;
-use bridge_daemon::understand::rules::Rules;
+use engine::understand::Understand;
+use engine::understand::rules::Rules;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -86,7 +86,7 @@ impl TestServer {
     /// A server whose voice streams are transcribed by `transcriber`.
     pub async fn start_with(
         tune: impl FnOnce(&mut Config),
-        transcriber: Option<std::sync::Arc<dyn bridge_daemon::voice::Transcribe>>,
+        transcriber: Option<std::sync::Arc<dyn voice::Transcribe>>,
     ) -> TestServer {
         TestServer::start_full(std::sync::Arc::new(Rules), tune, transcriber).await
     }
@@ -102,7 +102,7 @@ impl TestServer {
     async fn start_full(
         backend: std::sync::Arc<dyn Understand>,
         tune: impl FnOnce(&mut Config),
-        transcriber: Option<std::sync::Arc<dyn bridge_daemon::voice::Transcribe>>,
+        transcriber: Option<std::sync::Arc<dyn voice::Transcribe>>,
     ) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config {

@@ -1,6 +1,6 @@
 //! A session's voice: `voice.begin` / binary PCM frames / `voice.end` from a panel, and
 //! `voice.listen` for the daemon's own microphone (feature `mic`). Both feed the same decoder and
-//! detector ([`crate::voice`]); each utterance is reported (`voice.utterance`), transcribed off
+//! detector ([`voice`]); each utterance is reported (`voice.utterance`), transcribed off
 //! the runtime with a timeout (`voice.transcript`), and acted on: "撤销"/"undo" becomes
 //! `edit.undo` to the appliers, anything else goes through `edit.instruct` (so `edit.proposed`
 //! reaches the appliers, this session included).
@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Utf8Bytes;
 
 use super::{Flow, Handled, MethodResult, Session, params, reply_err, reply_ok};
-use crate::voice::{
+use voice::{
     self, Command, SampleFormat, StreamDecoder, Transcribe, Vad, VadConfig, VadEvent, VoiceError,
 };
 
@@ -548,7 +548,7 @@ async fn transcribe_off_runtime(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::voice::NoModel;
+    use voice::NoModel;
 
     /// A transcriber that takes too long is given up on; its error names the limit.
     #[test]

@@ -556,7 +556,7 @@ impl PrefStore {
             prefs: prefs.clone(),
         };
         let body = serde_json::to_string_pretty(&file).expect("preferences serialize") + "\n";
-        crate::interchange::write_atomically(&path, body.as_bytes()).map_err(io)?;
+        interchange::write_atomically(&path, body.as_bytes()).map_err(io)?;
         Ok(path)
     }
 

@@ -100,7 +100,7 @@ impl Default for MediaAccess {
 impl MediaAccess {
     /// The local file a media location names, under this access.
     fn file(&self, location: &str) -> Result<PathBuf, AudioError> {
-        let path = crate::interchange::media_url_path(location);
+        let path = interchange::media_url_path(location);
         let local = |p: &str| !p.contains("://");
         if !local(&path) {
             return Err(AudioError::NotLocal {
@@ -249,7 +249,7 @@ pub fn hear(tl: &Timeline, access: &MediaAccess) -> Result<Heard, HearError> {
                 ));
                 continue;
             }
-            let Some(location) = crate::interchange::media_location(&c.media) else {
+            let Some(location) = interchange::media_location(&c.media) else {
                 return Err(HearError::NoMedia {
                     clip: c.name.clone(),
                     track: track_name(tl, ti),

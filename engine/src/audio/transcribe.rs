@@ -16,7 +16,7 @@ use protocol::{FrameRange, Item, SubtitleLine, Timeline, TrackKind};
 
 use super::levels::{self, Levels, Sink, WINDOW_S};
 use super::{AudioError, BELOW_LOUD_DB, FLOOR_DB, HearError, MediaAccess, loud_db, track_name};
-use crate::voice::{SampleFormat, StreamDecoder, Transcribe};
+use voice::{SampleFormat, StreamDecoder, Transcribe};
 
 /// The longest piece given to the model at once (Whisper hears 30 s).
 pub const MAX_PIECE_S: f64 = 28.0;
@@ -259,12 +259,11 @@ pub fn transcribe(
                 made.notes
                     .push(format!("{:?} is a compound clip: not transcribed", c.name));
             } else {
-                let location = crate::interchange::media_location(&c.media).ok_or_else(|| {
-                    HearError::NoMedia {
+                let location =
+                    interchange::media_location(&c.media).ok_or_else(|| HearError::NoMedia {
                         clip: c.name.clone(),
                         track: name.clone(),
-                    }
-                })?;
+                    })?;
                 let path = access.file(&location).map_err(|e| clip_err(&c.name, e))?;
                 let media_start = c.media.available.map_or(0, |a| a.start);
                 let speed = if c.speed.is_finite() && c.speed > 0.0 {
@@ -389,9 +388,9 @@ pub fn transcribe(
 mod tests {
     use super::*;
     use crate::task::Scope;
-    use crate::voice::VoiceError;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
+    use voice::VoiceError;
 
     /// Says how long each piece it hears is; counts its calls.
     struct Counting(AtomicUsize);

@@ -16,7 +16,7 @@ whole number of frames (multiples of 0.2 s = 6 frames), so the expected ranges a
 
 Only the standard library is used, so the files are byte-for-byte reproducible:
 
-    python3 bridge-daemon/tests/data/paraphrase2/make_fixture.py
+    python3 engine/tests/data/paraphrase2/make_fixture.py
 
 Record layout (seconds from the first frame):
 

@@ -159,6 +159,12 @@ impl ClipNames for protocol::Track {
     }
 }
 
+impl std::fmt::Debug for dyn Understand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Understand({})", self.name())
+    }
+}
+
 /// An understanding backend.
 pub trait Understand: Send + Sync {
     /// The backend's name as `--backend` spells it.

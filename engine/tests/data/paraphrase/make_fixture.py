@@ -15,7 +15,7 @@ expected ranges are exact.
 
 Only the standard library is used, so the files are byte-for-byte reproducible:
 
-    python3 bridge-daemon/tests/data/paraphrase/make_fixture.py
+    python3 engine/tests/data/paraphrase/make_fixture.py
 
 Record layout (seconds from the first frame):
 

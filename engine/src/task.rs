@@ -31,7 +31,7 @@ pub struct Scope {
     progress: Option<ProgressFn>,
     media: MediaAccess,
     /// Speech to text for a timeline without a transcript, and its language.
-    transcriber: Option<(Arc<dyn crate::voice::Transcribe>, Option<String>)>,
+    transcriber: Option<(Arc<dyn voice::Transcribe>, Option<String>)>,
 }
 
 impl std::fmt::Debug for Scope {
@@ -56,7 +56,7 @@ impl Scope {
     /// instruction needs its lines).
     pub fn with_transcriber(
         mut self,
-        model: Arc<dyn crate::voice::Transcribe>,
+        model: Arc<dyn voice::Transcribe>,
         language: Option<String>,
     ) -> Scope {
         self.transcriber = Some((model, language));
@@ -108,7 +108,7 @@ pub fn media_access() -> MediaAccess {
 }
 
 /// The model that may transcribe the current work's media, and its language.
-pub fn transcriber() -> Option<(Arc<dyn crate::voice::Transcribe>, Option<String>)> {
+pub fn transcriber() -> Option<(Arc<dyn voice::Transcribe>, Option<String>)> {
     CURRENT.with(|c| c.borrow().as_ref().and_then(|s| s.transcriber.clone()))
 }
 

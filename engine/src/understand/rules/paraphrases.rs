@@ -1,6 +1,6 @@
 //! The paraphrase tables: instructions written independently of the parser, by action and by
 //! target, in Chinese and English, each with the outcome it must have on a fixture timeline
-//! (`bridge-daemon/tests/data/paraphrase/`, made by `make_fixture.py` there). The outcome is
+//! (`engine/tests/data/paraphrase/`, made by `make_fixture.py` there). The outcome is
 //! compared as what was matched and done — lines, clips, spans, cuts — not as an intent, so a
 //! table row says what an editor would see.
 
@@ -9,8 +9,8 @@ use std::path::Path;
 
 use protocol::{FrameRange, Operation, Timeline};
 
-use crate::interchange;
 use crate::pipeline::{self, Outcome};
+use interchange;
 
 use super::Rules;
 

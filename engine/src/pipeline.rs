@@ -307,7 +307,7 @@ fn plan_on_heard_lines(
     index: Option<&Index>,
     intent: Intent,
     prefs: &Preferences,
-    model: &dyn crate::voice::Transcribe,
+    model: &dyn voice::Transcribe,
     language: Option<&str>,
 ) -> Result<Plan, Refusal> {
     let made = crate::audio::transcribe::transcribe(
