@@ -4,6 +4,10 @@
 (function (global) {
   'use strict';
 
+  const ERRORS = global.CutBridgeErrors;
+  if (!ERRORS) throw new Error('js/errors.js must be loaded before js/rpc.js');
+  const MAX_RATE_RETRIES = 20;
+
   class DaemonClient {
     constructor({ url, token, client = 'premiere-panel', version = '0.1.0', roles = ['applier'] }) {
       Object.assign(this, { url, token, client, version, roles });
@@ -71,7 +75,23 @@
       }
     }
 
-    request(method, params, beforeReady = false) {
+    // A request as a promise of its result. Past the session's rate the daemon answers
+    // RATE_LIMITED with the wait in `data.retry_after_ms` (docs/protocol.md): the request is sent
+    // again after it, a bounded number of times, so a burst (a voice command and the panel's own
+    // refresh) is slowed, not lost.
+    async request(method, params, beforeReady = false) {
+      for (let tries = 0; ; tries++) {
+        try {
+          return await this.send(method, params, beforeReady);
+        } catch (e) {
+          if (e.code !== ERRORS.RATE_LIMITED || tries >= MAX_RATE_RETRIES) throw e;
+          const wait = (e.data && e.data.retry_after_ms) || 50;
+          await new Promise((r) => setTimeout(r, wait));
+        }
+      }
+    }
+
+    send(method, params, beforeReady) {
       if (!this.ws || this.ws.readyState !== 1 || (!this.ready && !beforeReady)) {
         return Promise.reject(new Error('not connected to the daemon'));
       }

@@ -17,7 +17,7 @@ const CEP = path.join(HERE, '..');
 // [path in the package, file on disk]
 function files() {
   const own = ['manifest.json', 'host.js', 'config.js', 'voice-daemon.js'];
-  const shared = ['js/token-path.js', 'js/rpc.js', 'js/timecode.js', 'js/strip.js', 'js/panel.js', 'css/panel.css'];
+  const shared = ['js/token-path.js', 'js/errors.js', 'js/rpc.js', 'js/timecode.js', 'js/strip.js', 'js/panel.js', 'css/panel.css'];
   return [...own.map((f) => [f, path.join(HERE, f)]), ...shared.map((f) => [f, path.join(CEP, f)])];
 }
 

@@ -48,33 +48,45 @@ fn protocol_doc_reference_matches_the_schemas() {
     assert!(doc == fresh, "{}", stale("docs/protocol.md"));
 }
 
-/// The Python adapter's error constants are the protocol's, every one and nothing else.
-#[test]
-fn the_python_error_constants_are_the_protocols() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../resolve-scripts/cutbridge_resolve/errors.py"
-    );
-    let text = std::fs::read_to_string(path).unwrap();
-    let python: Vec<(String, i64)> = text
+/// The protocol's error codes as (name, code), sorted.
+fn protocol_codes() -> Vec<(String, i64)> {
+    let mut ours: Vec<(String, i64)> = protocol::wire::code::ALL
+        .iter()
+        .map(|(v, n)| (n.to_string(), *v))
+        .collect();
+    ours.sort();
+    ours
+}
+
+/// The `NAME <sep> -32xxx` constants of an adapter's file, sorted.
+fn constants_in(relative: &str, sep: &str) -> Vec<(String, i64)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(relative);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{relative}: {e}"));
+    let mut found: Vec<(String, i64)> = text
         .lines()
         .filter_map(|l| {
-            let (name, value) = l.split_once(" = ")?;
-            let value: i64 = value.trim().parse().ok()?;
+            let (name, value) = l.trim().split_once(sep)?;
+            let value: i64 = value.trim().trim_end_matches(',').parse().ok()?;
             (name.chars().all(|c| c.is_ascii_uppercase() || c == '_') && value <= -32000)
                 .then(|| (name.to_string(), value))
         })
         .collect();
-    let ours: Vec<(String, i64)> = protocol::wire::code::ALL
-        .iter()
-        .map(|(v, n)| (n.to_string(), *v))
-        .collect();
-    let mut a = python.clone();
-    let mut b = ours.clone();
-    a.sort();
-    b.sort();
-    assert_eq!(
-        a, b,
-        "resolve-scripts/cutbridge_resolve/errors.py against protocol::wire::code"
-    );
+    found.sort();
+    found
+}
+
+/// The Python adapter's error constants are the protocol's, every one and nothing else.
+#[test]
+fn the_python_error_constants_are_the_protocols() {
+    let file = "resolve-scripts/cutbridge_resolve/errors.py";
+    assert_eq!(constants_in(file, " = "), protocol_codes(), "{file}");
+}
+
+/// So are the panels' (CEP and UXP share `js/errors.js`).
+#[test]
+fn the_javascript_error_constants_are_the_protocols() {
+    let file = "extendscript/js/errors.js";
+    assert_eq!(constants_in(file, ": "), protocol_codes(), "{file}");
 }
