@@ -44,6 +44,11 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 log "cargo clippy -p bridge-daemon --features mic"
 cargo clippy -p bridge-daemon --features mic --all-targets --quiet -- -D warnings
 
+# The engine and the voice crate without their models (no candle): what `cargo test -p
+# cutbridge-engine --no-default-features` builds, linted so that the feature gates cannot rot.
+log "cargo clippy -p cutbridge-engine -p cutbridge-voice --no-default-features"
+cargo clippy -p cutbridge-engine -p cutbridge-voice --no-default-features --all-targets --quiet -- -D warnings
+
 log "cargo test"
 out=$(mktemp)
 status=0

@@ -252,46 +252,66 @@ fn no_module_cycles(src: &Path) {
     );
 }
 
-/// The engine is the meaning of an instruction, not its transport: nothing it builds on, however
-/// deep, is an async runtime or a WebSocket (issue 15). `cargo tree` answers from the lock file.
-#[test]
-fn the_engine_depends_on_no_runtime_and_no_websocket() {
+/// The crates `cargo tree` lists under `package` (normal and build dependencies), given `flags`.
+fn dependency_tree(package: &str, flags: &[&str]) -> Vec<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     // Where cargo finds its registry and toolchain (`run` starts from an empty environment).
     let keep: Vec<(&str, String)> = ["HOME", "CARGO_HOME", "RUSTUP_HOME", "RUSTUP_TOOLCHAIN"]
         .into_iter()
         .filter_map(|k| std::env::var(k).ok().map(|v| (k, v)))
         .collect();
-    let tree = run(
-        &cargo,
-        &[
-            "tree",
-            "--offline",
-            "-p",
-            "cutbridge-engine",
-            "-e",
-            "normal,build",
-            "--prefix",
-            "none",
-        ],
-        &repo(),
-        &keep
-            .iter()
-            .map(|(k, v)| (*k, v.as_str()))
-            .collect::<Vec<_>>(),
-    );
-    let crates: Vec<&str> = tree
+    let mut args = vec![
+        "tree",
+        "--offline",
+        "-p",
+        package,
+        "-e",
+        "normal,build",
+        "--prefix",
+        "none",
+    ];
+    args.extend_from_slice(flags);
+    let vars: Vec<(&str, &str)> = keep.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let tree = run(&cargo, &args, &repo(), &vars);
+    let mut crates: Vec<String> = tree
         .lines()
-        .filter_map(|l| l.split_whitespace().next())
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
         .collect();
-    assert!(
-        crates.contains(&"cutbridge-interchange") && crates.contains(&"cutbridge-voice"),
-        "not the engine's tree:\n{tree}"
-    );
-    for banned in ["tokio", "tokio-tungstenite", "tungstenite", "futures-util"] {
+    crates.sort();
+    crates.dedup();
+    crates
+}
+
+/// The engine is the meaning of an instruction, not its transport: nothing it builds on, however
+/// deep, is an async runtime or a WebSocket (issue 15). `cargo tree` answers from the lock file.
+/// Without its `chatglm` feature it builds without candle, so its tests do too.
+#[test]
+fn the_engine_depends_on_no_runtime_and_no_websocket() {
+    let full = dependency_tree("cutbridge-engine", &[]);
+    let bare = dependency_tree("cutbridge-engine", &["--no-default-features"]);
+    for crates in [&full, &bare] {
         assert!(
-            !crates.contains(&banned),
-            "cutbridge-engine depends on {banned}:\n{tree}"
+            crates.iter().any(|c| c == "cutbridge-interchange")
+                && crates.iter().any(|c| c == "cutbridge-voice"),
+            "not the engine's tree: {crates:?}"
+        );
+        for banned in ["tokio", "tokio-tungstenite", "tungstenite", "futures-util"] {
+            assert!(
+                !crates.iter().any(|c| c == banned),
+                "cutbridge-engine depends on {banned}: {crates:?}"
+            );
+        }
+    }
+    assert!(full.iter().any(|c| c == "candle-core"), "{full:?}");
+    for model in [
+        "candle-core",
+        "cutbridge-inference",
+        "tokenizers",
+        "llguidance",
+    ] {
+        assert!(
+            !bare.iter().any(|c| c == model),
+            "cutbridge-engine --no-default-features still builds {model}: {bare:?}"
         );
     }
 }

@@ -11,9 +11,11 @@
 //! Every front end (the WebSocket session, `bridge-daemon listen --file`, the `mic` feature) runs
 //! the same decoder and detector; only `server/` knows how events travel on the wire.
 
+#[cfg(feature = "whisper")]
 pub mod mel;
 pub mod pcm;
 pub mod vad;
+#[cfg(feature = "whisper")]
 pub mod whisper;
 
 use std::path::PathBuf;
@@ -22,6 +24,7 @@ use std::time::Duration;
 
 pub use pcm::{SampleFormat, StreamDecoder, TARGET_RATE};
 pub use vad::{Utterance, Vad, VadConfig, VadEvent};
+#[cfg(feature = "whisper")]
 pub use whisper::Whisper;
 
 /// What can go wrong with audio or speech.
@@ -115,7 +118,13 @@ pub fn transcriber(
             missing.join(", ")
         )));
     }
-    Ok(Arc::new(Whisper::load(dir)?))
+    #[cfg(feature = "whisper")]
+    return Ok(Arc::new(Whisper::load(dir)?));
+    #[cfg(not(feature = "whisper"))]
+    Err(VoiceError::NoModel(format!(
+        "{}: this build has no Whisper (cutbridge-voice without its `whisper` feature)",
+        dir.display()
+    )))
 }
 
 /// `language` as the wire and the command line give it: "zh", "en", or "auto"/absent.

@@ -10,7 +10,21 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use inference::Quant;
+#[cfg(feature = "chatglm")]
+pub use inference::Quant;
+
+/// How a model's weights are quantized on load; without the `chatglm` feature there is no model
+/// to quantize, so no value.
+#[cfg(not(feature = "chatglm"))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quant {}
+
+#[cfg(not(feature = "chatglm"))]
+impl fmt::Display for Quant {
+    fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {}
+    }
+}
 use serde::{Deserialize, Serialize};
 
 use super::Understand;
@@ -100,7 +114,7 @@ pub enum BackendError {
     OpenAi(#[from] OpenAiError),
 }
 
-/// How a ChatGLM folder is loaded: [`super::chatglm::load`], or a stand-in in tests.
+/// How a ChatGLM folder is loaded: `chatglm::load` (feature `chatglm`), or a stand-in in tests.
 pub type Loader<'a> =
     &'a dyn Fn(&Path, Option<Quant>, &dyn Fn(f32, &str)) -> anyhow::Result<Arc<dyn Understand>>;
 
@@ -109,7 +123,12 @@ pub fn select(
     opts: &BackendOptions,
     progress: &dyn Fn(f32, &str),
 ) -> Result<Selected, BackendError> {
-    select_with(opts, progress, &super::chatglm::load)
+    #[cfg(feature = "chatglm")]
+    return select_with(opts, progress, &super::chatglm::load);
+    #[cfg(not(feature = "chatglm"))]
+    select_with(opts, progress, &|_, _, _| {
+        anyhow::bail!("this build has no ChatGLM (cutbridge-engine without its `chatglm` feature)")
+    })
 }
 
 /// Load a folder, a panic in the loader counted as a failure (a corrupt file must not take the

@@ -7,6 +7,7 @@
 //! names, and the checks of the model's answer); [`backend`] chooses one from the options.
 
 pub mod backend;
+#[cfg(feature = "chatglm")]
 pub mod chatglm;
 pub mod openai;
 pub mod prompt;
