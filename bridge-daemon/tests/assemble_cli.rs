@@ -15,22 +15,9 @@ use interchange::{otio, read_timeline_str};
 use protocol::{Clip, FrameRange, Item, Media, Rate, Timeline, Track, TrackKind};
 
 fn clip(name: &str, start: i64) -> Item {
-    Item::Clip(Clip {
-        name: name.into(),
-        media: Media {
-            url: Some(format!("file:///media/{name}.mov")),
-            available: Some(FrameRange::new(start, 200)),
-            ..Media::default()
-        },
-        source: FrameRange::new(start, 100),
-        speed: 1.0,
-        markers: vec![],
-        enabled: true,
-        link: None,
-        metadata: Default::default(),
-        effects: vec![],
-        extra: Default::default(),
-    })
+    let media =
+        Media::at(format!("file:///media/{name}.mov")).with_available(FrameRange::new(start, 200));
+    Clip::new(name, media, FrameRange::new(start, 100)).into()
 }
 
 /// Takes of 100 frames at 25 fps, each from its own media file.
@@ -40,25 +27,11 @@ fn bin(names: &[&str]) -> Timeline {
         .enumerate()
         .map(|(i, n)| clip(n, 1000 * (i as i64 + 1)))
         .collect();
-    Timeline {
-        name: "bin".into(),
-        rate: Rate::FPS_25,
-        start_frame: 0,
-        drop_frame: false,
-        tracks: vec![Track {
-            name: "V1".into(),
-            kind: TrackKind::Video,
-            items,
-            markers: vec![],
-            enabled: true,
-            metadata: Default::default(),
-            extra: Default::default(),
-        }],
-        markers: vec![],
-        subtitles: vec![],
-        metadata: Default::default(),
-        extra: Default::default(),
-    }
+    Timeline::new(
+        "bin",
+        Rate::FPS_25,
+        vec![Track::new("V1", TrackKind::Video, items)],
+    )
 }
 
 /// A take's transcript: one line from 0.4 s to 3.6 s (frames 10–90).

@@ -38,9 +38,7 @@ use std::sync::OnceLock;
 use common::python::python;
 use engine::understand::rules::Rules;
 use interchange::{self, otio, srt};
-use protocol::{
-    Clip, FrameRange, Item, Marker, Media, Rate, Timeline, Track, TrackKind, Transition,
-};
+use protocol::{Clip, FrameRange, Item, Marker, Media, Rate, Timeline, Track, Transition};
 use serde_json::{Map, Value};
 
 const PIP: &str =
@@ -612,22 +610,8 @@ fn filler_cuts_and_slow_motion_read_back_in_every_format() {
 }
 
 fn clip(name: &str, url: &str, start: i64, dur: i64, available: FrameRange) -> Item {
-    Item::Clip(Clip {
-        name: name.into(),
-        media: Media {
-            url: Some(url.into()),
-            available: Some(available),
-            ..Media::default()
-        },
-        source: FrameRange::new(start, dur),
-        speed: 1.0,
-        markers: vec![],
-        enabled: true,
-        link: None,
-        metadata: Map::new(),
-        effects: vec![],
-        extra: Map::new(),
-    })
+    let media = Media::at(url).with_available(available);
+    Clip::new(name, media, FrameRange::new(start, dur)).into()
 }
 
 /// A 29.97 drop-frame timeline whose media names need escaping in every format.
@@ -655,17 +639,10 @@ fn drop_frame_timeline() -> Timeline {
             FrameRange::new(0, 9_000),
         ),
     ];
-    let track = |name: &str, kind| Track {
-        name: name.into(),
-        kind,
-        items: items.clone(),
-        markers: vec![],
-        enabled: true,
-        metadata: Map::new(),
-        extra: Map::new(),
-    };
-    let mut v1 = track("V1", TrackKind::Video);
-    v1.markers.push(Marker {
+    let mut tl =
+        Timeline::mirrored("DF 测试 & <test>", Rate::FPS_29_97, items).with_start_frame(107_892);
+    tl.drop_frame = true;
+    tl.tracks[0].markers.push(Marker {
         name: "check".into(),
         color: "YELLOW".into(),
         range: FrameRange::new(1_500, 0),
@@ -673,17 +650,7 @@ fn drop_frame_timeline() -> Timeline {
         metadata: Map::new(),
         extra: Map::new(),
     });
-    Timeline {
-        name: "DF 测试 & <test>".into(),
-        rate: Rate::FPS_29_97,
-        start_frame: 107_892,
-        drop_frame: true,
-        tracks: vec![v1, track("A1", TrackKind::Audio)],
-        markers: vec![],
-        subtitles: vec![],
-        metadata: Map::new(),
-        extra: Map::new(),
-    }
+    tl
 }
 
 #[test]

@@ -294,15 +294,9 @@ impl Assembly {
 }
 
 fn track(name: String, kind: TrackKind, items: Vec<Item>, enabled: bool) -> Track {
-    Track {
-        name,
-        kind,
-        items,
-        markers: vec![],
-        enabled,
-        metadata: Default::default(),
-        extra: Default::default(),
-    }
+    let mut t = Track::new(name, kind, items);
+    t.enabled = enabled;
+    t
 }
 
 fn gap(duration: i64) -> Item {

@@ -1550,45 +1550,22 @@ pub fn describe_target(t: &Target) -> String {
 mod tests {
     use super::*;
     use protocol::intent::{Emotion, MarkerColor};
-    use protocol::{Clip, Item, Media, Rate, SubtitleLine, Track, TrackKind};
+    use protocol::{Clip, Item, Media, Rate, SubtitleLine};
 
     fn tl(lines: &[(i64, i64, &str, &str)]) -> Timeline {
         let items: Vec<Item> = (0..4)
             .map(|i| {
-                Item::Clip(Clip {
-                    name: format!("0{} shot", i + 1),
-                    media: Media {
-                        url: Some(format!("file:///m/{i}.mov")),
-                        ..Media::default()
-                    },
-                    source: FrameRange::new(1000 * i, 100),
-                    speed: 1.0,
-                    markers: vec![],
-                    enabled: true,
-                    link: None,
-                    metadata: Default::default(),
-                    effects: vec![],
-                    extra: Default::default(),
-                })
+                let media = Media::at(format!("file:///m/{i}.mov"));
+                Clip::new(
+                    format!("0{} shot", i + 1),
+                    media,
+                    FrameRange::new(1000 * i, 100),
+                )
+                .into()
             })
             .collect();
-        let track = |name: &str, kind| Track {
-            name: name.into(),
-            kind,
-            items: items.clone(),
-            markers: vec![],
-            enabled: true,
-            metadata: Default::default(),
-            extra: Default::default(),
-        };
-        Timeline {
-            name: "t".into(),
-            rate: Rate::FPS_25,
-            start_frame: 0,
-            drop_frame: false,
-            tracks: vec![track("V1", TrackKind::Video), track("A1", TrackKind::Audio)],
-            markers: vec![],
-            subtitles: lines
+        Timeline::mirrored("t", Rate::FPS_25, items).with_subtitles(
+            lines
                 .iter()
                 .map(|(s, e, who, text)| SubtitleLine {
                     range: FrameRange::from_bounds(*s, *e),
@@ -1596,9 +1573,7 @@ mod tests {
                     text: text.to_string(),
                 })
                 .collect(),
-            metadata: Default::default(),
-            extra: Default::default(),
-        }
+        )
     }
 
     fn step(action: Action, target: Target, all: bool) -> Step {
@@ -1669,22 +1644,9 @@ mod tests {
     fn rough_v1() -> Timeline {
         let mut t = tl(&[(0, 50, "A", "one")]);
         let clip = |name: &str, start: i64, dur: i64, available: Option<FrameRange>| {
-            Item::Clip(Clip {
-                name: name.into(),
-                media: Media {
-                    url: Some(format!("file:///m/{name}.mov")),
-                    available,
-                    ..Media::default()
-                },
-                source: FrameRange::new(start, dur),
-                speed: 1.0,
-                markers: vec![],
-                enabled: true,
-                link: None,
-                metadata: Default::default(),
-                effects: vec![],
-                extra: Default::default(),
-            })
+            let mut media = Media::at(format!("file:///m/{name}.mov"));
+            media.available = available;
+            Item::from(Clip::new(name, media, FrameRange::new(start, dur)))
         };
         let items = vec![
             clip("a", 100, 100, Some(FrameRange::new(0, 400))),

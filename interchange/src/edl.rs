@@ -423,43 +423,16 @@ mod tests {
     use serde_json::Map;
 
     fn clip(name: &str, url: &str, start: i64, dur: i64) -> Item {
-        Item::Clip(Clip {
-            name: name.into(),
-            media: Media {
-                url: Some(url.into()),
-                ..Media::default()
-            },
-            source: FrameRange::new(start, dur),
-            speed: 1.0,
-            markers: vec![],
-            enabled: true,
-            link: None,
-            metadata: Map::new(),
-            effects: vec![],
-            extra: Map::new(),
-        })
+        Clip::new(name, Media::at(url), FrameRange::new(start, dur)).into()
     }
 
     fn timeline(rate: Rate, start: i64, items: Vec<Item>) -> Timeline {
-        Timeline {
-            name: "Test".into(),
+        Timeline::new(
+            "Test",
             rate,
-            start_frame: start,
-            drop_frame: false,
-            tracks: vec![Track {
-                name: "V1".into(),
-                kind: TrackKind::Video,
-                items,
-                markers: vec![],
-                enabled: true,
-                metadata: Map::new(),
-                extra: Map::new(),
-            }],
-            markers: vec![],
-            subtitles: vec![],
-            metadata: Map::new(),
-            extra: Map::new(),
-        }
+            vec![Track::new("V1", TrackKind::Video, items)],
+        )
+        .with_start_frame(start)
     }
 
     #[test]

@@ -82,6 +82,18 @@ impl Reading {
             notes: Vec::new(),
         }
     }
+
+    /// The same reading with a transcript as the timeline's lines: SRT or WebVTT bytes (`name`,
+    /// the file's name, is a hint), read in the timeline's record time (its rate and start
+    /// timecode). The transcript reader's notes follow the timeline's. The one way every front
+    /// end (the command line, the daemon's `timeline.sync`) joins a timeline and its transcript.
+    pub fn with_transcript(mut self, bytes: &[u8], name: Option<&str>) -> Result<Self, ReadError> {
+        let tl = &self.timeline;
+        let t = transcript::read_bytes(bytes, name, tl.rate, tl.start_frame)?;
+        self.timeline.subtitles = t.lines;
+        self.notes.extend(t.notes);
+        Ok(self)
+    }
 }
 
 /// A format CutBridge writes, chosen from a file name's extension.
@@ -456,4 +468,38 @@ pub fn write_file(path: &Path, tl: &Timeline, format: Format) -> std::io::Result
         Format::Otio => otio::write_to(tl, f),
         _ => f.write_all(write_string(tl, format).as_bytes()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use protocol::{Clip, FrameRange, Media, Rate};
+
+    /// A timeline at 01:00:00:00 and the SRT its NLE wrote (timed from that timecode): the
+    /// lines land in record time, the offset is said, and a bad transcript names its place.
+    #[test]
+    fn a_transcript_joins_its_timeline_in_record_time() {
+        let clip = Clip::new("a", Media::at("file:///m/a.mov"), FrameRange::new(0, 250));
+        let tl = Timeline::mirrored("t", Rate::FPS_25, vec![clip.into()]).with_start_frame(90_000);
+        let srt = "1\n01:00:02,000 --> 01:00:04,000\nHello there.\n";
+        let r = Reading::new(tl.clone())
+            .with_transcript(srt.as_bytes(), Some("t.srt"))
+            .unwrap();
+        assert_eq!(r.timeline.subtitles.len(), 1);
+        assert_eq!(r.timeline.subtitles[0].range, FrameRange::new(50, 50));
+        assert_eq!(r.timeline.subtitles[0].text, "Hello there.");
+        assert!(
+            r.notes.iter().any(|n| n.contains("01:00:00")),
+            "the subtracted start timecode is said: {:?}",
+            r.notes
+        );
+        // The timeline is otherwise untouched.
+        assert_eq!(r.timeline.tracks, tl.tracks);
+        let bad = "1\n00:00:01,5 --> 00:00:02,000\nHi\n";
+        let e = Reading::new(tl).with_transcript(bad.as_bytes(), None);
+        assert!(matches!(
+            e,
+            Err(ReadError::Invalid { .. }) | Err(ReadError::Syntax { .. })
+        ));
+    }
 }

@@ -638,21 +638,7 @@ fn frame_counts_crlf_and_an_fcm_drop_frame_at_25_are_read_leniently() {
 // Our own writer
 
 fn clip(name: &str, url: &str, start: i64, duration: i64) -> Clip {
-    Clip {
-        name: name.into(),
-        media: Media {
-            url: Some(url.into()),
-            ..Media::default()
-        },
-        source: FrameRange::new(start, duration),
-        speed: 1.0,
-        markers: vec![],
-        enabled: true,
-        link: None,
-        metadata: Map::new(),
-        effects: vec![],
-        extra: Map::new(),
-    }
+    Clip::new(name, Media::at(url), FrameRange::new(start, duration))
 }
 
 fn marker(frame: i64, color: &str, name: &str) -> Marker {
@@ -685,29 +671,13 @@ fn dissolve(in_offset: i64, out_offset: i64) -> Item {
 }
 
 fn track(name: &str, kind: TrackKind, items: Vec<Item>) -> Track {
-    Track {
-        name: name.into(),
-        kind,
-        items,
-        markers: vec![],
-        enabled: true,
-        metadata: Map::new(),
-        extra: Map::new(),
-    }
+    Track::new(name, kind, items)
 }
 
 fn timeline(rate: Rate, start: i64, drop_frame: bool, tracks: Vec<Track>) -> Timeline {
-    Timeline {
-        name: "Round trip".into(),
-        rate,
-        start_frame: start,
-        drop_frame,
-        tracks,
-        markers: vec![],
-        subtitles: vec![],
-        metadata: Map::new(),
-        extra: Map::new(),
-    }
+    let mut tl = Timeline::new("Round trip", rate, tracks).with_start_frame(start);
+    tl.drop_frame = drop_frame;
+    tl
 }
 
 /// The written timelines: dissolves with no frames before their cut (which CMX3600 can say

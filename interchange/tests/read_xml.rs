@@ -297,18 +297,7 @@ fn media(url: &str, start: i64, len: i64) -> Media {
 }
 
 fn new_clip(name: &str, media: Media, start: i64, duration: i64) -> Clip {
-    Clip {
-        name: name.into(),
-        media,
-        source: FrameRange::new(start, duration),
-        speed: 1.0,
-        markers: Vec::new(),
-        enabled: true,
-        link: None,
-        metadata: Map::new(),
-        effects: Vec::new(),
-        extra: Map::new(),
-    }
+    Clip::new(name, media, FrameRange::new(start, duration))
 }
 
 fn marker(name: &str, color: &str, start: i64, duration: i64) -> Marker {

@@ -772,25 +772,14 @@ fn remap_record_time(tl: &mut Timeline, map: &dyn Fn(i64, bool) -> i64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Clip, Media, Rate, TrackKind};
+    use crate::{Clip, Media, Rate};
     use proptest::prelude::*;
 
     fn clip(name: &str, start: i64, dur: i64, speed: f64) -> Item {
-        Item::Clip(Clip {
-            name: name.into(),
-            media: Media {
-                url: Some(format!("file:///m/{name}.mov")),
-                ..Media::default()
-            },
-            source: FrameRange::new(start, dur),
-            speed,
-            markers: vec![],
-            enabled: true,
-            link: None,
-            metadata: Default::default(),
-            effects: vec![],
-            extra: Default::default(),
-        })
+        let media = Media::at(format!("file:///m/{name}.mov"));
+        Clip::new(name, media, FrameRange::new(start, dur))
+            .with_speed(speed)
+            .into()
     }
 
     fn timeline(clips: &[(i64, f64)]) -> Timeline {
@@ -799,32 +788,15 @@ mod tests {
             .enumerate()
             .map(|(i, (d, s))| clip(&format!("c{i}"), 1000 * i as i64, *d, *s))
             .collect();
-        let track = |name: &str, kind| Track {
-            name: name.into(),
-            kind,
-            items: items.clone(),
-            markers: vec![],
-            enabled: true,
-            metadata: Default::default(),
-            extra: Default::default(),
-        };
-        Timeline {
-            name: "t".into(),
-            rate: Rate::FPS_25,
-            start_frame: 0,
-            drop_frame: false,
-            tracks: vec![track("V1", TrackKind::Video), track("A1", TrackKind::Audio)],
-            markers: vec![],
-            subtitles: (0..clips.len() as i64)
+        Timeline::mirrored("t", Rate::FPS_25, items).with_subtitles(
+            (0..clips.len() as i64)
                 .map(|i| SubtitleLine {
                     range: FrameRange::new(i * 7, 5),
                     speaker: None,
                     text: format!("line {i}"),
                 })
                 .collect(),
-            metadata: Default::default(),
-            extra: Default::default(),
-        }
+        )
     }
 
     /// (record start, duration, source start, speed) of every clip.

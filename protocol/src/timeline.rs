@@ -189,6 +189,36 @@ pub struct Clip {
 }
 
 impl Clip {
+    /// A clip of `media` showing `source` at normal speed, enabled, unlinked, with no markers,
+    /// effects or metadata: the start of a clip built in code (tests, synthetic timelines,
+    /// assemble). The `with_…` methods set the rest.
+    pub fn new(name: impl Into<String>, media: Media, source: FrameRange) -> Clip {
+        Clip {
+            name: name.into(),
+            media,
+            source,
+            speed: 1.0,
+            markers: Vec::new(),
+            enabled: true,
+            link: None,
+            metadata: Map::new(),
+            effects: Vec::new(),
+            extra: Map::new(),
+        }
+    }
+
+    /// The same clip at `speed` (2.0 = twice as fast).
+    pub fn with_speed(mut self, speed: f64) -> Clip {
+        self.speed = speed;
+        self
+    }
+
+    /// The same clip linked by `link` to the items on other tracks that share it.
+    pub fn with_link(mut self, link: impl Into<String>) -> Clip {
+        self.link = Some(link.into());
+        self
+    }
+
     /// Media frames the clip shows: `[source.start, source.start + speed × duration)`.
     pub fn media_span(&self) -> (f64, f64) {
         let s = self.source.start as f64;
@@ -224,6 +254,20 @@ pub struct Media {
 }
 
 impl Media {
+    /// A media file at `url` (`file:///…` or a path), nothing else known.
+    pub fn at(url: impl Into<String>) -> Media {
+        Media {
+            url: Some(url.into()),
+            ..Media::default()
+        }
+    }
+
+    /// The same media, holding the frames `available` (its handles around what clips show).
+    pub fn with_available(mut self, available: FrameRange) -> Media {
+        self.available = Some(available);
+        self
+    }
+
     /// What the reference is, as the writers of each format need to know it.
     pub fn kind(&self) -> MediaKind<'_> {
         let schema = self
@@ -344,7 +388,26 @@ pub struct SubtitleLine {
     pub text: String,
 }
 
+impl From<Clip> for Item {
+    fn from(c: Clip) -> Item {
+        Item::Clip(c)
+    }
+}
+
 impl Track {
+    /// An enabled track of `items`, with no markers or metadata.
+    pub fn new(name: impl Into<String>, kind: TrackKind, items: Vec<Item>) -> Track {
+        Track {
+            name: name.into(),
+            kind,
+            items,
+            markers: Vec::new(),
+            enabled: true,
+            metadata: Map::new(),
+            extra: Map::new(),
+        }
+    }
+
     pub fn duration(&self) -> i64 {
         self.items.iter().map(Item::duration).sum()
     }
@@ -362,6 +425,47 @@ impl Track {
 }
 
 impl Timeline {
+    /// A timeline of `tracks` at `rate` starting at frame 0 (not drop-frame), with no markers,
+    /// transcript or metadata. The `with_…` methods set the rest.
+    pub fn new(name: impl Into<String>, rate: Rate, tracks: Vec<Track>) -> Timeline {
+        Timeline {
+            name: name.into(),
+            rate,
+            start_frame: 0,
+            drop_frame: false,
+            tracks,
+            markers: Vec::new(),
+            subtitles: Vec::new(),
+            metadata: Map::new(),
+            extra: Map::new(),
+        }
+    }
+
+    /// A timeline whose picture track V1 holds `items` and whose sound track A1 mirrors it (the
+    /// same items: picture and its sound), as most cuts are.
+    pub fn mirrored(name: impl Into<String>, rate: Rate, items: Vec<Item>) -> Timeline {
+        Timeline::new(
+            name,
+            rate,
+            vec![
+                Track::new("V1", TrackKind::Video, items.clone()),
+                Track::new("A1", TrackKind::Audio, items),
+            ],
+        )
+    }
+
+    /// The same timeline with its first frame at record timecode `start_frame`.
+    pub fn with_start_frame(mut self, start_frame: i64) -> Timeline {
+        self.start_frame = start_frame;
+        self
+    }
+
+    /// The same timeline with `subtitles` as its transcript.
+    pub fn with_subtitles(mut self, subtitles: Vec<SubtitleLine>) -> Timeline {
+        self.subtitles = subtitles;
+        self
+    }
+
     /// Record frames of the longest track.
     pub fn duration(&self) -> i64 {
         self.tracks.iter().map(Track::duration).max().unwrap_or(0)
@@ -506,21 +610,8 @@ mod tests {
 
     #[test]
     fn media_file_name_strips_folders() {
-        let c = Clip {
-            name: "a".into(),
-            media: Media {
-                url: Some("file:///Volumes/x/clip03.mov".into()),
-                ..Media::default()
-            },
-            source: FrameRange::new(0, 10),
-            speed: 1.0,
-            markers: vec![],
-            enabled: true,
-            link: None,
-            metadata: Map::new(),
-            effects: vec![],
-            extra: Map::new(),
-        };
+        let media = Media::at("file:///Volumes/x/clip03.mov");
+        let c = Clip::new("a", media, FrameRange::new(0, 10));
         assert_eq!(c.media_file_name(), Some("clip03.mov"));
     }
 }

@@ -181,31 +181,34 @@ pub(crate) fn load_timeline(
         }
         None => None,
     };
-    let (source, reading) = interchange::read_timeline_file(path, rate)
+    let (source, mut reading) = interchange::read_timeline_file(path, rate)
         .map_err(|e| Exit(1, format!("{}: {e}", path.display())))?
         .map_err(|e| Exit(1, format!("{}: {e}", path.display())))?;
-    let mut timeline = reading.timeline;
     let mut notes = vec![format!(
         "read {} as {} at {} fps",
         path.display(),
         source.label(),
-        timeline.rate
+        reading.timeline.rate
     )];
-    notes.extend(reading.notes);
+    notes.append(&mut reading.notes);
     if let Some(sub) = subtitles {
         let bytes = read_bytes(sub)?;
         let name = sub.file_name().and_then(|n| n.to_str());
-        let t =
-            interchange::transcript::read_bytes(&bytes, name, timeline.rate, timeline.start_frame)
-                .map_err(|e| Exit(1, format!("{}: {e}", sub.display())))?;
-        timeline.subtitles = t.lines;
+        reading = reading
+            .with_transcript(&bytes, name)
+            .map_err(|e| Exit(1, format!("{}: {e}", sub.display())))?;
+        // The transcript's notes name its file.
         notes.extend(
-            t.notes
-                .into_iter()
+            reading
+                .notes
+                .drain(..)
                 .map(|n| format!("{}: {n}", sub.display())),
         );
     }
-    Ok(Loaded { timeline, notes })
+    Ok(Loaded {
+        timeline: reading.timeline,
+        notes,
+    })
 }
 
 /// Progress of long work on stderr: a line when a stage starts, then at most every half second,

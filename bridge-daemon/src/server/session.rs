@@ -247,10 +247,13 @@ fn load_timeline(input: TimelineInput) -> MethodResult<CachedTimeline> {
         }
     };
     if let Some(srt) = srt {
-        tl.subtitles =
-            interchange::transcript::read_bytes(srt.as_bytes(), None, tl.rate, tl.start_frame)
-                .map_err(|e| bad("timeline.srt", &e))?
-                .lines;
+        let reading = interchange::Reading::new(tl)
+            .with_transcript(srt.as_bytes(), None)
+            .map_err(|e| bad("timeline.srt", &e))?;
+        for note in &reading.notes {
+            tracing::info!("timeline.srt: {note}");
+        }
+        tl = reading.timeline;
     }
     Ok(CachedTimeline::new(tl))
 }
