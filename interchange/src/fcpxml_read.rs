@@ -1348,15 +1348,7 @@ impl<'a, 'i> Reader<'a, 'i> {
                     v += 1;
                     (format!("V{v}"), TrackKind::Video)
                 };
-                Track {
-                    name,
-                    kind,
-                    items,
-                    markers: Vec::new(),
-                    enabled: true,
-                    metadata: Map::new(),
-                    extra: Map::new(),
-                }
+                Track::new(name, kind, items)
             })
             .collect()
     }

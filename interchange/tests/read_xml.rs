@@ -329,18 +329,6 @@ fn gap(duration: i64) -> Item {
     })
 }
 
-fn new_track(name: &str, kind: TrackKind, items: Vec<Item>) -> Track {
-    Track {
-        name: name.into(),
-        kind,
-        items,
-        markers: Vec::new(),
-        enabled: true,
-        metadata: Map::new(),
-        extra: Map::new(),
-    }
-}
-
 /// A timeline with what our writers write: handles, a media timecode, dissolves (centred and
 /// one-sided), a retimed clip under a dissolve, gaps, markers of every kind, linked sound.
 fn writer_timeline(rate: Rate, start_frame: i64, drop_frame: bool) -> Timeline {
@@ -364,9 +352,9 @@ fn writer_timeline(rate: Rate, start_frame: i64, drop_frame: bool) -> Timeline {
         gap(12),
         Item::Clip(c4.clone()),
     ];
-    let mut v1 = new_track("V1", TrackKind::Video, v1);
+    let mut v1 = Track::new("V1", TrackKind::Video, v1);
     v1.markers.push(marker("scene", "RED", 30, 0));
-    let a1 = new_track(
+    let a1 = Track::new(
         "A1",
         TrackKind::Audio,
         vec![
@@ -381,7 +369,7 @@ fn writer_timeline(rate: Rate, start_frame: i64, drop_frame: bool) -> Timeline {
             )),
         ],
     );
-    let mut v2 = new_track(
+    let mut v2 = Track::new(
         "V2",
         TrackKind::Video,
         vec![
@@ -569,8 +557,8 @@ fn fcpxml_spine_sound_is_a_linked_track() {
         start_frame: 86_400,
         drop_frame: false,
         tracks: vec![
-            new_track("V1", TrackKind::Video, items.clone()),
-            new_track("A1", TrackKind::Audio, items),
+            Track::new("V1", TrackKind::Video, items.clone()),
+            Track::new("A1", TrackKind::Audio, items),
         ],
         markers: Vec::new(),
         subtitles: Vec::new(),
