@@ -2,7 +2,7 @@
 //! It never panics, whatever the bytes (a proptest below feeds it arbitrary input).
 
 use protocol::wire::{ErrorObject, Id, Request, Version, code};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Why a frame is not a request, and the id to answer with (when it could be read).
 #[derive(Debug, PartialEq)]
@@ -18,9 +18,9 @@ fn invalid(id: Option<Id>, message: impl Into<String>) -> DecodeFailure {
     }
 }
 
-/// The id of a request object, if it is one JSON-RPC allows us to echo.
-fn read_id(obj: &Map<String, Value>) -> Result<Option<Id>, DecodeFailure> {
-    match obj.get("id") {
+/// A request's `id` member, where it has one JSON-RPC allows us to echo: an integer or a string.
+fn id_of(id: Option<&Value>) -> Result<Option<Id>, DecodeFailure> {
+    match id {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(Id::String(s.clone()))),
         Some(Value::Number(n)) => match n.as_i64() {
@@ -50,7 +50,7 @@ pub fn decode_request(text: &str) -> Result<Request, DecodeFailure> {
         }
         _ => return Err(invalid(None, "a request is a JSON object")),
     };
-    let id = read_id(&obj)?;
+    let id = id_of(obj.get("id"))?;
     match obj.get("jsonrpc") {
         Some(Value::String(v)) if v == "2.0" => {}
         _ => return Err(invalid(id, "\"jsonrpc\" must be \"2.0\"")),
@@ -95,10 +95,12 @@ pub fn peek_id(text: &str) -> Option<Id> {
         #[serde(default)]
         id: Option<Value>,
     }
+    // A derived struct would also take an array, member by position: only an object has an id.
+    if !text.trim_start().starts_with('{') {
+        return None;
+    }
     let only: IdOnly = serde_json::from_str(text).ok()?;
-    let mut obj = Map::new();
-    obj.insert("id".into(), only.id?);
-    read_id(&obj).ok().flatten()
+    id_of(only.id.as_ref()).ok().flatten()
 }
 
 #[cfg(test)]
@@ -156,6 +158,7 @@ mod tests {
         assert_eq!(peek_id(&last), Some(Id::String("late".into())));
         assert_eq!(peek_id(r#"{"id":null,"method":"m"}"#), None);
         assert_eq!(peek_id(r#"{"id":1.5}"#), None);
+        assert_eq!(peek_id("[255]"), None, "an array is not a request");
         assert_eq!(
             peek_id(&first[..first.len() - 1]),
             None,
