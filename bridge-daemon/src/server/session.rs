@@ -31,6 +31,10 @@ mod voice;
 /// Wrong tokens a connection may present before it is closed.
 const MAX_FAILED_HELLOS: u32 = 3;
 
+/// Text past this size takes long enough to parse that it would hold up other clients: it is
+/// read on the blocking pool, not on the reactor.
+const LARGE_TEXT: usize = 256 * 1024;
+
 /// What the connection does after a frame.
 #[derive(Debug, PartialEq)]
 pub enum Flow {
@@ -389,11 +393,11 @@ impl Session {
             )
             .with_data(json!({"retry_after_ms": ms}));
             // The refusal echoes the id, however large the frame (read off the reactor).
-            let id = work(text.len() > 256 * 1024, move || peek_id(&text)).await;
+            let id = work(text.len() > LARGE_TEXT, move || peek_id(&text)).await;
             return reply(reply_err(&id, &e));
         }
         // Parsing megabytes of JSON takes long enough to hold up other clients: off the reactor.
-        self.big = text.len() > 256 * 1024;
+        self.big = text.len() > LARGE_TEXT;
         let decoded = work(self.big, move || decode_request(&text)).await;
         let req = match decoded {
             Ok(r) => r,
@@ -572,7 +576,7 @@ impl Session {
     ) -> MethodResult<Arc<CachedTimeline>> {
         self.progress(id, "timeline", 0.0);
         let heavy = match &input {
-            TimelineInput::Otio(o) => o.otio.len() > 256 * 1024,
+            TimelineInput::Otio(o) => o.otio.len() > LARGE_TEXT,
             TimelineInput::Native(n) => is_large(&n.timeline),
         };
         let cached = work(heavy, move || load_timeline(input)).await?;
