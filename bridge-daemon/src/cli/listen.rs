@@ -38,14 +38,7 @@ pub(crate) fn listen(args: &ListenArgs) -> Result<(), Exit> {
     } else {
         if args.whisper.is_some() {
             // Loading a model takes seconds: its progress lines on stderr, as `serve` shows them.
-            let _ = tracing_subscriber::fmt()
-                .with_env_filter(
-                    tracing_subscriber::EnvFilter::try_from_env("CUTBRIDGE_LOG")
-                        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-                )
-                .with_writer(std::io::stderr)
-                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-                .try_init();
+            log_to_stderr();
         }
         Some(voice::transcriber(args.whisper.as_deref()))
     };

@@ -298,3 +298,16 @@ pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Exit> {
         .build()
         .map_err(|e| Exit(1, format!("cannot start the async runtime: {e}")))
 }
+
+/// Log lines (model-load progress among them) on stderr, filtered by `CUTBRIDGE_LOG` (default
+/// `info`), coloured only on a terminal. A second call in the same process changes nothing.
+pub(crate) fn log_to_stderr() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CUTBRIDGE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}

@@ -68,14 +68,7 @@ pub(crate) fn serve(args: ServeArgs) -> Result<(), Exit> {
     if args.whisper.is_some() {
         cfg.whisper_dir = args.whisper;
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CUTBRIDGE_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    log_to_stderr();
     cfg.check().map_err(bad)?;
     let token_path = cfg.token_path().map_err(bad)?;
     let (token, created) = auth::load_or_create_token(&token_path).map_err(bad)?;
