@@ -13,8 +13,8 @@ use std::time::Instant;
 
 use interchange::{self, Format, otio, srt};
 use protocol::{
-    Clip, FrameRange, Item, Marker, Media, Operation, Rate, SubtitleLine, Timeline, Track,
-    TrackKind, apply_operations,
+    Clip, FrameRange, Item, Marker, Media, Operation, Rate, SubtitleLine, Timeline,
+    apply_operations,
 };
 use serde_json::Map;
 
@@ -81,49 +81,31 @@ fn timeline(rng: &mut Rng) -> Timeline {
         } else {
             vec![]
         };
-        items.push(Item::Clip(Clip {
-            name: format!("{:04} shot {}", i + 1, if i % 2 == 0 { "A" } else { "B" }),
-            media: Media {
-                url: Some(format!(
-                    "file:///Volumes/Feature/media/reel{:02}/shot_{i:04}.mov",
-                    i % 40
-                )),
-                name: format!("shot_{i:04}.mov"),
-                available: Some(FrameRange::new(media_start, len + 2 * handle)),
-                metadata: Map::new(),
-                nested: None,
-                extra: Map::new(),
-            },
-            source: FrameRange::new(media_start + handle, len),
-            speed: 1.0,
-            markers,
-            enabled: true,
-            link: None,
-            metadata,
-            effects: vec![],
-            extra: Map::new(),
-        }));
+        let media = Media {
+            name: format!("shot_{i:04}.mov"),
+            ..Media::at(format!(
+                "file:///Volumes/Feature/media/reel{:02}/shot_{i:04}.mov",
+                i % 40
+            ))
+        }
+        .with_available(FrameRange::new(media_start, len + 2 * handle));
+        let name = format!("{:04} shot {}", i + 1, if i % 2 == 0 { "A" } else { "B" });
+        let mut clip = Clip::new(name, media, FrameRange::new(media_start + handle, len));
+        clip.markers = markers;
+        clip.metadata = metadata;
+        items.push(Item::Clip(clip));
     }
-    let track = |name: &str, kind| Track {
-        name: name.into(),
-        kind,
-        items: items.clone(),
-        markers: vec![],
-        enabled: true,
-        metadata: Map::new(),
-        extra: Map::new(),
-    };
-    let mut v1 = track("V1", TrackKind::Video);
+    let mut v1_markers = Vec::with_capacity(200);
     for k in 0..200 {
         let start = rng.range(0, DURATION - 200);
         let dur = if k % 2 == 0 { 0 } else { rng.range(10, 200) };
-        v1.markers.push(marker(
+        v1_markers.push(marker(
             ["RED", "GREEN", "YELLOW"][k % 3],
             &format!("m{k}"),
             FrameRange::new(start, dur),
         ));
     }
-    v1.markers.sort_by_key(|m| m.range.start);
+    v1_markers.sort_by_key(|m| m.range.start);
     // 20,000 lines of 6 frames with 3 frames between them fill the 2 hours exactly.
     let step = DURATION / SUBTITLES as i64;
     let subtitles = (0..SUBTITLES)
@@ -137,17 +119,11 @@ fn timeline(rng: &mut Rng) -> Timeline {
             },
         })
         .collect();
-    Timeline {
-        name: "Feature - 2 h".into(),
-        rate: RATE,
-        start_frame: 90_000,
-        drop_frame: false,
-        tracks: vec![v1, track("A1", TrackKind::Audio)],
-        markers: vec![],
-        subtitles,
-        metadata: Map::new(),
-        extra: Map::new(),
-    }
+    let mut timeline = Timeline::mirrored("Feature - 2 h", RATE, items)
+        .with_start_frame(90_000)
+        .with_subtitles(subtitles);
+    timeline.tracks[0].markers = v1_markers;
+    timeline
 }
 
 /// 500 operations on disjoint ranges, from the end of the timeline backwards, so that each one's

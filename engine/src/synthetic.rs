@@ -1,9 +1,7 @@
 //! Synthetic timelines for benchmarks and tests: a long, realistic-looking programme built
 //! deterministically (no randomness between runs).
 
-use protocol::{
-    Clip, FrameRange, Item, Marker, Media, Rate, SubtitleLine, Timeline, Track, TrackKind,
-};
+use protocol::{Clip, FrameRange, Marker, Media, Rate, SubtitleLine, Timeline};
 
 const LINES: &[&str] = &[
     "这条街啊，我住了整整五十年了。",
@@ -46,23 +44,15 @@ pub fn long_timeline(clips: usize, lines: usize) -> Timeline {
     for i in 0..clips {
         let kind = KINDS[i % KINDS.len()];
         let start = 1000 + (i as i64 * 7919) % 100_000;
-        let clip = Clip {
-            name: format!("{:04}_{kind}", i + 1),
-            media: Media {
-                url: Some(format!("file:///media/reel{:03}/clip{:04}.mov", i % 40, i)),
-                available: Some(FrameRange::new(start - 100, clip_len + 200)),
-                ..empty()
-            },
-            source: FrameRange::new(start, clip_len),
-            speed: 1.0,
-            markers: Vec::new(),
-            enabled: true,
-            link: Some(format!("l{i}")),
-            metadata: empty(),
-            effects: Vec::new(),
-            extra: empty(),
-        };
-        v.push(Item::Clip(clip));
+        let media = Media::at(format!("file:///media/reel{:03}/clip{:04}.mov", i % 40, i))
+            .with_available(FrameRange::new(start - 100, clip_len + 200));
+        let clip = Clip::new(
+            format!("{:04}_{kind}", i + 1),
+            media,
+            FrameRange::new(start, clip_len),
+        )
+        .with_link(format!("l{i}"));
+        v.push(clip.into());
         if i % 50 == 7 {
             markers.push(Marker {
                 name: if i % 100 == 7 {
@@ -78,7 +68,6 @@ pub fn long_timeline(clips: usize, lines: usize) -> Timeline {
             });
         }
     }
-    let a: Vec<Item> = v.clone();
     let total = clips as i64 * clip_len;
     let mut subtitles = Vec::with_capacity(lines);
     let slot = total / lines.max(1) as i64;
@@ -91,36 +80,11 @@ pub fn long_timeline(clips: usize, lines: usize) -> Timeline {
             text: LINES[(i * 5) % LINES.len()].to_string(),
         });
     }
-    Timeline {
-        name: "synthetic two-hour programme".into(),
-        rate,
-        start_frame: 90_000,
-        drop_frame: false,
-        tracks: vec![
-            Track {
-                name: "V1".into(),
-                kind: TrackKind::Video,
-                items: v,
-                markers,
-                enabled: true,
-                metadata: empty(),
-                extra: empty(),
-            },
-            Track {
-                name: "A1".into(),
-                kind: TrackKind::Audio,
-                items: a,
-                markers: Vec::new(),
-                enabled: true,
-                metadata: empty(),
-                extra: empty(),
-            },
-        ],
-        markers: Vec::new(),
-        subtitles,
-        metadata: empty(),
-        extra: empty(),
-    }
+    let mut timeline = Timeline::mirrored("synthetic two-hour programme", rate, v)
+        .with_start_frame(90_000)
+        .with_subtitles(subtitles);
+    timeline.tracks[0].markers = markers;
+    timeline
 }
 
 /// A 16-bit WAV of `tone_s`-second tone bursts (speech stand-ins, 330 Hz at 0.3 of full scale)

@@ -670,10 +670,6 @@ fn dissolve(in_offset: i64, out_offset: i64) -> Item {
     })
 }
 
-fn track(name: &str, kind: TrackKind, items: Vec<Item>) -> Track {
-    Track::new(name, kind, items)
-}
-
 fn timeline(rate: Rate, start: i64, drop_frame: bool, tracks: Vec<Track>) -> Timeline {
     let mut tl = Timeline::new("Round trip", rate, tracks).with_start_frame(start);
     tl.drop_frame = drop_frame;
@@ -694,7 +690,7 @@ fn written_timelines() -> Vec<Timeline> {
         90_000,
         false,
         vec![
-            track(
+            Track::new(
                 "V1",
                 TrackKind::Video,
                 vec![
@@ -706,7 +702,7 @@ fn written_timelines() -> Vec<Timeline> {
                     Item::Clip(slow),
                 ],
             ),
-            track(
+            Track::new(
                 "A1",
                 TrackKind::Audio,
                 vec![
@@ -715,7 +711,7 @@ fn written_timelines() -> Vec<Timeline> {
                     Item::Clip(clip("room", "/media/room.wav", 0, 120)),
                 ],
             ),
-            track(
+            Track::new(
                 "A2",
                 TrackKind::Audio,
                 vec![
@@ -735,7 +731,7 @@ fn written_timelines() -> Vec<Timeline> {
         Rate::FPS_29_97,
         107_892,
         true,
-        vec![track(
+        vec![Track::new(
             "V1",
             TrackKind::Video,
             vec![
@@ -797,7 +793,7 @@ fn a_dissolve_around_its_cut_reads_back_starting_at_the_incoming_record_in() {
         Rate::FPS_25,
         90_000,
         false,
-        vec![track(
+        vec![Track::new(
             "V1",
             TrackKind::Video,
             vec![
@@ -824,7 +820,7 @@ fn timeline_markers_come_back_on_the_clips_they_fall_on() {
         Rate::FPS_24,
         86_400,
         false,
-        vec![track(
+        vec![Track::new(
             "V1",
             TrackKind::Video,
             vec![
