@@ -24,16 +24,6 @@ pub mod edl_read;
 pub mod fcpxml;
 pub mod fcpxml_read;
 mod media_url;
-
-/// Where a clip's media lives as one file (see `media_url::location`).
-pub fn media_location(m: &protocol::Media) -> Option<String> {
-    media_url::location(m)
-}
-
-/// A media location as a plain path (`file://` URLs decoded).
-pub fn media_url_path(location: &str) -> String {
-    media_url::to_path(location)
-}
 pub mod otio;
 pub mod srt;
 pub mod transcript;
@@ -45,6 +35,16 @@ use std::ops::RangeInclusive;
 use std::path::Path;
 
 use protocol::{FrameRange, Item, Timeline};
+
+/// Where a clip's media lives as one file (see `media_url::location`).
+pub fn media_location(m: &protocol::Media) -> Option<String> {
+    media_url::location(m)
+}
+
+/// A media location as a plain path (`file://` URLs decoded).
+pub fn media_url_path(location: &str) -> String {
+    media_url::to_path(location)
+}
 
 /// The largest frame number or duration a reader accepts (about 1,270 years at 25 fps): anything
 /// bigger is corrupt, and the bound keeps every sum of frames far from `i64`'s limits.
